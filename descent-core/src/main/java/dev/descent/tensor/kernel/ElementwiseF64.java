@@ -1,0 +1,207 @@
+package dev.descent.tensor.kernel;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Elementwise kernels for float64 arrays (the float32 twin is generated; see package docs).
+ *
+ * <p>Binary kernels combine {@code n} elements of {@code a} (offset {@code ao}, stride
+ * {@code as} ∈ {0, 1}) with {@code n} elements of {@code b} (offset {@code bo}, stride
+ * {@code bs} ∈ {0, 1}) into {@code out} (offset {@code oo}, contiguous). A stride of 0 repeats
+ * one element, which is how broadcasting along the innermost dimension reaches the kernel.
+ * Plain loops are written so that C2's superword pass vectorises them; transcendental functions
+ * use the Vector API explicitly because {@code Math.exp} and friends are not auto-vectorised.
+ */
+public final class ElementwiseF64 {
+    private ElementwiseF64() {}
+
+    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+
+    /** Binary operation codes. */
+    public static final int ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAX = 4, MIN = 5, POW = 6,
+            GT = 7, GE = 8, LT = 9, LE = 10, EQ = 11, NE = 12;
+
+    /** out[i] = a[i] op b[i] with strides as, bs ∈ {0,1}; {@code out} is modified. */
+    public static void binary(int op, double[] a, int ao, int as, double[] b, int bo, int bs,
+                              double[] out, int oo, int n) {
+        if (as == 1 && bs == 1) {
+            binaryContiguous(op, a, ao, b, bo, out, oo, n);
+        } else if (as == 1 && bs == 0) {
+            binaryScalarRight(op, a, ao, b[bo], out, oo, n);
+        } else if (as == 0 && bs == 1) {
+            binaryScalarLeft(op, a[ao], b, bo, out, oo, n);
+        } else {
+            double v = apply(op, a[ao], b[bo]);
+            for (int i = 0; i < n; i++) out[oo + i] = v;
+        }
+    }
+
+    /** The scalar definition of every binary operation; the loops below must agree with it. */
+    public static double apply(int op, double x, double y) {
+        switch (op) {
+            case ADD: return x + y;
+            case SUB: return x - y;
+            case MUL: return x * y;
+            case DIV: return x / y;
+            case MAX: return Math.max(x, y);
+            case MIN: return Math.min(x, y);
+            case POW: return (double) Math.pow(x, y);
+            case GT: return x > y ? 1 : 0;
+            case GE: return x >= y ? 1 : 0;
+            case LT: return x < y ? 1 : 0;
+            case LE: return x <= y ? 1 : 0;
+            case EQ: return x == y ? 1 : 0;
+            case NE: return x != y ? 1 : 0;
+            default: throw new IllegalArgumentException("unknown binary op " + op);
+        }
+    }
+
+    private static void binaryContiguous(int op, double[] a, int ao, double[] b, int bo,
+                                         double[] out, int oo, int n) {
+        switch (op) {
+            case ADD: for (int i = 0; i < n; i++) out[oo + i] = a[ao + i] + b[bo + i]; return;
+            case SUB: for (int i = 0; i < n; i++) out[oo + i] = a[ao + i] - b[bo + i]; return;
+            case MUL: for (int i = 0; i < n; i++) out[oo + i] = a[ao + i] * b[bo + i]; return;
+            case DIV: for (int i = 0; i < n; i++) out[oo + i] = a[ao + i] / b[bo + i]; return;
+            case MAX: for (int i = 0; i < n; i++) out[oo + i] = Math.max(a[ao + i], b[bo + i]); return;
+            case MIN: for (int i = 0; i < n; i++) out[oo + i] = Math.min(a[ao + i], b[bo + i]); return;
+            default:
+                for (int i = 0; i < n; i++) out[oo + i] = apply(op, a[ao + i], b[bo + i]);
+        }
+    }
+
+    private static void binaryScalarRight(int op, double[] a, int ao, double y,
+                                          double[] out, int oo, int n) {
+        switch (op) {
+            case ADD: for (int i = 0; i < n; i++) out[oo + i] = a[ao + i] + y; return;
+            case SUB: for (int i = 0; i < n; i++) out[oo + i] = a[ao + i] - y; return;
+            case MUL: for (int i = 0; i < n; i++) out[oo + i] = a[ao + i] * y; return;
+            case DIV: for (int i = 0; i < n; i++) out[oo + i] = a[ao + i] / y; return;
+            default:
+                for (int i = 0; i < n; i++) out[oo + i] = apply(op, a[ao + i], y);
+        }
+    }
+
+    private static void binaryScalarLeft(int op, double x, double[] b, int bo,
+                                         double[] out, int oo, int n) {
+        switch (op) {
+            case ADD: for (int i = 0; i < n; i++) out[oo + i] = x + b[bo + i]; return;
+            case SUB: for (int i = 0; i < n; i++) out[oo + i] = x - b[bo + i]; return;
+            case MUL: for (int i = 0; i < n; i++) out[oo + i] = x * b[bo + i]; return;
+            case DIV: for (int i = 0; i < n; i++) out[oo + i] = x / b[bo + i]; return;
+            default:
+                for (int i = 0; i < n; i++) out[oo + i] = apply(op, x, b[bo + i]);
+        }
+    }
+
+    /** Unary operation codes. */
+    public static final int NEG = 0, EXP = 1, LOG = 2, TANH = 3, SIGMOID = 4, RELU = 5, SQRT = 6,
+            ABS = 7, SIGN = 8, SQUARE = 9, RECIPROCAL = 10, STEP = 11, LOG1P = 12, ISFINITE = 13;
+
+    /** The scalar definition of every unary operation. */
+    public static double apply(int op, double x) {
+        switch (op) {
+            case NEG: return -x;
+            case EXP: return (double) Math.exp(x);
+            case LOG: return (double) Math.log(x);
+            case TANH: return (double) Math.tanh(x);
+            case SIGMOID: return sigmoid(x);
+            case RELU: return x > 0 ? x : 0;
+            case SQRT: return (double) Math.sqrt(x);
+            case ABS: return Math.abs(x);
+            case SIGN: return Math.signum(x);
+            case SQUARE: return x * x;
+            case RECIPROCAL: return 1 / x;
+            case STEP: return x > 0 ? 1 : 0;
+            case LOG1P: return (double) Math.log1p(x);
+            case ISFINITE: return Double.isFinite(x) ? 1 : 0;
+            default: throw new IllegalArgumentException("unknown unary op " + op);
+        }
+    }
+
+    /**
+     * Logistic sigmoid 1/(1+e^{-x}), evaluated so that neither branch overflows.
+     */
+    // NOTE: for x < 0 use e^x/(1+e^x); 1/(1+e^{-x}) would compute e^{-x} = inf for x < -709 (f64)
+    // and still give 0, but the e^x form keeps relative accuracy for tiny outputs.
+    public static double sigmoid(double x) {
+        if (x >= 0) {
+            return 1 / (1 + (double) Math.exp(-x));
+        }
+        double e = (double) Math.exp(x);
+        return e / (1 + e);
+    }
+
+    /** out[i] = op(a[i]) for i &lt; n; {@code out} is modified (may alias {@code a}). */
+    public static void unary(int op, double[] a, int ao, double[] out, int oo, int n) {
+        switch (op) {
+            case NEG: for (int i = 0; i < n; i++) out[oo + i] = -a[ao + i]; return;
+            case RELU: for (int i = 0; i < n; i++) { double x = a[ao + i]; out[oo + i] = x > 0 ? x : 0; } return;
+            case STEP: for (int i = 0; i < n; i++) out[oo + i] = a[ao + i] > 0 ? 1 : 0; return;
+            case SQUARE: for (int i = 0; i < n; i++) { double x = a[ao + i]; out[oo + i] = x * x; } return;
+            case ABS: for (int i = 0; i < n; i++) out[oo + i] = Math.abs(a[ao + i]); return;
+            case SQRT: for (int i = 0; i < n; i++) out[oo + i] = (double) Math.sqrt(a[ao + i]); return;
+            case RECIPROCAL: for (int i = 0; i < n; i++) out[oo + i] = 1 / a[ao + i]; return;
+            case EXP: vectorUnary(VectorOperators.EXP, op, a, ao, out, oo, n); return;
+            case LOG: vectorUnary(VectorOperators.LOG, op, a, ao, out, oo, n); return;
+            case TANH: vectorUnary(VectorOperators.TANH, op, a, ao, out, oo, n); return;
+            case SIGMOID: sigmoid(a, ao, out, oo, n); return;
+            default:
+                for (int i = 0; i < n; i++) out[oo + i] = apply(op, a[ao + i]);
+        }
+    }
+
+    private static void vectorUnary(VectorOperators.Unary vop, int op, double[] a, int ao,
+                                    double[] out, int oo, int n) {
+        int i = 0;
+        int upper = S.loopBound(n);
+        if (vop == VectorOperators.EXP) {
+            for (; i < upper; i += S.length()) {
+                DoubleVector.fromArray(S, a, ao + i).lanewise(VectorOperators.EXP).intoArray(out, oo + i);
+            }
+        } else if (vop == VectorOperators.LOG) {
+            for (; i < upper; i += S.length()) {
+                DoubleVector.fromArray(S, a, ao + i).lanewise(VectorOperators.LOG).intoArray(out, oo + i);
+            }
+        } else {
+            for (; i < upper; i += S.length()) {
+                DoubleVector.fromArray(S, a, ao + i).lanewise(VectorOperators.TANH).intoArray(out, oo + i);
+            }
+        }
+        for (; i < n; i++) out[oo + i] = apply(op, a[ao + i]);
+    }
+
+    private static void sigmoid(double[] a, int ao, double[] out, int oo, int n) {
+        int i = 0;
+        int upper = S.loopBound(n);
+        DoubleVector one = DoubleVector.broadcast(S, 1);
+        for (; i < upper; i += S.length()) {
+            DoubleVector x = DoubleVector.fromArray(S, a, ao + i);
+            // e = exp(-|x|) never overflows; sigmoid = 1/(1+e) for x >= 0, e/(1+e) otherwise.
+            DoubleVector e = x.abs().neg().lanewise(VectorOperators.EXP);
+            DoubleVector r = one.div(one.add(e));
+            r.blend(e.mul(r), x.compare(VectorOperators.LT, 0)).intoArray(out, oo + i);
+        }
+        for (; i < n; i++) out[oo + i] = sigmoid(a[ao + i]);
+    }
+
+    /** out[i] = cond[i] != 0 ? a[i] : b[i], all three with strides in {0,1}. */
+    public static void where(double[] c, int co, int cs, double[] a, int ao, int as,
+                             double[] b, int bo, int bs, double[] out, int oo, int n) {
+        for (int i = 0; i < n; i++) {
+            out[oo + i] = c[co + i * cs] != 0 ? a[ao + i * as] : b[bo + i * bs];
+        }
+    }
+
+    /** out[i] = alpha * x[i] + out[i] (axpy); {@code out} is modified. */
+    public static void axpy(double alpha, double[] x, int xo, double[] out, int oo, int n) {
+        for (int i = 0; i < n; i++) out[oo + i] += alpha * x[xo + i];
+    }
+
+    /** out[i] = a[i] * s; {@code out} is modified (may alias a). */
+    public static void scale(double[] a, int ao, double s, double[] out, int oo, int n) {
+        for (int i = 0; i < n; i++) out[oo + i] = a[ao + i] * s;
+    }
+}
