@@ -1,0 +1,278 @@
+package dev.descent.autodiff;
+
+import dev.descent.tensor.Params;
+import dev.descent.tensor.Tensor;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+
+import java.util.function.Function;
+
+/**
+ * The differentiation transforms: {@link #grad}, {@link #valueAndGrad}, {@link #vjp},
+ * {@link #jvp}, {@link #hvp} (forward-over-reverse), {@link #gnvp} (Gauss-Newton-vector
+ * products) and {@link #noGrad()}.
+ *
+ * <p>Reverse mode is define-by-run: operations on {@link Var}s that need gradients record the
+ * primitive and its inputs; {@link #backward} walks that graph in reverse topological order
+ * applying each primitive's VJP. Because VJP rules are {@code Var} operations, running the
+ * backward pass on values that carry tangents yields the JVP of the gradient, i.e. the
+ * Hessian-vector product, at roughly the cost of two gradients (Pearlmutter 1994).
+ */
+public final class Autodiff {
+    private Autodiff() {}
+
+    private static final ThreadLocal<int[]> NO_GRAD_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+
+    /** Whether operations on this thread currently record for reverse mode. */
+    public static boolean isRecording() {
+        return NO_GRAD_DEPTH.get()[0] == 0;
+    }
+
+    /** A scope without recording; close it to restore the previous mode (nesting is allowed). */
+    public static final class NoGrad implements AutoCloseable {
+        private boolean closed;
+        private NoGrad() { NO_GRAD_DEPTH.get()[0]++; }
+        @Override public void close() {
+            if (!closed) {
+                closed = true;
+                NO_GRAD_DEPTH.get()[0]--;
+            }
+        }
+    }
+
+    /** Enters no-gradient mode: {@code try (var ng = Autodiff.noGrad()) { ... }}. */
+    public static NoGrad noGrad() {
+        return new NoGrad();
+    }
+
+    /** A loss value and the gradient of the loss with respect to the parameters. */
+    public record ValueAndGrad(Tensor value, Params grad) {}
+
+    /** A function's output and its directional derivative (JVP). */
+    public record JvpResult(Tensor value, Tensor tangent) {}
+
+    /**
+     * Cotangents of {@code output} with respect to {@code wrt}, seeded with {@code seed}
+     * (same shape as the output). The result for a leaf that the output does not depend on is a
+     * zero tensor. When {@code createGraph} is true the backward pass is itself recorded, so its
+     * results can be differentiated again (double backward).
+     */
+    public static Var[] backward(Var output, Var seed, List<Var> wrt, boolean createGraph) {
+        if (!seed.shape().equals(output.shape())) {
+            throw new IllegalArgumentException("backward: seed shape " + seed.shape() + " does not match output shape " + output.shape());
+        }
+        List<Var> order = topologicalOrder(output);
+        IdentityHashMap<Var, Var> cot = new IdentityHashMap<>();
+        IdentityHashMap<Var, Boolean> keep = new IdentityHashMap<>();
+        for (Var w : wrt) keep.put(w, Boolean.TRUE);
+        cot.put(output, seed);
+        NoGrad scope = createGraph ? null : noGrad();
+        try {
+            for (int i = order.size() - 1; i >= 0; i--) {
+                Var v = order.get(i);
+                Var ct = keep.containsKey(v) ? cot.get(v) : cot.remove(v);
+                if (ct == null || v.op == null) continue;
+                boolean[] need = new boolean[v.inputs.length];
+                for (int j = 0; j < need.length; j++) need[j] = v.inputs[j].requiresGrad;
+                Var[] g = v.op.vjp(v.inputs, v, ct, need);
+                for (int j = 0; j < need.length; j++) {
+                    if (!need[j] || g[j] == null) continue;
+                    Var in = v.inputs[j];
+                    if (!g[j].shape().equals(in.shape())) {
+                        throw new IllegalStateException("vjp of " + v.op.name() + " returned shape " + g[j].shape()
+                                + " for input of shape " + in.shape());
+                    }
+                    Var prev = cot.get(in);
+                    cot.put(in, prev == null ? g[j] : prev.add(g[j]));
+                }
+            }
+        } finally {
+            if (scope != null) scope.close();
+        }
+        Var[] out = new Var[wrt.size()];
+        for (int i = 0; i < out.length; i++) {
+            Var c = cot.get(wrt.get(i));
+            out[i] = c != null ? c : Var.constant(Tensor.zerosLike(wrt.get(i).value()));
+        }
+        return out;
+    }
+
+    /** Vars reachable from {@code root} through recorded inputs, inputs before their users. */
+    static List<Var> topologicalOrder(Var root) {
+        List<Var> order = new ArrayList<>();
+        IdentityHashMap<Var, Boolean> visited = new IdentityHashMap<>();
+        ArrayDeque<Var> stack = new ArrayDeque<>();
+        ArrayDeque<Integer> next = new ArrayDeque<>();
+        if (!root.requiresGrad) return order;
+        stack.push(root);
+        next.push(0);
+        visited.put(root, Boolean.TRUE);
+        while (!stack.isEmpty()) {
+            Var v = stack.peek();
+            int i = next.pop();
+            if (v.inputs != null && i < v.inputs.length) {
+                next.push(i + 1);
+                Var in = v.inputs[i];
+                if (in.requiresGrad && visited.put(in, Boolean.TRUE) == null) {
+                    stack.push(in);
+                    next.push(0);
+                }
+            } else {
+                stack.pop();
+                order.add(v);
+            }
+        }
+        return order;
+    }
+
+    private static void requireScalar(String op, Var loss) {
+        if (loss.value().size() != 1) {
+            throw new IllegalArgumentException(op + ": the function must return a scalar, got shape " + loss.shape()
+                    + " (use vjp for non-scalar outputs)");
+        }
+    }
+
+    /** Gradients of a scalar {@code loss} with respect to the leaves {@code wrt}. */
+    public static Tensor[] grad(Var loss, List<Var> wrt) {
+        requireScalar("grad", loss);
+        Var[] g = backward(loss, Var.constant(Tensor.ones(loss.dtype(), loss.value().dims())), wrt, false);
+        Tensor[] out = new Tensor[g.length];
+        for (int i = 0; i < g.length; i++) out[i] = g[i].value();
+        return out;
+    }
+
+    /** The loss and its gradient with respect to every entry of {@code params}. */
+    public static ValueAndGrad valueAndGrad(Function<VarParams, Var> f, Params params) {
+        VarParams vp = VarParams.of(params, null, true);
+        Var loss = f.apply(vp);
+        Tensor[] g = grad(loss, vp.vars());
+        return new ValueAndGrad(loss.value(), pack(vp.names(), g));
+    }
+
+    /** The gradient of a scalar function with respect to every entry of {@code params}. */
+    public static Params grad(Function<VarParams, Var> f, Params params) {
+        return valueAndGrad(f, params).grad();
+    }
+
+    /** The gradient of a scalar function of one tensor. */
+    public static Tensor grad(Function<Var, Var> f, Tensor x) {
+        Var v = Var.parameter(x);
+        return grad(f.apply(v), List.of(v))[0];
+    }
+
+    /** Jᵀu for a function of a parameter tree: the vector-Jacobian product. */
+    public static Params vjp(Function<VarParams, Var> f, Params params, Tensor u) {
+        VarParams vp = VarParams.of(params, null, true);
+        Var out = f.apply(vp);
+        Var[] g = backward(out, Var.constant(u), vp.vars(), false);
+        Tensor[] t = new Tensor[g.length];
+        for (int i = 0; i < g.length; i++) t[i] = g[i].value();
+        return pack(vp.names(), t);
+    }
+
+    /** Jᵀu for a function of one tensor. */
+    public static Tensor vjp(Function<Var, Var> f, Tensor x, Tensor u) {
+        Var v = Var.parameter(x);
+        return backward(f.apply(v), Var.constant(u), List.of(v), false)[0].value();
+    }
+
+    /** f(x) and J v (forward mode) for a function of a parameter tree. */
+    public static JvpResult jvp(Function<VarParams, Var> f, Params params, Params v) {
+        VarParams vp;
+        try (NoGrad ng = noGrad()) {
+            vp = VarParams.of(params, v, false);
+            Var out = f.apply(vp);
+            Tensor t = out.tangent() != null ? out.tangent() : Tensor.zerosLike(out.value());
+            return new JvpResult(out.value(), t);
+        }
+    }
+
+    /** f(x) and J v for a function of one tensor. */
+    public static JvpResult jvp(Function<Var, Var> f, Tensor x, Tensor v) {
+        try (NoGrad ng = noGrad()) {
+            Var out = f.apply(Var.withTangent(x, v));
+            Tensor t = out.tangent() != null ? out.tangent() : Tensor.zerosLike(out.value());
+            return new JvpResult(out.value(), t);
+        }
+    }
+
+    /**
+     * The Hessian-vector product H v of a scalar function, by forward-over-reverse: the
+     * parameters carry tangent v through the forward pass, and the reverse pass, built from
+     * differentiable VJP rules, propagates those tangents into the gradient. H is never formed.
+     */
+    public static Params hvp(Function<VarParams, Var> f, Params params, Params v) {
+        VarParams vp = VarParams.of(params, v, true);
+        Var loss = f.apply(vp);
+        requireScalar("hvp", loss);
+        Var[] g = backward(loss, Var.constant(Tensor.ones(loss.dtype(), loss.value().dims())), vp.vars(), false);
+        Tensor[] hv = new Tensor[g.length];
+        for (int i = 0; i < g.length; i++) {
+            hv[i] = g[i].tangent() != null ? g[i].tangent() : Tensor.zerosLike(g[i].value());
+        }
+        return pack(vp.names(), hv);
+    }
+
+    /** The gradient and H v together from one forward-over-reverse pass. */
+    public record GradAndHvp(Tensor value, Params grad, Params hvp) {}
+
+    /** Loss, gradient and Hessian-vector product from one forward-over-reverse pass. */
+    public static GradAndHvp gradAndHvp(Function<VarParams, Var> f, Params params, Params v) {
+        VarParams vp = VarParams.of(params, v, true);
+        Var loss = f.apply(vp);
+        requireScalar("hvp", loss);
+        Var[] g = backward(loss, Var.constant(Tensor.ones(loss.dtype(), loss.value().dims())), vp.vars(), false);
+        Tensor[] gv = new Tensor[g.length], hv = new Tensor[g.length];
+        for (int i = 0; i < g.length; i++) {
+            gv[i] = g[i].value();
+            hv[i] = g[i].tangent() != null ? g[i].tangent() : Tensor.zerosLike(g[i].value());
+        }
+        return new GradAndHvp(loss.value(), pack(vp.names(), gv), pack(vp.names(), hv));
+    }
+
+    /**
+     * The Gauss-Newton-vector product G v = Jᵀ H_L J v for a loss L(z) of model outputs
+     * z = model(θ): J v by forward mode, H_L (J v) by forward-over-reverse on the loss alone, then
+     * Jᵀ(·) by reverse mode. G is positive semi-definite whenever L is convex in z, which is what
+     * Hessian-free optimisation needs (Schraudolph 2002; Martens 2010).
+     */
+    public static Params gnvp(Function<VarParams, Var> model, Function<Var, Var> loss, Params params, Params v) {
+        JvpResult jv = jvp(model, params, v);
+        Tensor z = jv.value();
+        Var zv = Var.parameter(z, jv.tangent());
+        Var l = loss.apply(zv);
+        requireScalar("gnvp", l);
+        Var gz = backward(l, Var.constant(Tensor.ones(l.dtype(), l.value().dims())), List.of(zv), false)[0];
+        Tensor hjv = gz.tangent() != null ? gz.tangent() : Tensor.zerosLike(z);
+        return vjp(model, params, hjv);
+    }
+
+    static Params pack(List<String> names, Tensor[] values) {
+        LinkedHashMap<String, Tensor> m = new LinkedHashMap<>();
+        for (int i = 0; i < values.length; i++) m.put(names.get(i), values[i]);
+        return Params.of(m);
+    }
+
+    /** A dense Hessian of a scalar function of a parameter tree, one HVP per column (tests and small-model Newton only). */
+    public static double[][] denseHessian(Function<VarParams, Var> f, Params params) {
+        int n = Math.toIntExact(params.elementCount());
+        double[][] h = new double[n][];
+        double[] e = new double[n];
+        for (int j = 0; j < n; j++) {
+            e[j] = 1;
+            h[j] = hvp(f, params, params.unflatten(e)).flatten();
+            e[j] = 0;
+        }
+        // H is symmetric in exact arithmetic; column j was computed as H e_j, so transpose in place.
+        for (int i = 0; i < n; i++) for (int j = i + 1; j < n; j++) {
+            double t = h[i][j];
+            h[i][j] = h[j][i];
+            h[j][i] = t;
+        }
+        return h;
+    }
+
+}

@@ -1,0 +1,874 @@
+package dev.descent.tensor;
+
+import dev.descent.tensor.kernel.ElementwiseF32;
+import dev.descent.tensor.kernel.ElementwiseF64;
+import dev.descent.tensor.kernel.GemmF32;
+import dev.descent.tensor.kernel.GemmF64;
+import dev.descent.tensor.kernel.ReduceF32;
+import dev.descent.tensor.kernel.ReduceF64;
+import java.util.Arrays;
+
+/**
+ * A dense, row-major, contiguous, immutable n-dimensional array of float32 or float64.
+ *
+ * <p>Every operation returns a new tensor; none modifies its operands. Binary operations
+ * broadcast with NumPy's rules and require equal dtypes (see {@link DType} for why there is no
+ * promotion). Shape errors throw {@link IllegalArgumentException} naming the operation and both
+ * shapes. The kernels live in {@code dev.descent.tensor.kernel}; this class validates, plans the
+ * iteration and dispatches on dtype.
+ *
+ * <p>{@link #rawF32()} and {@link #rawF64()} expose the backing array without copying for
+ * allocation-free code in other packages; callers must not modify it unless they created the
+ * tensor with {@link #wrap(float[], int...)} / {@link #wrap(double[], int...)} and have not
+ * shared it yet.
+ */
+public final class Tensor {
+    private final Shape shape;
+    private final DType dtype;
+    private final float[] f;
+    private final double[] d;
+
+    private Tensor(Shape shape, float[] f, double[] d) {
+        this.shape = shape;
+        this.dtype = f != null ? DType.F32 : DType.F64;
+        this.f = f;
+        this.d = d;
+    }
+
+    // ---------------------------------------------------------------- creation
+
+    /** A float64 tensor holding a copy of {@code data} in the given shape. */
+    public static Tensor of(double[] data, int... shape) {
+        return wrap(data.clone(), shape);
+    }
+
+    /** A float32 tensor holding a copy of {@code data} in the given shape. */
+    public static Tensor of(float[] data, int... shape) {
+        return wrap(data.clone(), shape);
+    }
+
+    /** A float64 tensor that takes ownership of {@code data} (no copy). */
+    public static Tensor wrap(double[] data, int... shape) {
+        Shape s = Shape.of(shape);
+        checkLength(data.length, s);
+        return new Tensor(s, null, data);
+    }
+
+    /** A float32 tensor that takes ownership of {@code data} (no copy). */
+    public static Tensor wrap(float[] data, int... shape) {
+        Shape s = Shape.of(shape);
+        checkLength(data.length, s);
+        return new Tensor(s, data, null);
+    }
+
+    private static void checkLength(int length, Shape s) {
+        if (length != s.size()) {
+            throw new IllegalArgumentException("tensor: " + length + " values do not fill shape " + s
+                    + " (" + s.size() + " elements)");
+        }
+    }
+
+    /** A float64 scalar. */
+    public static Tensor scalar(double v) {
+        return new Tensor(Shape.SCALAR, null, new double[] {v});
+    }
+
+    /** A scalar of the given dtype. */
+    public static Tensor scalar(DType dtype, double v) {
+        return full(dtype, v);
+    }
+
+    /** A tensor filled with zeros. */
+    public static Tensor zeros(DType dtype, int... shape) {
+        Shape s = Shape.of(shape);
+        return dtype == DType.F32 ? new Tensor(s, new float[s.size()], null) : new Tensor(s, null, new double[s.size()]);
+    }
+
+    /** A tensor filled with ones. */
+    public static Tensor ones(DType dtype, int... shape) {
+        return full(dtype, 1, shape);
+    }
+
+    /** A tensor filled with {@code value}. */
+    public static Tensor full(DType dtype, double value, int... shape) {
+        Tensor t = zeros(dtype, shape);
+        if (t.f != null) Arrays.fill(t.f, (float) value); else Arrays.fill(t.d, value);
+        return t;
+    }
+
+    /** The n×n identity matrix. */
+    public static Tensor eye(DType dtype, int n) {
+        Tensor t = zeros(dtype, n, n);
+        for (int i = 0; i < n; i++) t.setRaw(i * n + i, 1);
+        return t;
+    }
+
+    /** 0, 1, …, n−1 as a 1-D tensor. */
+    public static Tensor arange(DType dtype, int n) {
+        Tensor t = zeros(dtype, n);
+        for (int i = 0; i < n; i++) t.setRaw(i, i);
+        return t;
+    }
+
+    /** A zero tensor with the shape and dtype of {@code like}. */
+    public static Tensor zerosLike(Tensor like) {
+        return zeros(like.dtype, like.shape.dims());
+    }
+
+    /**
+     * One-hot rows: result[i, labels[i]] = 1. Every label must lie in [0, classes).
+     */
+    public static Tensor oneHot(DType dtype, int[] labels, int classes) {
+        Tensor t = zeros(dtype, labels.length, classes);
+        for (int i = 0; i < labels.length; i++) {
+            int c = labels[i];
+            if (c < 0 || c >= classes) {
+                throw new IllegalArgumentException("oneHot: label " + c + " at position " + i
+                        + " outside [0, " + classes + ")");
+            }
+            t.setRaw(i * classes + c, 1);
+        }
+        return t;
+    }
+
+    // ---------------------------------------------------------------- accessors
+
+    /** The shape. */
+    public Shape shape() {
+        return shape;
+    }
+
+    /** The dimensions (a copy). */
+    public int[] dims() {
+        return shape.dims();
+    }
+
+    /** The element type. */
+    public DType dtype() {
+        return dtype;
+    }
+
+    /** Number of elements. */
+    public int size() {
+        return shape.size();
+    }
+
+    /** Number of dimensions. */
+    public int rank() {
+        return shape.rank();
+    }
+
+    /** Dimension i (negative counts from the end). */
+    public int dim(int i) {
+        return shape.dim(i);
+    }
+
+    /** The backing float32 array, no copy; null for float64 (see class docs before modifying). */
+    public float[] rawF32() {
+        return f;
+    }
+
+    /** The backing float64 array, no copy; null for float32 (see class docs before modifying). */
+    public double[] rawF64() {
+        return d;
+    }
+
+    /** Element at flat row-major index i, as a double. */
+    public double getFlat(int i) {
+        return f != null ? f[i] : d[i];
+    }
+
+    private void setRaw(int i, double v) {
+        if (f != null) f[i] = (float) v; else d[i] = v;
+    }
+
+    /** Element at the given multi-index. */
+    public double get(int... index) {
+        if (index.length != shape.rank()) {
+            throw new IllegalArgumentException("get: index " + Arrays.toString(index) + " has rank "
+                    + index.length + " but tensor shape is " + shape);
+        }
+        int flat = 0;
+        int[] st = shape.strides();
+        for (int i = 0; i < index.length; i++) {
+            if (index[i] < 0 || index[i] >= shape.dim(i)) {
+                throw new IllegalArgumentException("get: index " + Arrays.toString(index) + " out of bounds for shape " + shape);
+            }
+            flat += index[i] * st[i];
+        }
+        return getFlat(flat);
+    }
+
+    /** The single value of a one-element tensor. */
+    public double item() {
+        if (size() != 1) {
+            throw new IllegalArgumentException("item: tensor of shape " + shape + " has " + size() + " elements, not 1");
+        }
+        return getFlat(0);
+    }
+
+    /** The values as a new double array. */
+    public double[] toDoubleArray() {
+        if (d != null) return d.clone();
+        double[] out = new double[f.length];
+        for (int i = 0; i < f.length; i++) out[i] = f[i];
+        return out;
+    }
+
+    /** The values as a new float array (rounded when float64). */
+    public float[] toFloatArray() {
+        if (f != null) return f.clone();
+        float[] out = new float[d.length];
+        for (int i = 0; i < d.length; i++) out[i] = (float) d[i];
+        return out;
+    }
+
+    /** This tensor converted to {@code target} (itself when already of that dtype). */
+    public Tensor to(DType target) {
+        if (target == dtype) return this;
+        return target == DType.F64 ? new Tensor(shape, null, toDoubleArray()) : new Tensor(shape, toFloatArray(), null);
+    }
+
+    /** A mutable copy of the data as a new tensor (for callers that will fill it). */
+    public Tensor copy() {
+        return f != null ? new Tensor(shape, f.clone(), null) : new Tensor(shape, null, d.clone());
+    }
+
+    /**
+     * Throws {@link ArithmeticException} naming the first non-finite value and its multi-index.
+     *
+     * @param name what the tensor is, for the message
+     * @return this tensor, for chaining
+     */
+    public Tensor checkFinite(String name) {
+        int n = size();
+        for (int i = 0; i < n; i++) {
+            double v = getFlat(i);
+            if (!Double.isFinite(v)) {
+                throw new ArithmeticException(name + ": non-finite value " + v + " at index "
+                        + Arrays.toString(unravel(i)) + " of shape " + shape);
+            }
+        }
+        return this;
+    }
+
+    /** The multi-index of flat position i. */
+    public int[] unravel(int flat) {
+        int[] idx = new int[shape.rank()];
+        for (int a = shape.rank() - 1; a >= 0; a--) {
+            int dim = shape.dim(a);
+            if (dim > 0) {
+                idx[a] = flat % dim;
+                flat /= dim;
+            }
+        }
+        return idx;
+    }
+
+    /** max |this − other| over all elements (shapes must match exactly). */
+    public double maxAbsDiff(Tensor other) {
+        requireSameShape("maxAbsDiff", other);
+        double m = 0;
+        for (int i = 0; i < size(); i++) {
+            double diff = Math.abs(getFlat(i) - other.getFlat(i));
+            if (diff > m || diff != diff) m = diff;
+        }
+        return m;
+    }
+
+    /** Max |x| over all elements (0 for an empty tensor). */
+    public double maxAbs() {
+        double m = 0;
+        for (int i = 0; i < size(); i++) m = Math.max(m, Math.abs(getFlat(i)));
+        return m;
+    }
+
+    /** Euclidean (Frobenius) norm, accumulated in float64. */
+    public double norm() {
+        return Math.sqrt(dot(this));
+    }
+
+    /** Σ this·other over all elements, accumulated in float64 (shapes must match). */
+    public double dot(Tensor other) {
+        requireSameShape("dot", other);
+        if (d != null && other.d != null) return ReduceF64.dot(d, 0, other.d, 0, d.length);
+        double s = 0;
+        for (int i = 0; i < size(); i++) s += getFlat(i) * other.getFlat(i);
+        return s;
+    }
+
+    private void requireSameShape(String op, Tensor other) {
+        if (!shape.equals(other.shape)) {
+            throw new IllegalArgumentException(op + ": shapes " + shape + " and " + other.shape + " differ");
+        }
+    }
+
+    private static void requireSameDType(String op, Tensor a, Tensor b) {
+        if (a.dtype != b.dtype) {
+            throw new IllegalArgumentException(op + ": dtypes " + a.dtype + " and " + b.dtype
+                    + " differ (convert explicitly with to(DType))");
+        }
+    }
+
+    // ---------------------------------------------------------------- elementwise
+
+    /** Elementwise a + b (broadcasting). */
+    public Tensor add(Tensor b) { return binary("add", ElementwiseF64.ADD, this, b); }
+    /** Elementwise a − b (broadcasting). */
+    public Tensor sub(Tensor b) { return binary("sub", ElementwiseF64.SUB, this, b); }
+    /** Elementwise a · b (broadcasting). */
+    public Tensor mul(Tensor b) { return binary("mul", ElementwiseF64.MUL, this, b); }
+    /** Elementwise a / b (broadcasting). */
+    public Tensor div(Tensor b) { return binary("div", ElementwiseF64.DIV, this, b); }
+    /** Elementwise a^b (broadcasting). */
+    public Tensor pow(Tensor b) { return binary("pow", ElementwiseF64.POW, this, b); }
+    /** Elementwise max(a, b) (broadcasting; NaN propagates). */
+    public Tensor maximum(Tensor b) { return binary("maximum", ElementwiseF64.MAX, this, b); }
+    /** Elementwise min(a, b) (broadcasting; NaN propagates). */
+    public Tensor minimum(Tensor b) { return binary("minimum", ElementwiseF64.MIN, this, b); }
+    /** 1 where a &gt; b, else 0. */
+    public Tensor gt(Tensor b) { return binary("gt", ElementwiseF64.GT, this, b); }
+    /** 1 where a ≥ b, else 0. */
+    public Tensor ge(Tensor b) { return binary("ge", ElementwiseF64.GE, this, b); }
+    /** 1 where a &lt; b, else 0. */
+    public Tensor lt(Tensor b) { return binary("lt", ElementwiseF64.LT, this, b); }
+    /** 1 where a ≤ b, else 0. */
+    public Tensor le(Tensor b) { return binary("le", ElementwiseF64.LE, this, b); }
+    /** 1 where a = b, else 0. */
+    public Tensor eq(Tensor b) { return binary("eq", ElementwiseF64.EQ, this, b); }
+    /** 1 where a ≠ b, else 0. */
+    public Tensor ne(Tensor b) { return binary("ne", ElementwiseF64.NE, this, b); }
+
+    /** a + s. */
+    public Tensor add(double s) { return add(scalar(dtype, s)); }
+    /** a − s. */
+    public Tensor sub(double s) { return sub(scalar(dtype, s)); }
+    /** a · s. */
+    public Tensor mul(double s) { return mul(scalar(dtype, s)); }
+    /** a / s. */
+    public Tensor div(double s) { return div(scalar(dtype, s)); }
+    /** a^p. */
+    public Tensor pow(double p) { return pow(scalar(dtype, p)); }
+    /** 1 where a &gt; s. */
+    public Tensor gt(double s) { return gt(scalar(dtype, s)); }
+
+    /** −a. */
+    public Tensor neg() { return unary(ElementwiseF64.NEG); }
+    /** e^a. */
+    public Tensor exp() { return unary(ElementwiseF64.EXP); }
+    /** ln a. */
+    public Tensor log() { return unary(ElementwiseF64.LOG); }
+    /** ln(1 + a), accurate for small a. */
+    public Tensor log1p() { return unary(ElementwiseF64.LOG1P); }
+    /** tanh a. */
+    public Tensor tanh() { return unary(ElementwiseF64.TANH); }
+    /** Logistic sigmoid 1/(1+e^{−a}), computed without overflow. */
+    public Tensor sigmoid() { return unary(ElementwiseF64.SIGMOID); }
+    /** max(a, 0). */
+    public Tensor relu() { return unary(ElementwiseF64.RELU); }
+    /** 1 where a &gt; 0, else 0 (the derivative of relu; 0 at 0). */
+    public Tensor step() { return unary(ElementwiseF64.STEP); }
+    /** √a. */
+    public Tensor sqrt() { return unary(ElementwiseF64.SQRT); }
+    /** |a|. */
+    public Tensor abs() { return unary(ElementwiseF64.ABS); }
+    /** sign(a) ∈ {−1, 0, 1}. */
+    public Tensor sign() { return unary(ElementwiseF64.SIGN); }
+    /** a². */
+    public Tensor square() { return unary(ElementwiseF64.SQUARE); }
+    /** 1/a. */
+    public Tensor reciprocal() { return unary(ElementwiseF64.RECIPROCAL); }
+
+    /** Elementwise op code from {@link ElementwiseF64} (e.g. {@code ElementwiseF64.TANH}). */
+    public Tensor unary(int op) {
+        Tensor out = zeros(dtype, shape.dims());
+        int n = size();
+        if (f != null) ElementwiseF32.unary(op, f, 0, out.f, 0, n);
+        else ElementwiseF64.unary(op, d, 0, out.d, 0, n);
+        return out;
+    }
+
+    /** cond ≠ 0 ? a : b, all three broadcast together. */
+    public static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        requireSameDType("where", a, b);
+        requireSameDType("where", cond, a);
+        Shape s = Shape.broadcast("where", Shape.broadcast("where", cond.shape, a.shape), b.shape);
+        Tensor out = zeros(a.dtype, s.dims());
+        Broadcast.plan(s, new Shape[] {cond.shape, a.shape, b.shape}).forEachRow((offs, oo, n, st) -> {
+            if (out.f != null) {
+                ElementwiseF32.where(cond.f, offs[0], st[0], a.f, offs[1], st[1], b.f, offs[2], st[2], out.f, oo, n);
+            } else {
+                ElementwiseF64.where(cond.d, offs[0], st[0], a.d, offs[1], st[1], b.d, offs[2], st[2], out.d, oo, n);
+            }
+        });
+        return out;
+    }
+
+    /** Broadcasting binary op by code from {@link ElementwiseF64}. */
+    public static Tensor binary(String name, int op, Tensor a, Tensor b) {
+        requireSameDType(name, a, b);
+        Shape s = a.shape.equals(b.shape) ? a.shape : Shape.broadcast(name, a.shape, b.shape);
+        Tensor out = zeros(a.dtype, s.dims());
+        if (a.shape.equals(b.shape)) {
+            kernelBinary(op, a, 0, 1, b, 0, 1, out, 0, s.size());
+            return out;
+        }
+        Broadcast.plan(s, new Shape[] {a.shape, b.shape}).forEachRow(
+                (offs, oo, n, st) -> kernelBinary(op, a, offs[0], st[0], b, offs[1], st[1], out, oo, n));
+        return out;
+    }
+
+    private static void kernelBinary(int op, Tensor a, int ao, int as, Tensor b, int bo, int bs,
+                                     Tensor out, int oo, int n) {
+        if (out.f != null) ElementwiseF32.binary(op, a.f, ao, as, b.f, bo, bs, out.f, oo, n);
+        else ElementwiseF64.binary(op, a.d, ao, as, b.d, bo, bs, out.d, oo, n);
+    }
+
+    /** This tensor broadcast (copied) to {@code target}. */
+    public Tensor broadcastTo(Shape target) {
+        if (shape.equals(target)) return this;
+        Shape s = Shape.broadcast("broadcastTo", shape, target);
+        if (!s.equals(target)) {
+            throw new IllegalArgumentException("broadcastTo: shape " + shape + " cannot be broadcast to " + target);
+        }
+        return add(zeros(dtype, target.dims()));
+    }
+
+    /**
+     * Sums this tensor down to {@code target}, the inverse of broadcasting: leading extra axes are
+     * summed away and axes where target has 1 are summed with keepDims.
+     */
+    public Tensor sumTo(Shape target) {
+        if (shape.equals(target)) return this;
+        Shape check = Shape.broadcast("sumTo", target, shape);
+        if (!check.equals(shape)) {
+            throw new IllegalArgumentException("sumTo: shape " + shape + " cannot be reduced to " + target);
+        }
+        int lead = shape.rank() - target.rank();
+        int[] axes = new int[shape.rank()];
+        int na = 0;
+        for (int i = 0; i < shape.rank(); i++) {
+            if (i < lead || (target.dim(i - lead) == 1 && shape.dim(i) != 1)) axes[na++] = i;
+        }
+        return sum(Arrays.copyOf(axes, na), true).reshape(target.dims());
+    }
+
+    // ---------------------------------------------------------------- reductions
+
+    /** Sum of all elements, as a scalar tensor of this dtype. */
+    public Tensor sum() {
+        double s = f != null ? ReduceF32.sum(f, 0, f.length) : ReduceF64.sum(d, 0, d.length);
+        return scalar(dtype, s);
+    }
+
+    /** Mean of all elements (NaN for an empty tensor). */
+    public Tensor mean() {
+        return scalar(dtype, sum().item() / size());
+    }
+
+    /** Sum over {@code axes}; keepDims keeps them as size 1. */
+    public Tensor sum(int[] axes, boolean keepDims) { return reduce("sum", 0, axes, keepDims); }
+    /** Max over {@code axes}. */
+    public Tensor max(int[] axes, boolean keepDims) { return reduce("max", 1, axes, keepDims); }
+    /** Min over {@code axes}. */
+    public Tensor min(int[] axes, boolean keepDims) { return reduce("min", 2, axes, keepDims); }
+    /** Sum over one axis. */
+    public Tensor sum(int axis, boolean keepDims) { return sum(new int[] {axis}, keepDims); }
+    /** Max over one axis. */
+    public Tensor max(int axis, boolean keepDims) { return max(new int[] {axis}, keepDims); }
+    /** Min over one axis. */
+    public Tensor min(int axis, boolean keepDims) { return min(new int[] {axis}, keepDims); }
+
+    /** Mean over {@code axes}. */
+    public Tensor mean(int[] axes, boolean keepDims) {
+        int count = 1;
+        for (int a : normaliseAxes("mean", axes)) count *= shape.dim(a);
+        return sum(axes, keepDims).div(count);
+    }
+
+    /** Mean over one axis. */
+    public Tensor mean(int axis, boolean keepDims) {
+        return mean(new int[] {axis}, keepDims);
+    }
+
+    private boolean[] normaliseAxesMask(String op, int[] axes) {
+        boolean[] mask = new boolean[shape.rank()];
+        for (int a : axes) {
+            int n = shape.axis(a);
+            if (mask[n]) throw new IllegalArgumentException(op + ": axis " + a + " repeated in " + Arrays.toString(axes));
+            mask[n] = true;
+        }
+        return mask;
+    }
+
+    private int[] normaliseAxes(String op, int[] axes) {
+        boolean[] mask = normaliseAxesMask(op, axes);
+        int[] out = new int[axes.length];
+        int k = 0;
+        for (int i = 0; i < mask.length; i++) if (mask[i]) out[k++] = i;
+        return out;
+    }
+
+    private Tensor reduce(String name, int op, int[] axes, boolean keepDims) {
+        boolean[] mask = normaliseAxesMask(name, axes);
+        int r = shape.rank();
+        int[] outDims = new int[r];
+        int[] keptDims = new int[r];
+        int nk = 0;
+        int reducedSize = 1;
+        for (int i = 0; i < r; i++) {
+            if (mask[i]) {
+                outDims[i] = 1;
+                reducedSize *= shape.dim(i);
+            } else {
+                outDims[i] = shape.dim(i);
+                keptDims[nk++] = shape.dim(i);
+            }
+        }
+        int[] finalDims = keepDims ? outDims : Arrays.copyOf(keptDims, nk);
+        if (op != 0 && reducedSize == 0 && Shape.of(finalDims).size() > 0) {
+            throw new IllegalArgumentException(name + ": cannot reduce an empty axis of shape " + shape);
+        }
+        // Move kept axes first and reduced axes last, then reduce rows.
+        int[] perm = new int[r];
+        int p = 0;
+        for (int i = 0; i < r; i++) if (!mask[i]) perm[p++] = i;
+        for (int i = 0; i < r; i++) if (mask[i]) perm[p++] = i;
+        Tensor src = isIdentity(perm) ? this : permute(perm);
+        int rows = src.size() / Math.max(reducedSize, 1);
+        if (reducedSize == 0) rows = Shape.of(finalDims).size();
+        Tensor out = zeros(dtype, finalDims);
+        if (f != null) ReduceF32.rows(op, src.f, 0, rows, reducedSize, out.f, 0);
+        else ReduceF64.rows(op, src.d, 0, rows, reducedSize, out.d, 0);
+        return out;
+    }
+
+    private static boolean isIdentity(int[] perm) {
+        for (int i = 0; i < perm.length; i++) if (perm[i] != i) return false;
+        return true;
+    }
+
+    /** log Σ exp over {@code axis}, stabilised by the maximum. */
+    public Tensor logSumExp(int axis, boolean keepDims) {
+        int a = shape.axis(axis);
+        Tensor src = a == rank() - 1 ? this : moveAxisLast(a);
+        int cols = shape.dim(a);
+        int rows = cols == 0 ? src.size() : src.size() / cols;
+        int[] keep = shape.with(a, 1).dims();
+        Tensor out = zeros(dtype, keep);
+        if (cols == 0) {
+            return full(dtype, Double.NEGATIVE_INFINITY, keepDims ? keep : removeAxis(shape.dims(), a));
+        }
+        if (f != null) ReduceF32.logSumExpRows(src.f, 0, rows, cols, out.f, 0, new float[cols]);
+        else ReduceF64.logSumExpRows(src.d, 0, rows, cols, out.d, 0, new double[cols]);
+        return keepDims ? out : out.reshape(removeAxis(shape.dims(), a));
+    }
+
+    /** Softmax over {@code axis}: exp(a − logsumexp(a)). */
+    public Tensor softmax(int axis) {
+        return logSoftmax(axis).exp();
+    }
+
+    /** log-softmax over {@code axis}: a − logsumexp(a), stable for large logits. */
+    public Tensor logSoftmax(int axis) {
+        return sub(logSumExp(axis, true));
+    }
+
+    private Tensor moveAxisLast(int a) {
+        int r = rank();
+        int[] perm = new int[r];
+        int p = 0;
+        for (int i = 0; i < r; i++) if (i != a) perm[p++] = i;
+        perm[r - 1] = a;
+        return permute(perm);
+    }
+
+    private static int[] removeAxis(int[] dims, int a) {
+        int[] out = new int[dims.length - 1];
+        for (int i = 0, k = 0; i < dims.length; i++) if (i != a) out[k++] = dims[i];
+        return out;
+    }
+
+    // ---------------------------------------------------------------- linear algebra
+
+    /** Matrix product; see {@link #matmul(Tensor, boolean, boolean)}. */
+    public Tensor matmul(Tensor b) {
+        return matmul(b, false, false);
+    }
+
+    /**
+     * op(A)·op(B) where op transposes the last two axes when its flag is set. Rank 2 × rank 2 is a
+     * plain matrix product; rank 3 × rank 3 with equal leading dimension is a batched product;
+     * rank 3 × rank 2 applies the same right operand to every batch entry.
+     */
+    public Tensor matmul(Tensor b, boolean transA, boolean transB) {
+        Tensor a = this;
+        requireSameDType("matmul", a, b);
+        if (a.rank() < 2 || a.rank() > 3 || b.rank() < 2 || b.rank() > 3 || (a.rank() == 2 && b.rank() == 3)) {
+            throw new IllegalArgumentException("matmul: " + a.shape + " x " + b.shape
+                    + ": supported ranks are 2x2, 3x3 (batched) and 3x2");
+        }
+        int batch = a.rank() == 3 ? a.dim(0) : 1;
+        if (b.rank() == 3 && b.dim(0) != batch) {
+            throw new IllegalArgumentException("matmul: " + a.shape + " x " + b.shape + ": batch sizes "
+                    + batch + " and " + b.dim(0) + " differ");
+        }
+        int ar = a.dim(-2), ac = a.dim(-1), br = b.dim(-2), bc = b.dim(-1);
+        int m = transA ? ac : ar, k = transA ? ar : ac;
+        int kb = transB ? bc : br, n = transB ? br : bc;
+        if (k != kb) {
+            throw new IllegalArgumentException("matmul: " + a.shape + (transA ? "ᵀ" : "") + " x " + b.shape
+                    + (transB ? "ᵀ" : "") + ": inner dimensions " + k + " and " + kb + " differ");
+        }
+        Tensor out = a.rank() == 3 ? zeros(a.dtype, batch, m, n) : zeros(a.dtype, m, n);
+        int aStride = ar * ac, bStride = b.rank() == 3 ? br * bc : 0, cStride = m * n;
+        for (int i = 0; i < batch; i++) {
+            if (out.f != null) {
+                GemmF32.gemm(transA, transB, m, n, k, a.f, i * aStride, ac, b.f, i * bStride, bc, out.f, i * cStride, n, false);
+            } else {
+                GemmF64.gemm(transA, transB, m, n, k, a.d, i * aStride, ac, b.d, i * bStride, bc, out.d, i * cStride, n, false);
+            }
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- shape manipulation
+
+    /** Same data, new shape (one dimension may be −1 to infer it). */
+    public Tensor reshape(int... newShape) {
+        int[] dims = newShape.clone();
+        int infer = -1;
+        long known = 1;
+        for (int i = 0; i < dims.length; i++) {
+            if (dims[i] == -1) {
+                if (infer >= 0) throw new IllegalArgumentException("reshape: " + shape + " to " + Arrays.toString(newShape) + ": more than one -1");
+                infer = i;
+            } else {
+                known *= dims[i];
+            }
+        }
+        if (infer >= 0) {
+            if (known == 0 || size() % known != 0) {
+                throw new IllegalArgumentException("reshape: cannot reshape " + shape + " to " + Arrays.toString(newShape));
+            }
+            dims[infer] = (int) (size() / known);
+        }
+        Shape s = Shape.of(dims);
+        if (s.size() != size()) {
+            throw new IllegalArgumentException("reshape: cannot reshape " + shape + " (" + size() + " elements) to " + s
+                    + " (" + s.size() + " elements)");
+        }
+        return new Tensor(s, f, d);
+    }
+
+    /** Transpose of a matrix (rank 2), or of the last two axes. */
+    public Tensor transpose() {
+        if (rank() < 2) throw new IllegalArgumentException("transpose: needs rank >= 2, got shape " + shape);
+        int[] perm = new int[rank()];
+        for (int i = 0; i < perm.length; i++) perm[i] = i;
+        perm[rank() - 2] = rank() - 1;
+        perm[rank() - 1] = rank() - 2;
+        return permute(perm);
+    }
+
+    /** Axes reordered: result dim i = this dim perm[i]. */
+    public Tensor permute(int... perm) {
+        int r = rank();
+        if (perm.length != r) {
+            throw new IllegalArgumentException("permute: permutation " + Arrays.toString(perm) + " does not match shape " + shape);
+        }
+        boolean[] seen = new boolean[r];
+        int[] outDims = new int[r];
+        int[] st = shape.strides();
+        int[] srcStride = new int[r];
+        for (int i = 0; i < r; i++) {
+            int p = perm[i];
+            if (p < 0 || p >= r || seen[p]) {
+                throw new IllegalArgumentException("permute: " + Arrays.toString(perm) + " is not a permutation of " + r + " axes");
+            }
+            seen[p] = true;
+            outDims[i] = shape.dim(p);
+            srcStride[i] = st[p];
+        }
+        Tensor out = zeros(dtype, outDims);
+        if (isIdentity(perm)) return copy();
+        int n = out.size();
+        if (n == 0) return out;
+        if (r == 2) {
+            int rows = outDims[0], cols = outDims[1];
+            int s0 = srcStride[0], s1 = srcStride[1];
+            // Blocked 2-D transpose keeps both sides cache-resident.
+            final int bs = 32;
+            for (int i0 = 0; i0 < rows; i0 += bs) {
+                for (int j0 = 0; j0 < cols; j0 += bs) {
+                    int i1 = Math.min(rows, i0 + bs), j1 = Math.min(cols, j0 + bs);
+                    for (int i = i0; i < i1; i++) {
+                        for (int j = j0; j < j1; j++) {
+                            if (f != null) out.f[i * cols + j] = f[i * s0 + j * s1];
+                            else out.d[i * cols + j] = d[i * s0 + j * s1];
+                        }
+                    }
+                }
+            }
+            return out;
+        }
+        int[] idx = new int[r];
+        int src = 0;
+        int last = outDims[r - 1];
+        int lastStride = srcStride[r - 1];
+        for (int o = 0; o < n; o += last) {
+            if (f != null) {
+                for (int j = 0; j < last; j++) out.f[o + j] = f[src + j * lastStride];
+            } else {
+                for (int j = 0; j < last; j++) out.d[o + j] = d[src + j * lastStride];
+            }
+            for (int a = r - 2; a >= 0; a--) {
+                idx[a]++;
+                src += srcStride[a];
+                if (idx[a] < outDims[a]) break;
+                src -= srcStride[a] * outDims[a];
+                idx[a] = 0;
+            }
+        }
+        return out;
+    }
+
+    /** Elements [start, end) along {@code axis}. */
+    public Tensor slice(int axis, int start, int end) {
+        int a = shape.axis(axis);
+        int dim = shape.dim(a);
+        if (start < 0 || end > dim || start > end) {
+            throw new IllegalArgumentException("slice: range [" + start + ", " + end + ") out of bounds for axis "
+                    + axis + " of shape " + shape);
+        }
+        int outer = shape.sizeBetween(0, a), inner = shape.sizeBetween(a + 1, rank());
+        Tensor out = zeros(dtype, shape.with(a, end - start).dims());
+        int len = (end - start) * inner;
+        for (int o = 0; o < outer; o++) {
+            int srcOff = (o * dim + start) * inner;
+            if (f != null) System.arraycopy(f, srcOff, out.f, o * len, len);
+            else System.arraycopy(d, srcOff, out.d, o * len, len);
+        }
+        return out;
+    }
+
+    /** Index {@code i} along {@code axis}, removing that axis. */
+    public Tensor select(int axis, int i) {
+        int a = shape.axis(axis);
+        return slice(a, i, i + 1).reshape(removeAxis(shape.dims(), a));
+    }
+
+    /** Concatenation along {@code axis}; all other dimensions must agree. */
+    public static Tensor concat(int axis, Tensor... parts) {
+        if (parts.length == 0) throw new IllegalArgumentException("concat: no tensors");
+        Tensor first = parts[0];
+        int a = first.shape.axis(axis);
+        int total = 0;
+        for (Tensor t : parts) {
+            requireSameDType("concat", first, t);
+            if (t.rank() != first.rank()) {
+                throw new IllegalArgumentException("concat: shapes " + first.shape + " and " + t.shape + " differ in rank");
+            }
+            for (int i = 0; i < first.rank(); i++) {
+                if (i != a && t.shape.dim(i) != first.shape.dim(i)) {
+                    throw new IllegalArgumentException("concat: shapes " + first.shape + " and " + t.shape
+                            + " differ outside axis " + axis);
+                }
+            }
+            total += t.shape.dim(a);
+        }
+        Tensor out = zeros(first.dtype, first.shape.with(a, total).dims());
+        int outer = first.shape.sizeBetween(0, a), inner = first.shape.sizeBetween(a + 1, first.rank());
+        int rowLen = total * inner;
+        int pos = 0;
+        for (Tensor t : parts) {
+            int len = t.shape.dim(a) * inner;
+            for (int o = 0; o < outer; o++) {
+                if (out.f != null) System.arraycopy(t.f, o * len, out.f, o * rowLen + pos, len);
+                else System.arraycopy(t.d, o * len, out.d, o * rowLen + pos, len);
+            }
+            pos += len;
+        }
+        return out;
+    }
+
+    /** Stacks equal-shape tensors along a new axis. */
+    public static Tensor stack(int axis, Tensor... parts) {
+        if (parts.length == 0) throw new IllegalArgumentException("stack: no tensors");
+        Shape s = parts[0].shape;
+        int a = axis < 0 ? axis + s.rank() + 1 : axis;
+        if (a < 0 || a > s.rank()) throw new IllegalArgumentException("stack: axis " + axis + " out of range for shape " + s);
+        Tensor[] expanded = new Tensor[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            if (!parts[i].shape.equals(s)) {
+                throw new IllegalArgumentException("stack: shapes " + s + " and " + parts[i].shape + " differ");
+            }
+            expanded[i] = parts[i].reshape(insertAxis(s.dims(), a));
+        }
+        return concat(a, expanded);
+    }
+
+    static int[] insertAxis(int[] dims, int a) {
+        int[] out = new int[dims.length + 1];
+        for (int i = 0, k = 0; i < out.length; i++) out[i] = i == a ? 1 : dims[k++];
+        return out;
+    }
+
+    /** Rows selected along {@code axis} by {@code indices} (index_select); repeats allowed. */
+    public Tensor gather(int axis, int[] indices) {
+        int a = shape.axis(axis);
+        int dim = shape.dim(a);
+        int outer = shape.sizeBetween(0, a), inner = shape.sizeBetween(a + 1, rank());
+        Tensor out = zeros(dtype, shape.with(a, indices.length).dims());
+        for (int i = 0; i < indices.length; i++) {
+            if (indices[i] < 0 || indices[i] >= dim) {
+                throw new IllegalArgumentException("gather: index " + indices[i] + " at position " + i
+                        + " out of bounds for axis " + axis + " of shape " + shape);
+            }
+        }
+        for (int o = 0; o < outer; o++) {
+            for (int i = 0; i < indices.length; i++) {
+                int src = (o * dim + indices[i]) * inner, dst = (o * indices.length + i) * inner;
+                if (f != null) System.arraycopy(f, src, out.f, dst, inner);
+                else System.arraycopy(d, src, out.d, dst, inner);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The adjoint of {@link #gather}: a tensor of {@code shape} with the rows of this tensor added
+     * at {@code indices} along {@code axis} (repeated indices accumulate).
+     */
+    public Tensor scatterAdd(int axis, int[] indices, Shape target) {
+        int a = target.axis(axis);
+        int dim = target.dim(a);
+        int outer = target.sizeBetween(0, a), inner = target.sizeBetween(a + 1, target.rank());
+        if (!shape.equals(target.with(a, indices.length))) {
+            throw new IllegalArgumentException("scatterAdd: source shape " + shape + " does not match target " + target
+                    + " with " + indices.length + " indices on axis " + axis);
+        }
+        Tensor out = zeros(dtype, target.dims());
+        for (int o = 0; o < outer; o++) {
+            for (int i = 0; i < indices.length; i++) {
+                int dst = (o * dim + indices[i]) * inner, src = (o * indices.length + i) * inner;
+                if (f != null) ReduceF32.accumulate(f, src, out.f, dst, inner);
+                else ReduceF64.accumulate(d, src, out.d, dst, inner);
+            }
+        }
+        return out;
+    }
+
+    /** A short description: dtype, shape and up to 8 leading values. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("Tensor(").append(dtype).append(' ').append(shape).append(", [");
+        int n = Math.min(size(), 8);
+        for (int i = 0; i < n; i++) {
+            if (i > 0) sb.append(", ");
+            sb.append(getFlat(i));
+        }
+        if (size() > n) sb.append(", …");
+        return sb.append("])").toString();
+    }
+}
