@@ -148,7 +148,14 @@ public final class Var {
     /** Min over one axis (ties share the gradient equally). */ public Var min(int axis, boolean keepDims) { return apply(new Primitives.MaxReduce(axis, keepDims, false), this); }
     /** log Σ exp over axis, stable. */ public Var logSumExp(int axis, boolean keepDims) { return apply(new Primitives.LogSumExp(axis, keepDims), this); }
     /** this − logsumexp(this) over axis. */ public Var logSoftmax(int axis) { return sub(logSumExp(axis, true)); }
-    /** exp(logSoftmax) over axis. */ public Var softmax(int axis) { return logSoftmax(axis).exp(); }
+    /**
+     * Softmax over axis, e^(x − m)/Σ e^(x − m) with m = max x treated as a constant: softmax is
+     * shift-invariant, so detaching m changes no derivative and keeps rows summing to 1 within n·u.
+     */
+    public Var softmax(int axis) {
+        Var e = sub(constant(value.max(axis, true))).exp();
+        return e.div(e.sum(axis, true));
+    }
 
     // ---- linear algebra
     /** Matrix product. */ public Var matmul(Var b) { return matmul(b, false, false); }
