@@ -1,0 +1,117 @@
+package dev.descent.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs the PyTorch peer suite ({@code peer_torch.py}) as a child process with Debian's python3,
+ * with {@code OPENBLAS_CORETYPE} and {@code OPENBLAS_L2_SIZE} removed from the child's environment
+ * only (they select slower kernels; our own process and tests are untouched), and reads its JSON
+ * result lines.
+ */
+public final class Peer {
+    /** Debian's python3, where python3-torch lives (a pyenv python3 earlier on PATH has no torch). */
+    public static final String PYTHON = "/usr/bin/python3";
+
+    private final Path script;
+
+    private Peer(Path script) {
+        this.script = script;
+    }
+
+    /**
+     * Locates the peer suite, or explains in {@code why[0]} why it cannot run (no directory, no
+     * python3, no torch).
+     */
+    public static Peer locate(Path peerDir, String[] why) {
+        Path script = peerDir.resolve("peer_torch.py");
+        if (!Files.isRegularFile(script)) {
+            why[0] = "peer suite not found at " + script + " (pass --peer-dir)";
+            return null;
+        }
+        if (!Files.isExecutable(Path.of(PYTHON))) {
+            why[0] = PYTHON + " not found (apt-get install python3-torch python3-numpy)";
+            return null;
+        }
+        try {
+            Process p = new ProcessBuilder(PYTHON, "-c", "import torch, numpy").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                why[0] = "Debian's python3 has no torch/numpy (apt-get install python3-torch python3-numpy)";
+                return null;
+            }
+        } catch (IOException e) {
+            why[0] = "cannot run " + PYTHON + ": " + e.getMessage();
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            why[0] = "interrupted";
+            return null;
+        }
+        return new Peer(script);
+    }
+
+    /** Runs {@code peer_torch.py <args>} and returns its stdout lines that are JSON objects. */
+    public List<String> run(List<String> args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(PYTHON);
+        cmd.add(script.toString());
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(script.getParent().toFile());
+        Map<String, String> env = pb.environment();
+        env.remove("OPENBLAS_CORETYPE");
+        env.remove("OPENBLAS_L2_SIZE");
+        pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+        List<String> lines = new ArrayList<>();
+        try {
+            Process p = pb.start();
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    if (line.startsWith("{")) lines.add(line);
+                }
+            }
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("peer " + args + " exited with code " + p.exitValue());
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("peer " + args + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        }
+        return lines;
+    }
+
+    /** The first number after {@code "key": } in a flat JSON line, or NaN. */
+    public static double number(String line, String key) {
+        Matcher m = Pattern.compile("\"" + Pattern.quote(key) + "\": (-?[0-9.eE+-]+)").matcher(line);
+        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+    }
+
+    /** The first string after {@code "key": } in a JSON line, or null. */
+    public static String string(String line, String key) {
+        Matcher m = Pattern.compile("\"" + Pattern.quote(key) + "\": \"([^\"]*)\"").matcher(line);
+        return m.find() ? m.group(1) : null;
+    }
+
+    /** The number array after {@code "key": [} in a JSON line. */
+    public static double[] numbers(String line, String key) {
+        Matcher m = Pattern.compile("\"" + Pattern.quote(key) + "\": \\[([^\\]]*)\\]").matcher(line);
+        if (!m.find() || m.group(1).isBlank()) return new double[0];
+        String[] parts = m.group(1).split(",");
+        double[] out = new double[parts.length];
+        for (int i = 0; i < parts.length; i++) out[i] = Double.parseDouble(parts[i].trim());
+        return out;
+    }
+}
