@@ -3,6 +3,12 @@ package dev.descent.optim;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.descent.optim.second.CurvatureStep;
+import dev.descent.optim.second.DiagonalPreconditioner;
+import dev.descent.optim.second.HessianFree;
+import dev.descent.optim.second.Lbfgs;
+import dev.descent.optim.second.Newton;
+import dev.descent.optim.second.Oracles;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -50,7 +56,24 @@ class HyperParameterValidationTest {
                 bad("cosine final fraction", "2.0", () -> Schedules.cosineDecay(0.1, 10, 2.0)),
                 bad("linear steps", "0", () -> Schedules.linear(0, 1, 0)),
                 bad("warm-up steps", "0", () -> Schedules.linearWarmup(0, 0, Schedules.constant(1))),
-                bad("warm-up start", "-1.0", () -> Schedules.linearWarmup(5, -1.0, Schedules.constant(1))));
+                bad("warm-up start", "-1.0", () -> Schedules.linearWarmup(5, -1.0, Schedules.constant(1))),
+                bad("curvature step fallback", "0.0", () -> CurvatureStep.withFallbackStep(0.0)),
+                bad("curvature step armijo", "0.7", () -> CurvatureStep.withFallbackStep(1).withArmijo(0.7)),
+                bad("curvature step shrink", "1.0", () -> CurvatureStep.withFallbackStep(1).withBacktracking(1.0, 10)),
+                bad("newton initial damping", "-1.0", () -> Newton.withDefaults().withDamping(-1.0, 1e-8)),
+                bad("newton minimum damping", "0.0", () -> Newton.withDefaults().withDamping(0, 0.0)),
+                bad("newton damping increase", "0.5", () -> Newton.withDefaults().withDampingFactors(0.5, 0.1)),
+                bad("newton max parameters", "0", () -> Newton.withDefaults().withMaxParameters(0)),
+                bad("hessian-free damping zero", "0.0", () -> HessianFree.withDefaults().withInitialDamping(0.0)),
+                bad("hessian-free damping negative", "-0.5", () -> HessianFree.withDefaults().withInitialDamping(-0.5)),
+                bad("hessian-free cg decay", "1.5", () -> HessianFree.withDefaults().withConjugateGradient(1.5, 100, 5e-4)),
+                bad("hessian-free cg iterations", "0", () -> HessianFree.withDefaults().withConjugateGradient(0.95, 0, 5e-4)),
+                bad("hessian-free damping decrease", "1.2", () -> HessianFree.withDefaults().withDampingFactors(1.5, 1.2)),
+                bad("structural damping weight", "0.0", () -> new HessianFree.StructuralDamping((at, v) -> v, 0.0)),
+                bad("martens exponent", "0.0", () -> DiagonalPreconditioner.martens(p -> p, 0.0)),
+                bad("lbfgs memory", "0", () -> Lbfgs.withDefaults().withMemory(0)),
+                bad("lbfgs wolfe constants", "c1 = 0.9", () -> Lbfgs.withDefaults().withLineSearch(0.9, 0.5, 20)),
+                bad("model oracle l2", "-0.01", () -> Oracles.fromModel(vp -> null, z -> z, -0.01)));
     }
 
     static Arguments bad(String what, String value, Supplier<Object> construct) {
