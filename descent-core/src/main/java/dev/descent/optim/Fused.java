@@ -3,6 +3,7 @@ package dev.descent.optim;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Params;
 import dev.descent.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -104,17 +105,16 @@ final class Fused {
         Params first = trees[0];
         for (int k = 1; k < trees.length; k++) first.checkCompatible(op, trees[k]);
         List<String> names = first.names();
-        @SuppressWarnings("unchecked")
-        LinkedHashMap<String, Tensor>[] out = new LinkedHashMap[outputs];
-        for (int j = 0; j < outputs; j++) out[j] = new LinkedHashMap<>();
+        List<LinkedHashMap<String, Tensor>> out = new ArrayList<>(outputs);
+        for (int j = 0; j < outputs; j++) out.add(new LinkedHashMap<>());
         Tensor[] args = new Tensor[trees.length];
         for (String name : names) {
             for (int k = 0; k < trees.length; k++) args[k] = trees[k].get(name);
             Tensor[] r = map(op + " '" + name + "'", kernel, outputs, args);
-            for (int j = 0; j < outputs; j++) out[j].put(name, r[j]);
+            for (int j = 0; j < outputs; j++) out.get(j).put(name, r[j]);
         }
         Params[] result = new Params[outputs];
-        for (int j = 0; j < outputs; j++) result[j] = Params.of((Map<String, Tensor>) out[j]);
+        for (int j = 0; j < outputs; j++) result[j] = Params.of((Map<String, Tensor>) out.get(j));
         return result;
     }
 

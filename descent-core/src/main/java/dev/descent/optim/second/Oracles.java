@@ -95,12 +95,15 @@ public final class Oracles {
     }
 
     static double evaluate(Function<VarParams, Var> f, Params at) {
-        try (Autodiff.NoGrad ng = Autodiff.noGrad()) {
+        Autodiff.NoGrad scope = Autodiff.noGrad();
+        try {
             Var out = f.apply(VarParams.constants(at));
             if (out.value().size() != 1) {
                 throw new IllegalArgumentException("oracle: the loss must be a scalar, got shape " + out.shape());
             }
             return out.value().item();
+        } finally {
+            scope.close();
         }
     }
 }

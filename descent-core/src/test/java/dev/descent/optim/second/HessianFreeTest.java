@@ -122,10 +122,7 @@ class HessianFreeTest {
         int examples = data.x().dim(0);
         // Per-example gradients of the mean negative log-likelihood: −y σ(−y z) x̃ / n.
         Function<Params, Params> squares = at -> {
-            Tensor z;
-            try (var ng = dev.descent.autodiff.Autodiff.noGrad()) {
-                z = data.logits(VarParams.constants(at)).value();
-            }
+            Tensor z = data.logits(VarParams.constants(at)).value();
             Tensor coef = z.mul(data.labels()).neg().sigmoid().mul(data.labels()).div(examples);
             Tensor c2 = coef.square();
             return Params.of("w", data.x().square().mul(c2).sum(0, false).reshape(data.x().dim(1), 1),
