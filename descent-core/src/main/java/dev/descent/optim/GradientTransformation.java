@@ -31,7 +31,9 @@ public interface GradientTransformation<S> {
      *
      * @param grads  gradients or incoming updates, with the names and shapes of the parameters
      * @param state  the state returned by {@link #init} or by the previous update
-     * @param params the current parameters (used by transforms such as weight decay)
+     * @param params the current parameters; transformations that do not read them (scaling,
+     *               averages, Adam, clipping) accept null, those that do (weight decay) fail
+     *               with {@link IllegalArgumentException} on null
      * @return the outgoing updates and the new state
      */
     Update<S> update(Params grads, S state, Params params);

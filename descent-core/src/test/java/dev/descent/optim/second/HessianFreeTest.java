@@ -139,4 +139,39 @@ class HessianFreeTest {
         double gNorm = oracle.lossAndGradient(x).gradient().norm();
         assertTrue(gNorm < 1e-8, "gradient norm " + gNorm + ", λ = " + state.damping());
     }
+
+    /**
+     * Warm start: started from 0.95 × the previous solution of an unchanged 30-parameter
+     * least-squares problem (eigenvalues of G spread over four decades), CG begins near the
+     * optimum of the damped model, so Martens' relative-progress test stops it as soon as it may
+     * (after k + 1 = 11 iterations), while a cold start needs more iterations to get there.
+     */
+    @Test
+    void warmStartFromThePreviousSolutionSavesIterations() {
+        Rng rng = new Rng(64);
+        int n = 30;
+        double[] spectrum = new double[n];
+        for (int i = 0; i < n; i++) spectrum[i] = Math.pow(10, 4.0 * i / (n - 1) - 2);
+        Tensor root = CurvatureStepTest.symmetric(rng, sqrt(spectrum));
+        Tensor ys = rng.normal(DType.F64, 0, 1, n, 1);
+        GaussNewtonOracle oracle = Oracles.fromModel(vp -> Var.constant(root).matmul(vp.get("w")),
+                z -> z.sub(Var.constant(ys)).square().sum().mul(0.5));
+        double lambda = 1e-3;
+        HessianFree cold = HessianFree.withDefaults().withInitialDamping(lambda).withConjugateGradient(0, 500, 5e-4);
+        HessianFree warm = cold.withConjugateGradient(0.95, 500, 5e-4);
+        Params w = Params.of("w", Tensor.zeros(DType.F64, n, 1));
+        HessianFree.Report coldReport = cold.step(w, cold.init(w), oracle).report();
+        HessianFree solved = cold.withConjugateGradient(0, 500, 1e-15);
+        Params previous = solved.step(w, solved.init(w), oracle).state().previousDirection();
+        HessianFree.Report warmReport = warm.step(w, new HessianFree.State(lambda, previous, 1), oracle).report();
+        assertEquals(HessianFree.CgStop.RELATIVE_PROGRESS, warmReport.cgStop(), warmReport.toString());
+        assertEquals(11, warmReport.cgIterations(), warmReport.toString());
+        assertTrue(coldReport.cgIterations() > warmReport.cgIterations(), "cold " + coldReport.cgIterations());
+    }
+
+    static double[] sqrt(double[] a) {
+        double[] r = new double[a.length];
+        for (int i = 0; i < a.length; i++) r[i] = Math.sqrt(a[i]);
+        return r;
+    }
 }
