@@ -1,0 +1,22 @@
+package dev.descent.optim;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The state of {@link Optimizers#masked}: the inner transformation's state over the selected
+ * entries.
+ *
+ * @param inner the inner state
+ */
+public record MaskedState(Object inner) implements CompositeState {
+    /** Rejects null. */
+    public MaskedState {
+        Objects.requireNonNull(inner, "inner");
+    }
+
+    @Override
+    public List<Object> children() {
+        return List.of(inner);
+    }
+}

@@ -1,0 +1,24 @@
+package dev.descent.optim;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The state of {@link Optimizers#partition}: one inner state per label.
+ *
+ * @param states label → the state of that label's transformation (insertion-ordered, unmodifiable)
+ */
+public record PartitionState(Map<String, Object> states) implements CompositeState {
+    /** Copies the map, keeping its order. */
+    public PartitionState {
+        states = Collections.unmodifiableMap(new LinkedHashMap<>(states));
+    }
+
+    @Override
+    public List<Object> children() {
+        return new ArrayList<>(states.values());
+    }
+}

@@ -1,0 +1,83 @@
+package dev.descent.optim;
+
+/**
+ * Learning-rate schedules. Every argument is validated here, at construction; the returned
+ * schedules are pure functions of the update count t (t = 0 for the first update).
+ *
+ * <p>Differences from PyTorch: PyTorch's {@code lr_scheduler}s mutate the optimiser's learning
+ * rate when {@code scheduler.step()} is called (usually once per epoch); here a schedule is a
+ * function of the update count read by the optimiser itself, so "per epoch" schedules are
+ * expressed in updates (multiply by the number of batches per epoch).
+ */
+public final class Schedules {
+    private Schedules() {}
+
+    /** η(t) = value. */
+    public static Schedule constant(double value) {
+        HyperParameters.nonNegative("constant schedule", "value", value);
+        return t -> value;
+    }
+
+    /**
+     * Step decay, PyTorch's {@code StepLR}: η(t) = η₀ · γ^⌊t / stepSize⌋.
+     *
+     * @param initial  η₀ ≥ 0
+     * @param stepSize updates between decays, ≥ 1
+     * @param gamma    γ in (0, 1]
+     */
+    public static Schedule stepDecay(double initial, int stepSize, double gamma) {
+        HyperParameters.nonNegative("step decay schedule", "initial value", initial);
+        HyperParameters.atLeast("step decay schedule", "step size", stepSize, 1);
+        HyperParameters.fraction("step decay schedule", "gamma", gamma);
+        return t -> initial * Math.pow(gamma, Math.floorDiv(t, (long) stepSize));
+    }
+
+    /**
+     * Cosine decay (Loshchilov &amp; Hutter 2017, SGDR, without restarts), as Optax's
+     * {@code cosine_decay_schedule}: η(t) = η₀ · ((1 − α) · ½ (1 + cos(π · min(t, T) / T)) + α),
+     * so it falls from η₀ to α η₀ over T updates and stays there.
+     *
+     * @param initial    η₀ ≥ 0
+     * @param decaySteps T ≥ 1
+     * @param finalFraction α in [0, 1]
+     */
+    public static Schedule cosineDecay(double initial, int decaySteps, double finalFraction) {
+        HyperParameters.nonNegative("cosine schedule", "initial value", initial);
+        HyperParameters.atLeast("cosine schedule", "decay steps", decaySteps, 1);
+        if (!(finalFraction >= 0 && finalFraction <= 1)) {
+            throw new IllegalArgumentException("cosine schedule: final fraction must be in [0, 1], got " + finalFraction);
+        }
+        return t -> {
+            double progress = Math.min(t, (long) decaySteps) / (double) decaySteps;
+            return initial * ((1 - finalFraction) * 0.5 * (1 + Math.cos(Math.PI * progress)) + finalFraction);
+        };
+    }
+
+    /**
+     * Linear interpolation from {@code from} to {@code to} over {@code steps} updates, then
+     * constant: η(t) = from + (to − from) · min(t, T) / T.
+     */
+    public static Schedule linear(double from, double to, int steps) {
+        HyperParameters.nonNegative("linear schedule", "start value", from);
+        HyperParameters.nonNegative("linear schedule", "end value", to);
+        HyperParameters.atLeast("linear schedule", "steps", steps, 1);
+        return t -> from + (to - from) * (Math.min(t, (long) steps) / (double) steps);
+    }
+
+    /**
+     * Linear warm-up (Goyal et al. 2017) followed by {@code after}: for t &lt; W,
+     * η(t) = s + (after(0) − s) · t / W; for t ≥ W, η(t) = after(t − W) (the following schedule
+     * starts counting at the end of the warm-up, as Optax's {@code join_schedules}).
+     *
+     * @param warmupSteps W ≥ 1
+     * @param startValue  s ≥ 0, the value at t = 0 (often 0)
+     * @param after       the schedule after the warm-up
+     */
+    public static Schedule linearWarmup(int warmupSteps, double startValue, Schedule after) {
+        HyperParameters.atLeast("warm-up schedule", "warm-up steps", warmupSteps, 1);
+        HyperParameters.nonNegative("warm-up schedule", "start value", startValue);
+        if (after == null) throw new IllegalArgumentException("warm-up schedule: the schedule after the warm-up is null");
+        double peak = after.valueAt(0);
+        return t -> t < warmupSteps ? startValue + (peak - startValue) * (t / (double) warmupSteps) : after.valueAt(t - warmupSteps);
+    }
+}

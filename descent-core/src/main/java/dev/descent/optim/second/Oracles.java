@@ -1,0 +1,109 @@
+package dev.descent.optim.second;
+
+import dev.descent.autodiff.Autodiff;
+import dev.descent.autodiff.Var;
+import dev.descent.autodiff.VarParams;
+import dev.descent.optim.HyperParameters;
+import dev.descent.tensor.Params;
+import java.util.function.Function;
+
+/**
+ * Curvature oracles built by automatic differentiation ({@link Autodiff}): gradients by reverse
+ * mode, Hessian-vector products by forward-over-reverse (Pearlmutter 1994), Gauss-Newton-vector
+ * products by one JVP, one HVP of the output loss and one VJP (Schraudolph 2002). H and G are
+ * never formed. The functions are evaluated on whatever data they close over: build one oracle
+ * per batch.
+ */
+public final class Oracles {
+    private Oracles() {}
+
+    /** An oracle for a scalar loss of the parameters (loss, gradient, HVP). */
+    public static CurvatureOracle fromLoss(Function<VarParams, Var> loss) {
+        if (loss == null) throw new IllegalArgumentException("oracle: the loss function is null");
+        return new CurvatureOracle() {
+            @Override public double loss(Params at) {
+                return evaluate(loss, at);
+            }
+            @Override public LossAndGradient lossAndGradient(Params at) {
+                Autodiff.ValueAndGrad vg = Autodiff.valueAndGrad(loss, at);
+                return new LossAndGradient(vg.value().item(), vg.grad());
+            }
+            @Override public Params hessianVectorProduct(Params at, Params v) {
+                return Autodiff.hvp(loss, at, v);
+            }
+        };
+    }
+
+    /** {@link #fromModel(Function, Function, double)} without L2 regularisation. */
+    public static ModelOracle fromModel(Function<VarParams, Var> model, Function<Var, Var> outputLoss) {
+        return fromModel(model, outputLoss, 0);
+    }
+
+    /**
+     * An oracle for f(θ) = L(model(θ)) + ½ λ ‖θ‖²: the loss, its gradient, Hessian-vector
+     * products of f, and Gauss-Newton-vector products G v = Jᵀ H_L J v + λ v (the L2 term's
+     * Hessian λI is exact and positive definite, so it joins the Gauss-Newton matrix).
+     *
+     * @param model      the model outputs z = model(θ) on the batch
+     * @param outputLoss L(z), scalar, convex in z for G to be positive semi-definite
+     * @param l2         λ ≥ 0
+     */
+    public static ModelOracle fromModel(Function<VarParams, Var> model, Function<Var, Var> outputLoss, double l2) {
+        if (model == null || outputLoss == null) throw new IllegalArgumentException("oracle: model or output loss is null");
+        HyperParameters.nonNegative("model oracle", "l2", l2);
+        Function<VarParams, Var> total = vp -> {
+            Var l = outputLoss.apply(model.apply(vp));
+            if (l2 == 0) return l;
+            Var penalty = null;
+            for (Var p : vp.vars()) {
+                Var s = p.square().sum();
+                penalty = penalty == null ? s : penalty.add(s);
+            }
+            return penalty == null ? l : l.add(penalty.mul(0.5 * l2));
+        };
+        return new ModelOracle() {
+            @Override public double loss(Params at) {
+                return evaluate(total, at);
+            }
+            @Override public LossAndGradient lossAndGradient(Params at) {
+                Autodiff.ValueAndGrad vg = Autodiff.valueAndGrad(total, at);
+                return new LossAndGradient(vg.value().item(), vg.grad());
+            }
+            @Override public Params hessianVectorProduct(Params at, Params v) {
+                return Autodiff.hvp(total, at, v);
+            }
+            @Override public Params gaussNewtonVectorProduct(Params at, Params v) {
+                Params gv = Autodiff.gnvp(model, outputLoss, at, v);
+                return l2 == 0 ? gv : gv.axpy(l2, v);
+            }
+        };
+    }
+
+    /**
+     * The Gauss-Newton product of a penalty D(h(θ)) of intermediate quantities h (e.g. an RNN's
+     * hidden states): v ↦ J_hᵀ H_D J_h v. With D(h) = ½ ‖h − h(θ₀)‖² this is J_hᵀ J_h v, the
+     * curvature of "how much a step changes the hidden states" that structural damping adds
+     * (Martens &amp; Sutskever 2011, §3.2; for logistic hidden units they use the cross-entropy
+     * between old and new states, whose Hessian in the pre-activations is diag(σ(1−σ))).
+     *
+     * @param hidden  h(θ), e.g. all hidden states stacked into one tensor
+     * @param penalty D as a function of h, convex; only its second derivative at h(θ) matters
+     */
+    public static CurvatureProduct gaussNewtonProduct(Function<VarParams, Var> hidden, Function<Var, Var> penalty) {
+        if (hidden == null || penalty == null) throw new IllegalArgumentException("gauss-newton product: function is null");
+        return (at, v) -> Autodiff.gnvp(hidden, penalty, at, v);
+    }
+
+    static double evaluate(Function<VarParams, Var> f, Params at) {
+        Autodiff.NoGrad scope = Autodiff.noGrad();
+        try {
+            Var out = f.apply(VarParams.constants(at));
+            if (out.value().size() != 1) {
+                throw new IllegalArgumentException("oracle: the loss must be a scalar, got shape " + out.shape());
+            }
+            return out.value().item();
+        } finally {
+            scope.close();
+        }
+    }
+}
