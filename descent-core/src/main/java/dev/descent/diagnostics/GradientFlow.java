@@ -92,7 +92,8 @@ public final class GradientFlow {
         }
         Var[] cotangents = Autodiff.backward(state, Var.constant(Tensor.eye(initialState.dtype(), h)), states, false);
         double[] norms = new double[steps + 1];
-        for (int t = 0; t <= steps; t++) norms[t] = MatrixSpectra.spectralNorm(cotangents[t].value());
+        MatrixSpectra.SpectralNormWorkspace svd = new MatrixSpectra.SpectralNormWorkspace(h, h);
+        for (int t = 0; t <= steps; t++) norms[t] = svd.norm(cotangents[t].value());
         return new JacobianNorms(JacobianNorms.Direction.TO_END, 0, norms);
     }
 
@@ -109,12 +110,13 @@ public final class GradientFlow {
         int h = initialState.dim(0), steps = inputs.dim(0);
         double[] norms = new double[steps + 1];
         norms[0] = 1;
+        MatrixSpectra.SpectralNormWorkspace svd = new MatrixSpectra.SpectralNormWorkspace(h, h);
         try (Autodiff.NoGrad ng = Autodiff.noGrad()) {
             Var state = Var.withTangent(replicate(initialState, h), Tensor.eye(initialState.dtype(), h));
             for (int t = 1; t <= steps; t++) {
                 state = applyStep(step, state, Var.constant(replicate(inputs.select(0, t - 1), h)), t);
                 // The tangent is (∂g_t/∂g_0)ᵀ; a transpose has the same spectral norm. No tangent: the state no longer depends on g_0.
-                norms[t] = state.tangent() == null ? 0 : MatrixSpectra.spectralNorm(state.tangent());
+                norms[t] = state.tangent() == null ? 0 : svd.norm(state.tangent());
             }
         }
         return new JacobianNorms(JacobianNorms.Direction.FROM_START, 0, norms);
