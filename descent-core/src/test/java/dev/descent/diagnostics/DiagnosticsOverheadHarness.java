@@ -116,7 +116,7 @@ public final class DiagnosticsOverheadHarness {
     }
 
     /**
-     * Times {@code step} and {@code diagnostic} alternately (after a 1 s warm-up, for about 3 s
+     * Times {@code step} and {@code diagnostic} alternately (after a warm-up of 1 s and at least 5 pairs, for about 3 s
      * and at least 7 pairs) and returns the median step time, the median diagnostic time and the
      * median of the per-pair ratios. Pairing cancels slow drifts in machine load, which on a
      * shared machine matter more than anything measured here.
@@ -124,7 +124,7 @@ public final class DiagnosticsOverheadHarness {
     private static double[] pairedMedians(Runnable step, Runnable diagnostic) {
         long warmEnd = System.nanoTime() + 1_000_000_000L;
         int warm = 0;
-        while (System.nanoTime() < warmEnd || warm < 3) {
+        while (System.nanoTime() < warmEnd || warm < 5) {
             step.run();
             diagnostic.run();
             warm++;
