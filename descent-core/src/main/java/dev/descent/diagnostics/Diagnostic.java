@@ -1,7 +1,6 @@
 package dev.descent.diagnostics;
 
 import dev.descent.autodiff.Var;
-import dev.descent.autodiff.VarParams;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -162,21 +161,35 @@ public interface Diagnostic {
 
     /**
      * Gradient flow through time of a recurrent layer ("gradientFlow"): ‖∂g_T/∂g_t‖ for every t
-     * with both bounds and the regime test (see {@link GradientFlow#toEnd}), and, when
-     * {@code loss} is given, the loss's sensitivity to each input (see
-     * {@link GradientFlow#inputSensitivity(RecurrenceSpec, Function)}).
+     * with both bounds and the regime test (see {@link GradientFlow#toEnd}). Cost: one batched
+     * reverse pass and T + 1 SVDs of H × H.
      *
      * @param recurrence extracts the recurrence (weights from the step's parameters, a batch of inputs)
      * @param sample the sequence of the batch whose Jacobian is measured
-     * @param loss maps the stacked states to a scalar, or null to skip the input sensitivity
+     */
+    static Diagnostic gradientFlow(Function<StepContext, RecurrenceSpec> recurrence, int sample) {
+        Objects.requireNonNull(recurrence, "recurrence");
+        if (sample < 0) throw new IllegalArgumentException("gradientFlow: sample must be >= 0, got " + sample);
+        return of("gradientFlow", ctx -> GradientFlow.toEnd(recurrence.apply(ctx), sample).toMap());
+    }
+
+    /**
+     * {@link #gradientFlow(Function, int)} plus the loss's sensitivity to each input, per sample
+     * and batch-averaged (see {@link GradientFlow#inputSensitivity(RecurrenceSpec, Function)}):
+     * one more forward and backward pass through the batch.
+     *
+     * @param recurrence extracts the recurrence (weights from the step's parameters, a batch of inputs)
+     * @param sample the sequence of the batch whose Jacobian is measured
+     * @param loss maps the stacked states g_1…g_T ([T, B, H], or [T, H] for one sequence) to a scalar
      */
     static Diagnostic gradientFlow(Function<StepContext, RecurrenceSpec> recurrence, int sample, Function<Var, Var> loss) {
         Objects.requireNonNull(recurrence, "recurrence");
+        Objects.requireNonNull(loss, "loss");
         if (sample < 0) throw new IllegalArgumentException("gradientFlow: sample must be >= 0, got " + sample);
         return of("gradientFlow", ctx -> {
             RecurrenceSpec spec = recurrence.apply(ctx);
             Map<String, Object> m = new LinkedHashMap<>(GradientFlow.toEnd(spec, sample).toMap());
-            if (loss != null) m.putAll(GradientFlow.inputSensitivity(spec, loss).toMap());
+            m.putAll(GradientFlow.inputSensitivity(spec, loss).toMap());
             return m;
         });
     }

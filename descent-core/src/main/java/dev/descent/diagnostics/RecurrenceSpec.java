@@ -1,6 +1,7 @@
 package dev.descent.diagnostics;
 
 import dev.descent.autodiff.Var;
+import dev.descent.tensor.Shape;
 import dev.descent.tensor.Tensor;
 import java.util.Objects;
 
@@ -106,7 +107,7 @@ public record RecurrenceSpec(Tensor recurrentWeight, Tensor inputWeight, Tensor 
     /** g_0 for every sequence as [B, H]. */
     public Tensor initialStates() {
         return initialState.rank() == 2 ? initialState
-                : initialState.reshape(1, hiddenSize()).broadcastTo(dev.descent.tensor.Shape.of(batchSize(), hiddenSize()));
+                : initialState.reshape(1, hiddenSize()).broadcastTo(Shape.of(batchSize(), hiddenSize()));
     }
 
     /** The step {@code G ↦ σ(G Wᵀ + X Uᵀ + b)} as a {@link RecurrentStep} on rows. */

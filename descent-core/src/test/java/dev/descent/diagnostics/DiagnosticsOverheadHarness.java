@@ -84,7 +84,7 @@ public final class DiagnosticsOverheadHarness {
                 ctx.paramsBefore().get("rnn.u"), ctx.paramsBefore().get("rnn.b"), RecurrentActivation.TANH, xs, Tensor.zeros(f, h));
         List<Diagnostic> diagnostics = List.of(Diagnostic.gradientNorms(), Diagnostic.updateRatios(), Diagnostic.nonFinite(),
                 Diagnostic.curvatureAlongGradient(), Diagnostic.hessianEigenvalues(3, 20, 1), Diagnostic.hessianTrace(10, 2),
-                Diagnostic.gradientFlow(spec, 0, null),
+                Diagnostic.gradientFlow(spec, 0),
                 named("gradientFlow+inputSensitivity", Diagnostic.gradientFlow(spec, 0, states -> states.select(0, steps - 1).sum())));
         report("Elman RNN H=64, in=16, T=32, batch 16, float32, " + p.elementCount() + " parameters", p, loss, diagnostics);
     }
