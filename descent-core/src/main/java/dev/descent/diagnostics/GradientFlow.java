@@ -203,14 +203,14 @@ public final class GradientFlow {
         RegimeAssessment regime = regime(spec.recurrentWeight(), spec.activation().gamma());
         double wNorm = regime.spectralNorm();
         int steps = spec.steps();
-        // m[s] = ‖diag(σ'(a_s))‖ along the sample's trajectory, s = 1…T.
-        double[] slope = new double[steps + 1];
+        // derivativeNorm[s] = ‖diag(σ'(a_s))‖ = max_i |σ'(a_{s,i})| along the sample's trajectory, s = 1…T.
+        double[] derivativeNorm = new double[steps + 1];
         try (Autodiff.NoGrad ng = Autodiff.noGrad()) {
             Tensor w = spec.recurrentWeight(), u = spec.inputWeight(), b = spec.bias();
             Tensor g = spec.initialState(sample).reshape(1, -1);
             for (int s = 1; s <= steps; s++) {
                 Tensor a = g.matmul(w, false, true).add(spec.input(s, sample).matmul(u, false, true)).add(b);
-                slope[s] = spec.activation().derivative().apply(a).abs().maxAbs();
+                derivativeNorm[s] = spec.activation().derivative().apply(a).maxAbs();
                 g = spec.activation().function().apply(Var.constant(a)).value();
             }
         }
@@ -218,24 +218,19 @@ public final class GradientFlow {
         double stepBound = spec.activation().gamma() * wNorm;
         if (measured.direction() == JacobianNorms.Direction.TO_END) {
             product[steps] = 1;
-            for (int t = steps - 1; t >= 0; t--) product[t] = product[t + 1] * slope[t + 1] * wNorm;
+            for (int t = steps - 1; t >= 0; t--) product[t] = product[t + 1] * derivativeNorm[t + 1] * wNorm;
         } else {
             product[0] = 1;
-            for (int t = 1; t <= steps; t++) product[t] = product[t - 1] * slope[t] * wNorm;
+            for (int t = 1; t <= steps; t++) product[t] = product[t - 1] * derivativeNorm[t] * wNorm;
         }
         for (int t = 0; t <= steps; t++) crude[t] = Math.pow(stepBound, measured.span(t));
         JacobianNorms labelled = new JacobianNorms(measured.direction(), sample, measured.norms());
         return new GradientFlowReport(labelled, product, crude, regime);
     }
 
-    private static Tensor[] sequenceRows(RecurrenceSpec spec, int sample) {
-        Tensor[] rows = new Tensor[spec.steps()];
-        for (int t = 1; t <= spec.steps(); t++) rows[t - 1] = spec.input(t, sample);
-        return rows;
-    }
-
+    /** x_1…x_T of one sequence as [T, in]. */
     private static Tensor sequence(RecurrenceSpec spec, int sample) {
-        return spec.batched() ? Tensor.concat(0, sequenceRows(spec, sample)) : spec.inputs();
+        return spec.batched() ? spec.inputs().select(1, sample) : spec.inputs();
     }
 
     private static void checkSequence(Tensor initialState, Tensor inputs) {
