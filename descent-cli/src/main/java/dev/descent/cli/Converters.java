@@ -89,6 +89,14 @@ public final class Converters {
         }
     }
 
+    /** Any 64-bit integer (seeds). */
+    public static final class AnyLong implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String s) {
+            return parseLong(s);
+        }
+    }
+
     /** A {@code --data} specification; see {@link DataSource#parse}. */
     public static final class DataSourceConverter implements ITypeConverter<DataSource> {
         @Override

@@ -51,6 +51,9 @@ public sealed interface DataSource {
      */
     TrainingData load(long seed, double testFraction) throws IOException;
 
+    /** The canonical {@code --data} text of this source; {@code parse(spec())} describes the same source. */
+    String spec();
+
     /** Fashion-MNIST from {@code directory}. */
     record FashionMnistSource(Path directory) implements DataSource {
         @Override
@@ -62,6 +65,11 @@ public sealed interface DataSource {
                 throw new CommandFailure(e.getMessage() + " (or pass --data fashion-mnist:DIR)", e);
             }
             return new TrainingData("Fashion-MNIST from " + directory, s.train(), s.test(), null, seed + 1);
+        }
+
+        @Override
+        public String spec() {
+            return "fashion-mnist:" + directory;
         }
     }
 
@@ -77,6 +85,13 @@ public sealed interface DataSource {
             Dataset.Split split = all.split(testCount, seed);
             return new TrainingData("CSV " + file + " (" + all + ")", split.train(), split.test(), null, seed + 1);
         }
+
+        @Override
+        public String spec() {
+            return "csv:" + file + (options.labelColumn() == null ? "" : ",label=" + options.labelColumn())
+                    + (options.header() == CsvReader.Header.PRESENT ? ",header" : options.header() == CsvReader.Header.ABSENT ? ",no-header" : "")
+                    + (options.task() == CsvReader.Task.REGRESSION ? ",regression" : "");
+        }
     }
 
     /** A synthetic sequence task. */
@@ -86,6 +101,11 @@ public sealed interface DataSource {
             Dataset test = task.generate(SYNTHETIC_TEST_SIZE, new Rng(seed + 2));
             return new TrainingData(task.name() + " task, T = " + task.length() + "; trivial baseline " + task.trivialBaseline(),
                     null, test, task, seed + 1);
+        }
+
+        @Override
+        public String spec() {
+            return task.name() + ":" + task.length();
         }
     }
 

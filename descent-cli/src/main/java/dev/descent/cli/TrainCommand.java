@@ -1,12 +1,23 @@
 package dev.descent.cli;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**
@@ -88,7 +99,7 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Write a checkpoint every N steps (and at the end).")
     Long checkpointEvery;
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Seed of every random draw (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", converter = Converters.AnyLong.class, paramLabel = "N", defaultValue = "0", description = "Seed of every random draw (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--dtype", paramLabel = "TYPE", description = "float32 (default) or float64.")
@@ -100,7 +111,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "CHECKPOINT", description = "Continue a run from its checkpoint.")
     Path resume;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "A JSON file of options (flags override it).")
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "A JSON object of options by long name, e.g. {\"lr\": 0.001, \"hidden\": [128]}; flags override it.")
     Path config;
 
     /** Model families. */
@@ -125,13 +137,104 @@ public final class TrainCommand implements Callable<Integer> {
         identity
     }
 
+    /** Options that belong to one invocation and so are neither read from nor saved to a config file. */
+    static final Set<String> NOT_IN_CONFIG = Set.of("config", "resume", "help", "version", "debug");
+
     @Override
     public Integer call() throws IOException {
+        applyConfig();
         if (steps != null && epochs != null) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give --steps or --epochs, not both");
+            throw new ParameterException(spec.commandLine(), "give --steps or --epochs, not both");
         }
         TrainingData d = data.load(seed, testFraction);
         throw new CommandFailure("train: not wired yet: the data loaded (" + d.description() + "), but models and optimisers "
                 + "are not connected to the command in this build");
+    }
+
+    /**
+     * Applies {@code --config}: a JSON object whose keys are long option names without the dashes
+     * ({@code {"data": "adding:100", "lr": 0.001, "hidden": [128]}}). Every value goes through the
+     * same converters as a flag; options given on the command line win over the file.
+     *
+     * @throws ParameterException for malformed JSON, an unknown key or a bad value (naming the file)
+     */
+    void applyConfig() throws IOException {
+        if (config == null) return;
+        if (!Files.isRegularFile(config)) throw new NoSuchFileException(config.toString(), null, "no such config file");
+        Map<String, Object> json;
+        try {
+            json = Json.parseObject(Files.readString(config, StandardCharsets.UTF_8), config.toString());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        ParseResult given = spec.commandLine().getParseResult();
+        List<String> args = new ArrayList<>();
+        for (Map.Entry<String, Object> e : json.entrySet()) {
+            OptionSpec option = NOT_IN_CONFIG.contains(e.getKey()) ? null : spec.findOption("--" + e.getKey());
+            if (option == null) {
+                throw new ParameterException(spec.commandLine(), config + ": unknown option '" + e.getKey() + "' (known: "
+                        + String.join(", ", configurableNames()) + ")");
+            }
+            if (given != null && given.hasMatchedOption(option)) continue; // the command line wins
+            args.add("--" + e.getKey() + "=" + argument(e.getKey(), e.getValue()));
+        }
+        TrainCommand fromFile = new TrainCommand();
+        CommandLine parser = new CommandLine(fromFile);
+        parser.setCaseInsensitiveEnumValuesAllowed(true);
+        try {
+            parser.parseArgs(args.toArray(new String[0]));
+        } catch (ParameterException e) {
+            throw new ParameterException(spec.commandLine(), config + ": " + e.getMessage());
+        }
+        for (String a : args) {
+            String name = a.substring(0, a.indexOf('='));
+            spec.findOption(name).setValue(parser.getCommandSpec().findOption(name).getValue());
+        }
+    }
+
+    private String argument(String key, Object v) {
+        if (v instanceof List<?> list) {
+            List<String> parts = new ArrayList<>();
+            for (Object o : list) parts.add(argument(key, o));
+            return String.join(",", parts);
+        }
+        if (v instanceof String || v instanceof Number || v instanceof Boolean) return v.toString();
+        throw new ParameterException(spec.commandLine(), config + ": option '" + key + "' needs a number, string, boolean or list, got "
+                + (v == null ? "null" : "an object"));
+    }
+
+    private List<String> configurableNames() {
+        List<String> names = new ArrayList<>();
+        for (OptionSpec o : spec.options()) {
+            String n = o.longestName().replaceFirst("^--", "");
+            if (!NOT_IN_CONFIG.contains(n)) names.add(n);
+        }
+        return names;
+    }
+
+    /**
+     * Every set option (from flags, the config file or defaults) by long name, as JSON values:
+     * what a run directory records, and a valid {@code --config} file that reproduces the run.
+     */
+    public Map<String, Object> effectiveConfig() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (OptionSpec o : spec.options()) {
+            String name = o.longestName().replaceFirst("^--", "");
+            Object v = o.getValue();
+            if (NOT_IN_CONFIG.contains(name) || v == null) continue;
+            m.put(name, jsonValue(v));
+        }
+        return m;
+    }
+
+    private static Object jsonValue(Object v) {
+        if (v instanceof Number || v instanceof Boolean || v instanceof String) return v;
+        if (v instanceof List<?> l) {
+            List<Object> out = new ArrayList<>();
+            for (Object o : l) out.add(jsonValue(o));
+            return out;
+        }
+        if (v instanceof DataSource d) return d.spec();
+        return v.toString(); // paths and enums: their command-line spelling
     }
 }

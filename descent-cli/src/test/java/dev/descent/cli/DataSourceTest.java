@@ -67,6 +67,15 @@ class DataSourceTest {
     }
 
     @Test
+    void specTextRoundTrips() {
+        for (String s : new String[] {"fashion-mnist:/d", "csv:a.csv", "csv:a.csv,label=y,no-header,regression", "adding:7",
+            "multiplication:9", "temporal-order:100", "copy:3"}) {
+            assertEquals(s, DataSource.parse(s).spec());
+            assertEquals(s, DataSource.parse(DataSource.parse(s).spec()).spec());
+        }
+    }
+
+    @Test
     void syntheticTasksHaveAFixedTestSetAndFreshTrainingBatches() throws IOException {
         TrainingData d = DataSource.parse("copy:5").load(1, 0.2);
         assertNull(d.train());

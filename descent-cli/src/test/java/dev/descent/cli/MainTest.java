@@ -46,6 +46,8 @@ class MainTest {
         Cli.run("train", "--steps", "5", "--epochs", "2").assertOneLineError(2, "--steps or --epochs");
         Cli.run("verify", "--seed", "x").assertOneLineError(2, "'--seed'", "'x'");
         Cli.run("bench", "--repeats", "0").assertOneLineError(2, "'--repeats'");
+        Cli.run("bench", "--workload", "rnn_adding").assertOneLineError(2, "unknown workload 'rnn_adding'", "rnn-adding");
+        Cli.run("bench", "--workload", "rnn-adding").assertOneLineError(1, "not wired yet");
     }
 
     @Test
