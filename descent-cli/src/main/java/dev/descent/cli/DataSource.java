@@ -62,7 +62,7 @@ public sealed interface DataSource {
             try {
                 s = FashionMnist.load(directory);
             } catch (DatasetNotFoundException e) {
-                throw new CommandFailure(e.getMessage() + " (or pass --data fashion-mnist:DIR)", e);
+                throw new CommandFailure(e.getMessage() + " or pass --data fashion-mnist:DIR", e);
             }
             return new TrainingData("Fashion-MNIST from " + directory, s.train(), s.test(), null, seed + 1);
         }

@@ -25,7 +25,8 @@ public final class DiagnoseCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Directory for the plots (default: beside the checkpoint).")
     Path out;
 
-    @Option(names = "--seed", converter = Converters.AnyLong.class, paramLabel = "N", defaultValue = "0", description = "Seed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", converter = Converters.AnyLong.class, paramLabel = "N", defaultValue = "0",
+            description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Override

@@ -36,7 +36,24 @@ public final class ProgressBar {
 
     /** A bar on the process's terminal when there is one, else log lines; wall clock. */
     public static ProgressBar onStderr(PrintWriter err, long total) {
-        return new ProgressBar(err, total, System.console() != null, System::nanoTime);
+        return new ProgressBar(err, total, isTerminal(), System::nanoTime);
+    }
+
+    /**
+     * Whether the process talks to a terminal. JDK 17 returns no console when a stream is
+     * redirected; from JDK 22 a console always exists and {@code Console.isTerminal()} (looked up
+     * reflectively, since this code targets 17) tells.
+     */
+    static boolean isTerminal() {
+        java.io.Console c = System.console();
+        if (c == null) return false;
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(c);
+        } catch (NoSuchMethodException e) {
+            return true; // JDK < 22: a console exists only for a terminal
+        } catch (ReflectiveOperationException e) {
+            return false;
+        }
     }
 
     /** Reports that {@code step} (1-based, ≤ total) finished with training loss {@code loss}. */

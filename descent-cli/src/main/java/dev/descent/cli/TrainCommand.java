@@ -1,5 +1,6 @@
 package dev.descent.cli;
 
+import dev.descent.tensor.DType;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -61,8 +62,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--activation", paramLabel = "NAME", description = "tanh, sigmoid, relu or identity.")
     Activation activation;
 
-    @Option(names = "--norm", paramLabel = "KIND", description = "MLP normalisation: none, weight, batch or weight-mean-only.")
-    String norm;
+    @Option(names = "--norm", paramLabel = "KIND", converter = NormConverter.class,
+            description = "MLP normalisation: none, weight, batch or weight-mean-only.")
+    Norm norm;
 
     @Option(names = "--optimizer", paramLabel = "NAME", description = "The optimiser, e.g. sgd, momentum, adam.")
     String optimizer;
@@ -99,11 +101,12 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Write a checkpoint every N steps (and at the end).")
     Long checkpointEvery;
 
-    @Option(names = "--seed", converter = Converters.AnyLong.class, paramLabel = "N", defaultValue = "0", description = "Seed of every random draw (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", converter = Converters.AnyLong.class, paramLabel = "N", defaultValue = "0",
+            description = "Seed of every random draw (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--dtype", paramLabel = "TYPE", description = "float32 (default) or float64.")
-    String dtype;
+    @Option(names = "--dtype", paramLabel = "TYPE", converter = DTypeConverter.class, description = "float32 (default) or float64.")
+    DType dtype;
 
     @Option(names = "--run-dir", paramLabel = "DIR", description = "Directory for metrics, plots and checkpoints.")
     Path runDir;
@@ -118,23 +121,81 @@ public final class TrainCommand implements Callable<Integer> {
     /** Model families. */
     public enum ModelKind {
         /** Multilayer perceptron. */
-        mlp,
+        MLP,
         /** Elman recurrent network. */
-        rnn,
+        RNN,
         /** Long short-term memory. */
-        lstm
+        LSTM;
+
+        /** The command-line spelling. */
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     /** Elementwise activations. */
     public enum Activation {
         /** Hyperbolic tangent. */
-        tanh,
+        TANH,
         /** Logistic sigmoid. */
-        sigmoid,
+        SIGMOID,
         /** Rectified linear unit. */
-        relu,
+        RELU,
         /** No activation. */
-        identity
+        IDENTITY;
+
+        /** The command-line spelling. */
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** MLP normalisation layers. */
+    public enum Norm {
+        /** None. */
+        NONE("none"),
+        /** Weight normalization (Salimans &amp; Kingma 2016). */
+        WEIGHT("weight"),
+        /** Batch normalization (Ioffe &amp; Szegedy 2015). */
+        BATCH("batch"),
+        /** Weight normalization with mean-only batch normalization (Salimans &amp; Kingma 2016, §2.2). */
+        WEIGHT_MEAN_ONLY("weight-mean-only");
+
+        private final String label;
+
+        Norm(String label) {
+            this.label = label;
+        }
+
+        /** The command-line spelling. */
+        @Override
+        public String toString() {
+            return label;
+        }
+    }
+
+    /** Parses a {@link Norm} by its command-line spelling. */
+    static final class NormConverter implements picocli.CommandLine.ITypeConverter<Norm> {
+        @Override
+        public Norm convert(String s) {
+            for (Norm n : Norm.values()) if (n.label.equalsIgnoreCase(s.strip())) return n;
+            throw new picocli.CommandLine.TypeConversionException("unknown normalisation '" + s
+                    + "'; expected none, weight, batch or weight-mean-only");
+        }
+    }
+
+    /** Parses a {@link DType}: float32/f32 or float64/f64. */
+    static final class DTypeConverter implements picocli.CommandLine.ITypeConverter<DType> {
+        @Override
+        public DType convert(String s) {
+            try {
+                return DType.parse(s.strip());
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 
     /** Options that belong to one invocation and so are neither read from nor saved to a config file. */

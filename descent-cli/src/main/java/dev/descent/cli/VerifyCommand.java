@@ -37,7 +37,8 @@ public final class VerifyCommand implements Callable<Integer> {
             description = "Run only these experiments (comma-separated ids, e.g. 1.2,2.1; see --list).")
     List<String> only;
 
-    @Option(names = "--seed", converter = Converters.AnyLong.class, defaultValue = "0", paramLabel = "N", description = "Seed of every random draw (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", converter = Converters.AnyLong.class, defaultValue = "0", paramLabel = "N",
+            description = "Seed of every random draw (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--out", defaultValue = "report", paramLabel = "DIR",

@@ -74,7 +74,7 @@ public final class GradCheckExperiment implements Experiment {
         }
         Plot plot = Plot.builder("Finite-difference error of the gradient checker against step h")
                 .xLabel("step h").yLabel("relative error").xScale(Plot.Scale.LOG10).yScale(Plot.Scale.LOG10)
-                .lineWithMarkers("measured (central differences vs JVP)", steps, errors)
+                .lineWithMarkers("measured", steps, errors)
                 .bound("model h² + u/h", steps, model)
                 .horizontalLine("bound 1e-6", FD_BOUND)
                 .build();

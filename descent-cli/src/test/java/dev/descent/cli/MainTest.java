@@ -43,6 +43,9 @@ class MainTest {
         Cli.run("train", "--steps", "-5").assertOneLineError(2, "'--steps'", "'-5'");
         Cli.run("train", "--test-fraction", "1").assertOneLineError(2, "'--test-fraction'", "(0, 1)");
         Cli.run("train", "--model", "cnn").assertOneLineError(2, "'--model'", "'cnn'");
+        Cli.run("train", "--norm", "layer").assertOneLineError(2, "'--norm'", "unknown normalisation 'layer'", "weight-mean-only");
+        Cli.run("train", "--dtype", "float16").assertOneLineError(2, "'--dtype'", "unknown dtype 'float16'");
+        Cli.run("train", "--model", "LSTM", "--norm", "Weight-Mean-Only", "--dtype", "f64").assertOneLineError(1, "not wired yet");
         Cli.run("train", "--steps", "5", "--epochs", "2").assertOneLineError(2, "--steps or --epochs");
         Cli.run("verify", "--seed", "x").assertOneLineError(2, "'--seed'", "'x'");
         Cli.run("bench", "--repeats", "0").assertOneLineError(2, "'--repeats'");

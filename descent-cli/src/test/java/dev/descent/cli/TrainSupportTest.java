@@ -35,7 +35,7 @@ class TrainSupportTest {
         TrainCommand t = parsed("--config", cfg.toString(), "--lr", "0.1");
         assertEquals(0.1, t.learningRate, 0.0);
         assertEquals(List.of(64, 32), t.hidden);
-        assertEquals(TrainCommand.ModelKind.lstm, t.model);
+        assertEquals(TrainCommand.ModelKind.LSTM, t.model);
         assertEquals(16, t.batchSize);
         assertEquals("copy:20", t.data.spec());
         Map<String, Object> effective = t.effectiveConfig();

@@ -84,13 +84,13 @@ public final class FashionMnist {
     private static Path locate(Path directory, String base) throws DatasetNotFoundException {
         if (!Files.isDirectory(directory)) {
             throw new DatasetNotFoundException(directory, "no such directory; install Fashion-MNIST with "
-                    + "'apt-get install dataset-fashion-mnist' or use a directory holding its IDX files");
+                    + "'apt-get install dataset-fashion-mnist'");
         }
         Path gz = directory.resolve(base + ".gz");
         if (Files.isRegularFile(gz)) return gz;
         Path raw = directory.resolve(base);
         if (Files.isRegularFile(raw)) return raw;
         throw new DatasetNotFoundException(directory, "no " + base + ".gz (or " + base + ") here; install Fashion-MNIST with "
-                + "'apt-get install dataset-fashion-mnist' or use a directory holding its IDX files");
+                + "'apt-get install dataset-fashion-mnist'");
     }
 }

@@ -72,6 +72,7 @@ public final class IdxReader {
                     + hex(expectedMagic));
         }
         if (!Files.exists(file)) throw new java.nio.file.NoSuchFileException(file.toString(), null, "no such file");
+        if (Files.isDirectory(file)) throw new DataFormatException(file, "is a directory, not an IDX file");
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
              InputStream in = decompressIfGzip(file, raw)) {
             return parse(file, in, expectedMagic);

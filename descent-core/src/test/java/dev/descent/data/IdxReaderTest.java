@@ -97,6 +97,8 @@ class IdxReaderTest {
         DataFormatException e = assertThrows(DataFormatException.class, () -> IdxReader.readImages(f));
         assertOneLine(e);
         assertTrue(e.getMessage().startsWith(f.toString() + ": "), e.getMessage());
+        assertTrue(assertThrows(DataFormatException.class, () -> IdxReader.readLabels(dir)).getMessage()
+                .endsWith(": is a directory, not an IDX file"));
         NoSuchFileException m = assertThrows(NoSuchFileException.class, () -> IdxReader.readLabels(dir.resolve("nope")));
         assertTrue(m.getMessage().endsWith("nope: no such file"), m.getMessage());
     }
