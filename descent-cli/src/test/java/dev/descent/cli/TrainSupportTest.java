@@ -1,0 +1,105 @@
+package dev.descent.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The pieces train is wired from: config files, metrics lines, the progress bar. */
+class TrainSupportTest {
+    @TempDir
+    Path dir;
+
+    private TrainCommand parsed(String... args) throws IOException {
+        TrainCommand t = new TrainCommand();
+        CommandLine cl = new CommandLine(t);
+        cl.parseArgs(args);
+        t.applyConfig();
+        return t;
+    }
+
+    @Test
+    void configFileSetsOptionsThroughTheSameConvertersAndFlagsWin() throws IOException {
+        Path cfg = Files.writeString(dir.resolve("run.json"),
+                "{\"data\": \"copy:20\", \"lr\": 0.003, \"hidden\": [64, 32], \"model\": \"LSTM\", \"batch-size\": 16}");
+        TrainCommand t = parsed("--config", cfg.toString(), "--lr", "0.1");
+        assertEquals(0.1, t.learningRate, 0.0);
+        assertEquals(List.of(64, 32), t.hidden);
+        assertEquals(TrainCommand.ModelKind.LSTM, t.model);
+        assertEquals(16, t.batchSize);
+        assertEquals("copy:20", t.data.spec());
+        Map<String, Object> effective = t.effectiveConfig();
+        assertEquals("copy:20", effective.get("data"));
+        assertEquals(List.of(64, 32), effective.get("hidden"));
+        assertEquals(0.1, effective.get("lr"));
+        assertTrue(!effective.containsKey("config") && !effective.containsKey("debug"));
+
+        // The effective configuration is itself a config file that reproduces the options.
+        Path saved = Files.writeString(dir.resolve("saved.json"), Json.writePretty(effective));
+        assertEquals(effective, parsed("--config", saved.toString()).effectiveConfig());
+    }
+
+    @Test
+    void badConfigFilesAreOneLineErrors() throws IOException {
+        Path bad = Files.writeString(dir.resolve("bad.json"), "{\"lr\": -1}");
+        Cli.run("train", "--config", bad.toString()).assertOneLineError(2, bad + ": Invalid value for option '--lr'", "'-1'");
+        Path unknown = Files.writeString(dir.resolve("unknown.json"), "{\"lrr\": 1}");
+        Cli.run("train", "--config", unknown.toString()).assertOneLineError(2, "unknown option 'lrr'", "known: data, test-fraction");
+        Path malformed = Files.writeString(dir.resolve("malformed.json"), "{\"lr\": 1,\n}");
+        Cli.run("train", "--config", malformed.toString()).assertOneLineError(2, malformed + ":2:1: expected a string key");
+        Path nested = Files.writeString(dir.resolve("nested.json"), "{\"lr\": {\"v\": 1}}");
+        Cli.run("train", "--config", nested.toString()).assertOneLineError(2, "option 'lr' needs a number");
+        Cli.run("train", "--config", dir.resolve("none.json").toString()).assertOneLineError(1, "none.json: no such config file");
+        Path data = Files.writeString(dir.resolve("data.json"), "{\"data\": \"adding:0\"}");
+        Cli.run("train", "--config", data.toString()).assertOneLineError(2, "T must be >= 2, got 0");
+    }
+
+    @Test
+    void metricsAreJsonLinesAndACutOffLastLineIsIgnored() throws IOException {
+        Path f = dir.resolve("run/metrics.jsonl");
+        try (MetricsLog log = MetricsLog.open(f, false)) {
+            log.write(Map.of("step", 1, "loss", 0.5));
+            log.write(Map.of("step", 2, "loss", 0.25));
+        }
+        try (MetricsLog log = MetricsLog.open(f, true)) {
+            log.write(Map.of("step", 3, "loss", Double.NaN));
+        }
+        Files.writeString(f, Files.readString(f) + "{\"step\": 4, \"lo");
+        List<Map<String, Object>> r = MetricsLog.read(f);
+        assertEquals(3, r.size());
+        assertEquals(0.25, r.get(1).get("loss"));
+        assertEquals(null, r.get(2).get("loss"));
+        Files.writeString(f, "{\"step\": 1}\nnot json\n{\"step\": 3}\n");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> MetricsLog.read(f));
+        assertTrue(e.getMessage().startsWith(f + ":2:1:"), e.getMessage());
+    }
+
+    @Test
+    void progressBarShowsStepLossRateAndEta() {
+        assertEquals("step 250/1000 [#####...............]  25%  loss 0.1631  50.0 steps/s  ETA 0:15",
+                ProgressBar.render(250, 1000, 0.16309, 50, 15));
+        assertEquals("1:01:01", ProgressBar.duration(3661));
+        assertEquals("?", ProgressBar.duration(Double.NaN));
+        AtomicLong now = new AtomicLong();
+        StringWriter sw = new StringWriter();
+        ProgressBar bar = new ProgressBar(new PrintWriter(sw), 100, false, now::get);
+        for (int step = 1; step <= 100; step++) {
+            now.addAndGet(1_000_000_000L); // one step per second: a log line every 10 s, plus the last step
+            bar.update(step, 1.0 / step);
+        }
+        List<String> lines = sw.toString().lines().toList();
+        assertEquals(11, lines.size(), sw.toString());
+        assertTrue(lines.get(10).startsWith("step 100/100 [####################] 100%  loss 0.01000  1.0 steps/s  ETA 0:00"),
+                lines.get(10));
+    }
+}
