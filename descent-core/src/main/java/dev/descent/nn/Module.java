@@ -104,6 +104,11 @@ public abstract class Module {
         attached = true;
     }
 
+    /** Releases this module from its owner (see {@link WeightNorm#toPlain()}). */
+    final void detach() {
+        attached = false;
+    }
+
     private void checkNewName(String name) {
         if (name == null || name.isEmpty() || name.startsWith(".") || name.endsWith(".") || name.contains("..")) {
             throw new IllegalArgumentException("module name '" + name + "' must be non-empty without empty dotted parts");
