@@ -6,6 +6,8 @@ import dev.descent.tensor.kernel.ElementwiseF32;
 import dev.descent.tensor.kernel.ElementwiseF64;
 import dev.descent.tensor.kernel.GemmF32;
 import dev.descent.tensor.kernel.GemmF64;
+import dev.descent.tensor.kernel.ReduceF32;
+import dev.descent.tensor.kernel.ReduceF64;
 
 /**
  * Dtype dispatch over the allocation-free kernels of {@code dev.descent.tensor.kernel}, so that
@@ -57,6 +59,22 @@ final class Raw {
             ElementwiseF32.binary(ElementwiseF64.SUB, ONE_F32, 0, 0, (float[]) a, ao, 1, (float[]) out, oo, n);
         } else {
             ElementwiseF64.binary(ElementwiseF64.SUB, ONE_F64, 0, 0, (double[]) a, ao, 1, (double[]) out, oo, n);
+        }
+    }
+
+    /** Adds the row vector v[0..cols) to each of {@code rows} rows of {@code target} starting at {@code off}; {@code target} is modified. */
+    static void addToRows(Object v, Object target, int off, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int o = off + r * cols;
+            binary(ElementwiseF64.ADD, target, o, v, 0, target, o, cols);
+        }
+    }
+
+    /** out[j] += Σ_r a[off + r·cols + j] (column sums of a row-major block); {@code out} is modified. */
+    static void sumRows(Object a, int off, int rows, int cols, Object out) {
+        for (int r = 0; r < rows; r++) {
+            if (out instanceof float[]) ReduceF32.accumulate((float[]) a, off + r * cols, (float[]) out, 0, cols);
+            else ReduceF64.accumulate((double[]) a, off + r * cols, (double[]) out, 0, cols);
         }
     }
 

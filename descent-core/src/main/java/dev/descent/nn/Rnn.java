@@ -26,10 +26,11 @@ import dev.descent.tensor.Tensor;
  * {@code activation().apply(states)} gives σ(h_t). The zero initial state means h_0 = 0, i.e.
  * g_0 = σ(0), which is 1/2 for the sigmoid.
  *
- * <p>Speed: the input projections U x_t + b of all steps are one GEMM [T·B, in]×[in, H] before
- * the loop; the loop itself is one fused primitive ({@link RnnScan}) doing one [B, H]×[H, H] GEMM,
- * one add and one activation per step on raw arrays, with no allocation per step in the forward
- * or the backward pass beyond the [T, B, H] states that backpropagation must keep.
+ * <p>Speed: the input projections U x_t of all steps are one GEMM [T·B, in]×[in, H] before the
+ * loop; the loop itself is one fused primitive ({@code RnnScan}) doing, per step, one
+ * [B, H]×[H, H] GEMM, the adds of the projection and the bias, and one activation on raw arrays,
+ * with no allocation per step in the forward or the backward pass beyond the [T, B, H] states that
+ * backpropagation must keep.
  * {@link #step} is the same step written with plain Var operations, the reference the fused loop
  * is tested against.
  */
@@ -157,9 +158,9 @@ public final class Rnn extends Module {
             throw new IllegalArgumentException("Rnn: initial state must be [" + batch + ", " + hidden + "], got " + s0.shape());
         }
         Var w = scope.parameter(this, "W"), u = scope.parameter(this, "U"), b = scope.parameter(this, "b");
-        // All input projections at once: [T·B, in] × [in, H] (U stored [H, in]).
-        Var projections = x.reshape(steps * batch, in).matmul(u, false, true).add(b).reshape(steps, batch, hidden);
-        Var states = Var.apply(new RnnScan(config.activation(), config.form() == Form.PRE_ACTIVATION), projections, w, s0);
+        // All input projections at once: [T·B, in] × [in, H] (U stored [H, in]); b is added in the loop.
+        Var projections = x.reshape(steps * batch, in).matmul(u, false, true).reshape(steps, batch, hidden);
+        Var states = Var.apply(new RnnScan(config.activation(), config.form() == Form.PRE_ACTIVATION), projections, w, b, s0);
         Var last = steps == 0 ? s0 : states.select(0, steps - 1);
         return new Result(states, last);
     }

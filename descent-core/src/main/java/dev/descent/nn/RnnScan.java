@@ -9,24 +9,27 @@ import dev.descent.tensor.kernel.ElementwiseF64;
 
 /**
  * The whole Elman recurrence over T steps as one primitive, so that the loop runs on raw arrays
- * with no per-step allocation. Inputs: the input projections P = [U x_t + b]_t of shape [T, B, H]
- * (computed by one GEMM before the loop), the recurrent matrix W [H, H] and the initial state
- * s_0 [B, H]. Output: the states [T, B, H]. In the row-major batch layout a state is a row, so
- * "W s" is written s Wᵀ below.
+ * with no per-step allocation. Inputs: the input projections P = [x_t Uᵀ]_t of shape [T, B, H]
+ * (computed by one GEMM before the loop), the recurrent matrix W [H, H], the bias b [H] and the
+ * initial state s_0 [B, H]. Output: the states [T, B, H]. In the row-major batch layout a state
+ * is a row, so "W s" is written s Wᵀ below. The bias is added inside the loop, so that neither the
+ * forward pass nor the backward pass materialises P + b.
  *
  * <ul>
- *   <li>Activation form (s = g): g_t = σ(a_t), a_t = g_{t−1} Wᵀ + P_t.</li>
- *   <li>Pre-activation form (s = h): h_t = σ(h_{t−1}) Wᵀ + P_t.</li>
+ *   <li>Activation form (s = g): g_t = σ(a_t), a_t = g_{t−1} Wᵀ + P_t + b.</li>
+ *   <li>Pre-activation form (s = h): h_t = σ(h_{t−1}) Wᵀ + P_t + b.</li>
  * </ul>
  *
- * <p>JVP (tangents Ṗ, Ẇ, ṡ_0): activation form ġ_t = σ'(a_t) ⊙ (ġ_{t−1} Wᵀ + g_{t−1} Ẇᵀ + Ṗ_t);
- * pre-activation form ḣ_t = (σ'(h_{t−1}) ⊙ ḣ_{t−1}) Wᵀ + σ(h_{t−1}) Ẇᵀ + Ṗ_t.
+ * <p>JVP (tangents Ṗ, Ẇ, ḃ, ṡ_0): activation form
+ * ġ_t = σ'(a_t) ⊙ (ġ_{t−1} Wᵀ + g_{t−1} Ẇᵀ + Ṗ_t + ḃ); pre-activation form
+ * ḣ_t = (σ'(h_{t−1}) ⊙ ḣ_{t−1}) Wᵀ + σ(h_{t−1}) Ẇᵀ + Ṗ_t + ḃ.
  *
  * <p>VJP (backpropagation through time, cotangent S̄ of the states): with δ_t the cotangent of the
  * pre-activation at step t, activation form δ_t = σ'(a_t) ⊙ (S̄_t + δ_{t+1} W), pre-activation
- * form δ_t = S̄_t + σ'(h_t) ⊙ (δ_{t+1} W); then P̄_t = δ_t, W̄ = Σ_t δ_tᵀ z_{t−1} with z the
- * previous activation (g_{t−1}, resp. σ(h_{t−1})), and s̄_0 = δ_1 W (times σ'(h_0) in the
- * pre-activation form). σ' is always evaluated from activation outputs (see {@link Activation}).
+ * form δ_t = S̄_t + σ'(h_t) ⊙ (δ_{t+1} W); then P̄_t = δ_t, b̄ = Σ_t Σ_rows δ_t,
+ * W̄ = Σ_t δ_tᵀ z_{t−1} with z the previous activation (g_{t−1}, resp. σ(h_{t−1})), and
+ * s̄_0 = δ_1 W (times σ'(h_0) in the pre-activation form). σ' is always evaluated from activation
+ * outputs (see {@link Activation}).
  *
  * <p>Two VJP paths compute the same numbers: a fused raw-array loop, used for plain gradients
  * (nothing recorded, no tangents), and the same recurrence written with {@link Var} operations,
@@ -53,38 +56,31 @@ final class RnnScan extends Primitive {
 
     @Override
     public Tensor forward(Tensor[] in) {
-        Tensor p = in[0], w = in[1], s0 = in[2];
+        Tensor p = in[0], w = in[1], s0 = in[3];
         int steps = p.dim(0), batch = p.dim(1), hidden = p.dim(2), n = batch * hidden;
         DType dtype = p.dtype();
         Tensor out = Tensor.zeros(dtype, steps, batch, hidden);
-        Object o = Raw.array(out), pa = Raw.array(p);
+        Object o = Raw.array(out), pa = Raw.array(p), ba = Raw.array(in[2]);
         // Wᵀ materialised once so every step's GEMM is the plain non-transposed kernel.
         Object wt = Raw.array(w.transpose());
+        // z receives the activation σ(state) of each step: the states themselves in the activation
+        // form, the kept σ(h_t) in the pre-activation form; the next step multiplies it by Wᵀ.
+        Object z = o, prev = Raw.array(s0);
         if (preActivation) {
             activatedInitial = act.apply(s0);
             activated = act == Activation.IDENTITY ? out : Tensor.zeros(dtype, steps, batch, hidden);
-            Object z = Raw.array(activated);
-            Object prev = Raw.array(activatedInitial);
-            int prevOff = 0;
-            for (int t = 0; t < steps; t++) {
-                int off = t * n;
-                Raw.copy(pa, off, o, off, n);
-                Raw.gemm(false, false, batch, hidden, hidden, prev, prevOff, hidden, wt, 0, hidden, o, off, hidden, true);
-                Raw.activate(act, o, off, z, off, n);
-                prev = z;
-                prevOff = off;
-            }
-        } else {
-            Object prev = Raw.array(s0);
-            int prevOff = 0;
-            for (int t = 0; t < steps; t++) {
-                int off = t * n;
-                Raw.copy(pa, off, o, off, n);
-                Raw.gemm(false, false, batch, hidden, hidden, prev, prevOff, hidden, wt, 0, hidden, o, off, hidden, true);
-                Raw.activate(act, o, off, o, off, n);
-                prev = o;
-                prevOff = off;
-            }
+            z = Raw.array(activated);
+            prev = Raw.array(activatedInitial);
+        }
+        int prevOff = 0;
+        for (int t = 0; t < steps; t++) {
+            int off = t * n;
+            Raw.copy(pa, off, o, off, n);
+            Raw.addToRows(ba, o, off, batch, hidden);
+            Raw.gemm(false, false, batch, hidden, hidden, prev, prevOff, hidden, wt, 0, hidden, o, off, hidden, true);
+            Raw.activate(act, o, off, z, off, n);
+            prev = z;
+            prevOff = off;
         }
         return out;
     }
@@ -97,9 +93,9 @@ final class RnnScan extends Primitive {
 
     @Override
     public Tensor jvp(Tensor[] in, Tensor out, Tensor[] tan) {
-        Tensor p = in[0], w = in[1], s0 = in[2];
-        Tensor dp = tan[0], dw = tan[1], ds0 = tan[2];
-        if (dp == null && dw == null && ds0 == null) return null;
+        Tensor p = in[0], w = in[1], s0 = in[3];
+        Tensor dp = tan[0], dw = tan[1], db = tan[2], ds0 = tan[3];
+        if (dp == null && dw == null && db == null && ds0 == null) return null;
         int steps = p.dim(0), batch = p.dim(1), hidden = p.dim(2), n = batch * hidden;
         DType dtype = p.dtype();
         Tensor dout = Tensor.zeros(dtype, steps, batch, hidden);
@@ -124,6 +120,7 @@ final class RnnScan extends Primitive {
         for (int t = 0; t < steps; t++) {
             int off = t * n, prevOff = t == 0 ? 0 : off - n;
             if (dp != null) Raw.copy(Raw.array(dp), off, d, off, n);
+            if (db != null) Raw.addToRows(Raw.array(db), d, off, batch, hidden);
             if (prevTan != null) {
                 Raw.gemm(false, false, batch, hidden, hidden, prevTan, prevTanOff, hidden, wt, 0, hidden, d, off, hidden, true);
             }
@@ -155,7 +152,7 @@ final class RnnScan extends Primitive {
 
     /** Backpropagation through time on raw arrays: no allocation inside the loop. */
     private Var[] fusedVjp(Var[] in, Var outVar, Var ctVar, boolean[] need) {
-        Tensor w = in[1].value(), s0 = in[2].value(), out = outVar.value(), ct = ctVar.value();
+        Tensor w = in[1].value(), s0 = in[3].value(), out = outVar.value(), ct = ctVar.value();
         int steps = out.dim(0), batch = out.dim(1), hidden = out.dim(2), n = batch * hidden;
         DType dtype = out.dtype();
         Tensor dp = Tensor.zeros(dtype, steps, batch, hidden);
@@ -178,7 +175,12 @@ final class RnnScan extends Primitive {
             }
             Raw.gemm(false, false, batch, hidden, hidden, delta, off, hidden, wa, 0, hidden, propagated, 0, hidden, false);
         }
-        Var dW = null, ds0 = null;
+        Var dW = null, db = null, ds0 = null;
+        if (need[2]) {
+            Tensor gb = Tensor.zeros(dtype, hidden);
+            Raw.sumRows(delta, 0, steps * batch, hidden, Raw.array(gb));
+            db = Var.constant(gb);
+        }
         if (need[1]) {
             Tensor gw = Tensor.zeros(dtype, hidden, hidden);
             Object g = Raw.array(gw);
@@ -190,7 +192,7 @@ final class RnnScan extends Primitive {
             }
             dW = Var.constant(gw);
         }
-        if (need[2]) {
+        if (need[3]) {
             Tensor g0 = Tensor.zeros(dtype, batch, hidden);
             if (steps > 0) {
                 Raw.copy(propagated, 0, Raw.array(g0), 0, n);
@@ -198,17 +200,17 @@ final class RnnScan extends Primitive {
             }
             ds0 = Var.constant(g0);
         }
-        return new Var[] {need[0] ? Var.constant(dp) : null, dW, ds0};
+        return new Var[] {need[0] ? Var.constant(dp) : null, dW, db, ds0};
     }
 
     /** The same recurrence with Var operations, so that tangents and recording flow through it. */
     private Var[] differentiableVjp(Var[] in, Var out, Var ct, boolean[] need) {
-        Var w = in[1], s0 = in[2];
+        Var w = in[1], s0 = in[3];
         int steps = out.dim(0);
         if (steps == 0) {
-            return new Var[] {need[0] ? Var.constant(Tensor.zerosLike(in[0].value())) : null,
-                              need[1] ? Var.constant(Tensor.zerosLike(w.value())) : null,
-                              need[2] ? Var.constant(Tensor.zerosLike(s0.value())) : null};
+            Var[] zeros = new Var[4];
+            for (int i = 0; i < 4; i++) if (need[i]) zeros[i] = Var.constant(Tensor.zerosLike(in[i].value()));
+            return zeros;
         }
         Var[] deltas = new Var[steps];
         Var propagated = null, dW = null;
@@ -232,7 +234,9 @@ final class RnnScan extends Primitive {
             propagated = delta.matmul(w);
         }
         Var ds0 = null;
-        if (need[2]) ds0 = preActivation ? propagated.mul(act.derivativeFromOutput(z0)) : propagated;
-        return new Var[] {need[0] ? Var.stack(0, deltas) : null, dW, ds0};
+        if (need[3]) ds0 = preActivation ? propagated.mul(act.derivativeFromOutput(z0)) : propagated;
+        Var dp = need[0] || need[2] ? Var.stack(0, deltas) : null;
+        Var db = need[2] ? dp.sum(new int[] {0, 1}, false) : null;
+        return new Var[] {need[0] ? dp : null, dW, db, ds0};
     }
 }
