@@ -353,8 +353,11 @@ public abstract class Module {
      * and without updating buffers (the current mode decides, e.g., batch or running statistics).
      */
     public final Tensor forward(Tensor x) {
-        try (Autodiff.NoGrad ng = Autodiff.noGrad()) {
+        Autodiff.NoGrad noGrad = Autodiff.noGrad();
+        try {
             return apply(Scope.of(VarParams.constants(parameters())), Var.constant(x)).value();
+        } finally {
+            noGrad.close();
         }
     }
 
