@@ -165,6 +165,11 @@ public final class Rnn extends Module {
         return new Result(states, last);
     }
 
+    /** {@link #step(Scope, Var, Var)} at the root of {@code params}. */
+    public Var step(VarParams params, Var state, Var input) {
+        return step(Scope.of(params), state, input);
+    }
+
     /**
      * One step of the recurrence with plain Var operations: from the state s_{t−1} [B, H] and the
      * input x_t [B, in], g_t = σ(g_{t−1} Wᵀ + x_t Uᵀ + b) or h_t = σ(h_{t−1}) Wᵀ + x_t Uᵀ + b. Its
