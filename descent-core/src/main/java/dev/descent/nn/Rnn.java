@@ -161,7 +161,7 @@ public final class Rnn extends Module {
         // All input projections at once: [T·B, in] × [in, H] (U stored [H, in]); b is added in the loop.
         Var projections = x.reshape(steps * batch, in).matmul(u, false, true).reshape(steps, batch, hidden);
         Var states = Var.apply(new RnnScan(config.activation(), config.form() == Form.PRE_ACTIVATION), projections, w, b, s0);
-        Var last = steps == 0 ? s0 : states.select(0, steps - 1);
+        Var last = steps == 0 ? s0 : TimeStep.select(states, steps - 1);
         return new Result(states, last);
     }
 

@@ -105,8 +105,26 @@ class RnnTest {
                         withInitialState(r, s0), 3, 1e-5, 17);
                 // Central differences with h = 1e-5 on O(1) smooth values: O(h²) ≈ 1e-10; 1e-6 is the bar.
                 assertTrue(rep.passes(1e-6), act + " " + form + " " + rep);
+                GradCheck.Report last = GradCheck.check(vp -> r.run(vp, Var.constant(x), vp.get("s0")).last(),
+                        withInitialState(r, s0), 2, 1e-5, 18);
+                assertTrue(last.passes(1e-6), act + " " + form + " final state " + last);
             }
         }
+    }
+
+    @Test
+    void hessianVectorProductThroughTheFinalStateMatchesTheReference() {
+        Rnn r = rnn(Activation.TANH, Rnn.Form.ACTIVATION, 13, DType.F64);
+        Rng rng = new Rng(7);
+        Tensor x = rng.normal(DType.F64, 0, 1, T, B, IN);
+        Tensor s0 = rng.normal(DType.F64, 0, 0.5, B, H);
+        Params p = withInitialState(r, s0);
+        Function<VarParams, Var> fused = vp -> r.run(vp, Var.constant(x), vp.get("s0")).last().sigmoid().sum();
+        Function<VarParams, Var> ref = vp -> referenceStates(r, vp, Var.constant(x), vp.get("s0")).select(0, T - 1).sigmoid().sum();
+        Params v = p.map(t -> rng.normal(DType.F64, 0, 1, t.dims()));
+        Autodiff.GradAndHvp a = Autodiff.gradAndHvp(fused, p, v), b = Autodiff.gradAndHvp(ref, p, v);
+        assertTrue(relErr(a.grad(), b.grad()) <= 1e-12, "gradient " + relErr(a.grad(), b.grad()));
+        assertTrue(relErr(a.hvp(), b.hvp()) <= 1e-11, "hvp " + relErr(a.hvp(), b.hvp()));
     }
 
     @Test
