@@ -6,8 +6,8 @@ import dev.descent.autodiff.VarParams;
 import dev.descent.data.Batch;
 import dev.descent.data.Dataset;
 import dev.descent.data.SequenceTask;
+import dev.descent.nn.Module;
 import dev.descent.tensor.DType;
-import dev.descent.tensor.Params;
 import dev.descent.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -55,17 +55,18 @@ public final class Evaluator {
     }
 
     /**
-     * The figures of {@code model} with parameters {@code params} (and its current buffers) at
-     * training step {@code step}. The model is switched to evaluation mode and back to training
-     * mode afterwards.
+     * The figures of {@code model} with its current parameters and buffers, labelled as training
+     * step {@code step}. The model runs in evaluation mode (running statistics instead of batch
+     * statistics) and is returned to the mode it was in.
      */
-    public Evaluation evaluate(TrainableModel model, Params params, long step) {
+    public Evaluation evaluate(Module model, long step) {
         int n = test.size();
         double sum = 0, correct = 0;
         long rows = 0;
-        model.setTraining(false);
+        boolean wasTraining = model.isTraining();
+        model.eval();
         try (Autodiff.NoGrad ng = Autodiff.noGrad()) {
-            VarParams vp = VarParams.constants(params);
+            VarParams vp = VarParams.constants(model.parameters());
             for (int start = 0; start < n; start += chunkSize) {
                 int end = Math.min(n, start + chunkSize);
                 int[] idx = new int[end - start];
@@ -98,7 +99,7 @@ public final class Evaluator {
                 }
             }
         } finally {
-            model.setTraining(true);
+            if (wasTraining) model.train();
         }
         Map<String, Double> m = new LinkedHashMap<>();
         if (test.isClassification()) {

@@ -3,12 +3,14 @@ package dev.descent.train;
 import dev.descent.autodiff.Var;
 import dev.descent.data.Batch;
 import dev.descent.data.Dataset;
+import dev.descent.nn.Losses;
 import dev.descent.tensor.Tensor;
 import java.util.Arrays;
 
 /**
  * The training loss of a model's outputs on a batch, chosen by what the targets are.
  *
+ * Both are {@link Losses}' (means over examples, PyTorch's {@code reduction='mean'}):
  * <ul>
  *   <li>{@link #MEAN_SQUARED_ERROR} for regression targets: (1/N) Σ (ŷ − y)² over all N output
  *       elements, PyTorch's {@code MSELoss(reduction='mean')}. Outputs must have the targets'
@@ -44,13 +46,10 @@ public enum Objective {
                 throw new IllegalArgumentException("mean squared error: model output " + output.shape() + " and targets "
                         + target.shape() + " differ in shape");
             }
-            return output.sub(Var.constant(target)).square().mean();
+            return Losses.meanSquaredError(output, Var.constant(target));
         }
         if (!batch.isClassification()) throw new IllegalArgumentException("cross-entropy: the batch has regression targets, not labels");
-        Var logits = rows(output, batch.labels().length, batch.labelShape());
-        // logSoftmax subtracts the row maximum (through logSumExp), so large logits cannot overflow.
-        Var oneHot = Var.constant(Tensor.oneHot(logits.dtype(), batch.labels(), logits.dim(1)));
-        return logits.logSoftmax(1).mul(oneHot).sum().neg().div(logits.dim(0));
+        return Losses.softmaxCrossEntropy(rows(output, batch.labels().length, batch.labelShape()), batch.labels());
     }
 
     /** Logits [.., C] as [N, C] rows in label order, checking that they match the labels' shape. */

@@ -8,6 +8,7 @@ import dev.descent.data.BatchStream;
 import dev.descent.diagnostics.ClipInfo;
 import dev.descent.diagnostics.StepContext;
 import dev.descent.diagnostics.TrainingListener;
+import dev.descent.nn.Module;
 import dev.descent.optim.ClipStats;
 import dev.descent.optim.OptimizerStates;
 import dev.descent.optim.Update;
@@ -30,7 +31,7 @@ import java.util.function.Function;
 
 /**
  * The training loop: minibatches from a {@link BatchStream}, the {@link Objective}'s loss of a
- * {@link TrainableModel}, one step of a {@link TrainingOptimizer} per batch, with evaluation,
+ * {@link Module}, one step of a {@link TrainingOptimizer} per batch, with evaluation,
  * diagnostics ({@link TrainingListener}s) and checkpoints on a schedule.
  *
  * <p>One step, first-order: the batch is read once; loss and gradient come from one forward and
@@ -42,6 +43,13 @@ import java.util.function.Function;
  * not computed twice; buffers are updated by one extra forward pass, only for models that have
  * any.
  *
+ * <p>What is trained is the model's {@link Module#trainable() trainable} parameters (all of them
+ * unless some are frozen); the model is handed the current ones (with {@link Module#setTrainable})
+ * before every evaluation, checkpoint and at the end, not after every step. Buffers are updated
+ * by the model itself, once per step, in the training forward pass
+ * ({@link Module#applyUpdatingBuffers}); the loss functions given to listeners and to
+ * second-order methods use the pure {@link Module#apply(VarParams, Var)}.
+ *
  * <p>Determinism: given the same {@link TrainingState}, the same batches follow (the stream is
  * positioned at the state's cursor) and the same arithmetic is done, so {@link #run} from a saved
  * state reproduces the uninterrupted run bit for bit.
@@ -51,7 +59,7 @@ import java.util.function.Function;
  * run.
  */
 public final class Trainer {
-    private final TrainableModel model;
+    private final Module model;
     private final Objective objective;
     private final TrainingOptimizer optimizer;
     private final BatchStream batches;
@@ -69,7 +77,7 @@ public final class Trainer {
      * @param evaluator the held-out evaluation
      * @param listeners diagnostics and other per-step listeners (may be empty)
      */
-    public Trainer(TrainableModel model, Objective objective, TrainingOptimizer optimizer, BatchStream batches, Evaluator evaluator,
+    public Trainer(Module model, Objective objective, TrainingOptimizer optimizer, BatchStream batches, Evaluator evaluator,
                    List<TrainingListener> listeners) {
         this.model = Objects.requireNonNull(model, "model");
         this.objective = Objects.requireNonNull(objective, "objective");
@@ -77,14 +85,17 @@ public final class Trainer {
         this.batches = Objects.requireNonNull(batches, "batches");
         this.evaluator = Objects.requireNonNull(evaluator, "evaluator");
         this.listeners = List.copyOf(listeners);
-        Params p = model.parameters();
-        if (p.count() == 0) throw new IllegalArgumentException("trainer: the model has no parameters");
+        Params p = model.trainable();
+        if (p.count() == 0) throw new IllegalArgumentException("trainer: the model has no trainable parameters");
         this.dtype = p.asMap().values().iterator().next().dtype();
     }
 
-    /** The state before the first step: the model's current parameters and buffers, a fresh optimiser, the stream's position. */
+    /**
+     * The state before the first step: the model's current trainable parameters and buffers, a
+     * fresh optimiser, the stream's position.
+     */
     public TrainingState initialState() {
-        Params p = model.parameters();
+        Params p = model.trainable();
         return new TrainingState(0, p, model.buffers(), optimizer.init(p), batches.cursor());
     }
 
@@ -102,9 +113,9 @@ public final class Trainer {
      */
     public TrainingState run(TrainingState from, TrainingConfig config, TrainingObserver observer) {
         Objects.requireNonNull(observer, "observer");
-        model.setParameters(from.parameters());
+        model.setTrainable(from.parameters());
         model.setBuffers(from.buffers());
-        model.setTraining(true);
+        model.train();
         if (from.step() >= config.steps()) return from;
         batches.seek(from.cursor());
         Params params = from.parameters();
@@ -122,10 +133,11 @@ public final class Trainer {
             params = o.params;
             state = o.state;
             if (config.logs(step)) observer.onStep(o.metrics);
-            if (config.evaluates(step)) observer.onEvaluation(evaluator.evaluate(model, params, step));
+            if (config.evaluates(step) || config.checkpoints(step)) model.setTrainable(params);
+            if (config.evaluates(step)) observer.onEvaluation(evaluator.evaluate(model, step));
             if (config.checkpoints(step)) observer.onCheckpoint(new TrainingState(step, params, model.buffers(), state, batches.cursor()));
         }
-        model.setParameters(params);
+        model.setTrainable(params);
         return new TrainingState(config.steps(), params, model.buffers(), state, batches.cursor());
     }
 

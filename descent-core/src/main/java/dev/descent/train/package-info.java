@@ -1,6 +1,6 @@
 /**
  * A reusable training loop: {@link dev.descent.train.Trainer} runs minibatch training of a
- * {@link dev.descent.train.TrainableModel} under an {@link dev.descent.train.Objective} with any
+ * {@link dev.descent.nn.Module} under an {@link dev.descent.train.Objective} with any
  * optimiser of {@code dev.descent.optim} or {@code dev.descent.optim.second}
  * ({@link dev.descent.train.TrainingOptimizer}), evaluates on held-out data
  * ({@link dev.descent.train.Evaluator}, {@link dev.descent.train.Evaluation} next to a trivial

@@ -1,97 +1,80 @@
 package dev.descent.train;
 
 import dev.descent.autodiff.Var;
-import dev.descent.autodiff.VarParams;
 import dev.descent.data.Dataset;
+import dev.descent.nn.BatchNorm;
+import dev.descent.nn.Linear;
+import dev.descent.nn.Module;
+import dev.descent.nn.Relu;
+import dev.descent.nn.Rnn;
+import dev.descent.nn.Scope;
+import dev.descent.nn.Sequential;
+import dev.descent.nn.Tanh;
 import dev.descent.tensor.DType;
-import dev.descent.tensor.Params;
 import dev.descent.tensor.Rng;
 import dev.descent.tensor.Tensor;
 
-/** Small models and datasets for the trainer tests, written directly with Var operations. */
+/** Small models and datasets for the trainer tests. */
 final class TestModels {
     private TestModels() {}
 
+    /** Linear(in, hidden), optionally BatchNorm(hidden) (buffers!), tanh, Linear(hidden, out). */
+    static Sequential mlp(int in, int hidden, int out, boolean batchNorm, long seed, DType dtype) {
+        return mlp(in, hidden, out, batchNorm, new Tanh(), seed, dtype);
+    }
+
     /**
-     * A tanh MLP in→hidden→out. With {@code runningMean} it also keeps a buffer, the running mean
-     * of its inputs (momentum 0.1), updated only by {@link #applyUpdatingBuffers}, standing in for
-     * batch-normalisation statistics.
+     * {@link #mlp} with ReLU: no exp, log or tanh anywhere in its forward and backward passes with
+     * the squared error. The bit-for-bit comparisons use it, because the tensor kernels'
+     * vectorised exp/log/tanh change their last bits when the JIT compiles them (see
+     * {@link TrainerTest#warmUp}).
      */
-    static final class Mlp implements TrainableModel {
-        Params params;
-        Params buffers;
-        boolean training = true;
-        int bufferUpdates;
+    static Sequential reluMlp(int in, int hidden, int out, boolean batchNorm, long seed, DType dtype) {
+        return mlp(in, hidden, out, batchNorm, new Relu(), seed, dtype);
+    }
 
-        Mlp(int in, int hidden, int out, boolean runningMean, long seed, DType dtype) {
-            Rng rng = new Rng(seed);
-            params = Params.of("0.weight", rng.normal(dtype, 0, 1 / Math.sqrt(in), hidden, in), "0.bias", Tensor.zeros(dtype, hidden),
-                    "2.weight", rng.normal(dtype, 0, 1 / Math.sqrt(hidden), out, hidden), "2.bias", Tensor.zeros(dtype, out));
-            buffers = runningMean ? Params.of("mean", Tensor.zeros(dtype, in)) : Params.empty();
-        }
+    private static Sequential mlp(int in, int hidden, int out, boolean batchNorm, Module activation, long seed, DType dtype) {
+        Rng rng = new Rng(seed);
+        Linear first = new Linear(in, hidden, rng, dtype), last = new Linear(hidden, out, rng, dtype);
+        return batchNorm ? new Sequential(first, new BatchNorm(hidden, dtype), activation, last) : new Sequential(first, activation, last);
+    }
 
-        @Override public Params parameters() { return params; }
-        @Override public void setParameters(Params p) { params.checkCompatible("setParameters", p); params = p; }
-        @Override public Params buffers() { return buffers; }
-        @Override public void setBuffers(Params b) { buffers.checkCompatible("setBuffers", b); buffers = b; }
-        @Override public void setTraining(boolean t) { training = t; }
+    /** An identity layer that counts the forward passes allowed to update buffers. */
+    static final class BufferPassCounter extends Module {
+        int passes;
 
         @Override
-        public Var apply(VarParams vp, Var x) {
-            Var h = x.matmul(vp.get("0.weight"), false, true).add(vp.get("0.bias")).tanh();
-            return h.matmul(vp.get("2.weight"), false, true).add(vp.get("2.bias"));
-        }
-
-        @Override
-        public Var applyUpdatingBuffers(VarParams vp, Var x) {
-            if (training && buffers.count() > 0) {
-                bufferUpdates++;
-                Tensor m = x.value().mean(0, false);
-                buffers = Params.of("mean", buffers.get("mean").mul(0.9).add(m.mul(0.1)));
-            }
-            return apply(vp, x);
+        public Var apply(Scope scope, Var x) {
+            if (scope.updatesBuffers() && isTraining()) passes++;
+            return x;
         }
     }
 
-    /** An Elman RNN (activation form, tanh) with a linear readout of the last state: [T, B, in] → [B, out]. */
-    static final class TinyRnn implements TrainableModel {
-        Params params;
+    /** An Elman RNN (tanh, activation form) with a linear readout of its last state: [T, B, in] → [B, out]. */
+    static final class RnnRegressor extends Module {
+        private final Rnn rnn;
+        private final Linear readout;
 
-        TinyRnn(int in, int hidden, int out, long seed, DType dtype) {
+        RnnRegressor(int in, int hidden, int out, long seed, DType dtype) {
             Rng rng = new Rng(seed);
-            double s = 1 / Math.sqrt(hidden);
-            params = Params.of("rnn.W", rng.uniform(dtype, -s, s, hidden, hidden), "rnn.U", rng.uniform(dtype, -s, s, hidden, in),
-                    "rnn.b", Tensor.zeros(dtype, hidden), "readout.weight", rng.uniform(dtype, -s, s, out, hidden),
-                    "readout.bias", Tensor.zeros(dtype, out));
+            rnn = addChild("rnn", new Rnn(Rnn.Config.of(in, hidden), rng, dtype));
+            readout = addChild("readout", new Linear(hidden, out, rng, dtype));
         }
 
-        @Override public Params parameters() { return params; }
-        @Override public void setParameters(Params p) { params.checkCompatible("setParameters", p); params = p; }
-        @Override public Params buffers() { return Params.empty(); }
-        @Override public void setBuffers(Params b) { Params.empty().checkCompatible("setBuffers", b); }
-        @Override public void setTraining(boolean t) {}
-        @Override public Var applyUpdatingBuffers(VarParams vp, Var x) { return apply(vp, x); }
-
         @Override
-        public Var apply(VarParams vp, Var x) {
-            int steps = x.dim(0), batch = x.dim(1), hidden = params.get("rnn.W").dim(0);
-            Var g = Var.constant(Tensor.zeros(x.dtype(), batch, hidden));
-            for (int t = 0; t < steps; t++) {
-                g = g.matmul(vp.get("rnn.W"), false, true).add(x.select(0, t).matmul(vp.get("rnn.U"), false, true))
-                        .add(vp.get("rnn.b")).tanh();
-            }
-            return g.matmul(vp.get("readout.weight"), false, true).add(vp.get("readout.bias"));
+        public Var apply(Scope scope, Var x) {
+            return readout.apply(scope.child("readout"), rnn.run(scope.child("rnn"), x, null).last());
         }
     }
 
-    /** Two Gaussian blobs in 2-D, labels 0/1, separable with margin: a task any MLP learns. */
+    /** Two Gaussian blobs in 2-D, labels 0/1, centres 3 standard deviations apart. */
     static Dataset blobs(int n, long seed) {
         Rng rng = new Rng(seed);
         double[] x = new double[2 * n];
         int[] labels = new int[n];
         for (int i = 0; i < n; i++) {
             labels[i] = i % 2;
-            double cx = labels[i] == 0 ? -1.5 : 1.5;
+            double cx = labels[i] == 0 ? -0.75 : 0.75;
             x[2 * i] = cx + 0.5 * rng.nextGaussian();
             x[2 * i + 1] = 0.5 * rng.nextGaussian();
         }
