@@ -123,26 +123,40 @@ class TrainCommandTest {
         }
     }
 
+    /** {@code descent ARGS} in a new JVM (as a user runs it), with reproducible vector arithmetic. */
+    static Cli.Run runInNewJvm(Path workDir, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-Xmx512m"));
+        cmd.addAll(ReproducibleArithmetic.flags()); // see ReproducibleArithmetic: without them runs drift apart
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile(workDir, "out", ".txt"), err = Files.createTempFile(workDir, "err", ".txt");
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(300, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("descent " + String.join(" ", args) + " did not finish in 300 s");
+        }
+        StringBuilder e = new StringBuilder();
+        for (String l : Files.readAllLines(err)) if (!l.startsWith("WARNING: Using incubator modules")) e.append(l).append('\n');
+        return new Cli.Run(p.exitValue(), Files.readString(out), e.toString());
+    }
+
     @Test
-    void anInterruptedRunResumedFromItsDirectoryEndsBitIdenticalToAnUninterruptedOne() throws IOException {
+    void anInterruptedRunResumedInANewProcessEndsBitIdenticalToAnUninterruptedOne() throws Exception {
         // The seed's RNN with clipping and a cosine schedule on a synthetic task: every piece of
         // state (parameters, Adam moments and count, clipping statistics, schedule count, batch
-        // cursor) matters for the continuation.
+        // cursor) matters for the continuation. Each run is its own process, as for a user.
         String[] common = {"train", "--data", "adding:8", "--hidden", "12", "--batch-size", "16", "--steps", "24", "--checkpoint-every", "6",
             "--clip", "0.5", "--schedule", "cosine", "--lr", "0.01", "--eval-every", "12"};
-        // NOTE: a throwaway run first, so that the kernels are JIT-compiled before the compared
-        // runs: on JDK 25 the Vector API's reduceLanes sums in another order once compiled (see
-        // dev.descent.train.TrainerTest#warmUp); this model has no vectorised exp/log/tanh.
-        ok(Cli.run(with(common, "--out", dir.resolve("warm-up").toString())));
         Path a = dir.resolve("a"), b = dir.resolve("b");
-        ok(Cli.run(with(common, "--out", a.toString())));
-        ok(Cli.run(with(common, "--out", b.toString())));
+        ok(runInNewJvm(dir, with(common, "--out", a.toString())));
+        ok(runInNewJvm(dir, with(common, "--out", b.toString())));
 
         // A crash after step 23: the checkpoints of steps 18 and 24 never made it to disk, the
         // metrics file holds records up to step 24 (written as they happened).
         Files.delete(new RunDirectory(b).checkpoint(24));
         Files.delete(new RunDirectory(b).checkpoint(18));
-        Cli.Run resumed = ok(Cli.run("train", "--resume", b.toString()));
+        Cli.Run resumed = ok(runInNewJvm(dir, "train", "--resume", b.toString()));
         assertTrue(resumed.err().contains("resuming from " + new RunDirectory(b).checkpoint(12) + " at step 12"), resumed.err());
         assertTrue(resumed.out().contains("trained 12 steps in ") && resumed.out().contains("resumed at step 12"), resumed.out());
 
@@ -154,22 +168,22 @@ class TrainCommandTest {
         assertEquals(records(a, "train"), records(b, "train"));
         assertEquals(records(a, "eval"), records(b, "eval"));
 
-        // A run extended past its end with --steps continues from its last checkpoint.
-        Cli.Run extended = ok(Cli.run("train", "--resume", a.toString(), "--steps", "30"));
-        assertTrue(extended.out().contains("trained 6 steps"), extended.out());
-        assertEquals(30, Checkpoint.read(new RunDirectory(a).checkpoint(30)).run().step());
+        // The saved configuration reproduces the run.
+        Path c = dir.resolve("c");
+        ok(runInNewJvm(dir, "train", "--config", a.resolve("config.json").toString(), "--out", c.toString()));
+        assertBitIdentical("the same configuration, another process", finalParameters(a, 24), finalParameters(c, 24));
+        assertEquals(Files.readString(a.resolve("config.json")), Files.readString(c.resolve("config.json")));
     }
 
     @Test
-    void theSavedConfigurationReproducesTheRun() throws IOException {
-        String[] args = {"train", "--data", "adding:5", "--hidden", "6", "--batch-size", "8", "--steps", "8", "--optimizer", "momentum",
-            "--momentum", "0.8", "--lr", "0.05"};
-        ok(Cli.run(with(args, "--out", dir.resolve("warm-up").toString())));
-        Path a = dir.resolve("a"), b = dir.resolve("b");
-        ok(Cli.run(with(args, "--out", a.toString())));
-        ok(Cli.run("train", "--config", a.resolve("config.json").toString(), "--out", b.toString()));
-        assertBitIdentical("same configuration, same run", finalParameters(a, 8), finalParameters(b, 8));
-        assertEquals(Files.readString(a.resolve("config.json")), Files.readString(b.resolve("config.json")));
+    void aFinishedRunIsExtendedWithSteps() throws IOException {
+        Path a = dir.resolve("a");
+        ok(Cli.run("train", "--data", "adding:4", "--hidden", "4", "--batch-size", "4", "--steps", "6", "--out", a.toString()));
+        Cli.Run extended = ok(Cli.run("train", "--resume", a.toString(), "--steps", "9"));
+        assertTrue(extended.out().contains("trained 3 steps") && extended.out().contains("resumed at step 6"), extended.out());
+        assertEquals(9, Checkpoint.read(new RunDirectory(a).checkpoint(9)).run().step());
+        assertEquals(9L, Json.parseObject(Files.readString(a.resolve("config.json")), "c").get("steps"), "the new step count is recorded");
+        assertEquals(9, records(a, "train").size(), "one record per step, none repeated");
     }
 
     @Test
@@ -250,7 +264,7 @@ class TrainCommandTest {
         Path run = dir.resolve("default");
         Cli.Run r = ok(Cli.run("train", "--steps", "3", "--out", run.toString()));
         assertTrue(r.err().startsWith("data: adding task, T = 30; trivial baseline mse 0.1667"), r.err());
-        assertTrue(r.err().contains("model: rnn (tanh, activation form, init pytorch), hidden 64"), r.err());
+        assertTrue(r.err().contains("model: rnn (tanh, activation form, init orthogonal), hidden 64"), r.err());
         assertTrue(r.err().contains("optimiser: adam, lr 0.003 (cosine), clip 1.0; 3 steps of batch 64"), r.err());
         Map<String, Object> config = Json.parseObject(Files.readString(run.resolve("config.json")), "c");
         assertEquals("adding:30", config.get("data"));

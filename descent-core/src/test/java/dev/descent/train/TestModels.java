@@ -2,6 +2,7 @@ package dev.descent.train;
 
 import dev.descent.autodiff.Var;
 import dev.descent.data.Dataset;
+import dev.descent.nn.Activation;
 import dev.descent.nn.BatchNorm;
 import dev.descent.nn.Linear;
 import dev.descent.nn.Module;
@@ -50,14 +51,17 @@ final class TestModels {
         }
     }
 
-    /** An Elman RNN (tanh, activation form) with a linear readout of its last state: [T, B, in] → [B, out]. */
+    /**
+     * An Elman RNN (ReLU, activation form: no vectorised tanh, see {@link #reluMlp}) with a linear
+     * readout of its last state: [T, B, in] → [B, out].
+     */
     static final class RnnRegressor extends Module {
         private final Rnn rnn;
         private final Linear readout;
 
         RnnRegressor(int in, int hidden, int out, long seed, DType dtype) {
             Rng rng = new Rng(seed);
-            rnn = addChild("rnn", new Rnn(Rnn.Config.of(in, hidden), rng, dtype));
+            rnn = addChild("rnn", new Rnn(Rnn.Config.of(in, hidden).withActivation(Activation.RELU), rng, dtype));
             readout = addChild("readout", new Linear(hidden, out, rng, dtype));
         }
 
