@@ -58,9 +58,11 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "diagnose", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
         description = {"Load a checkpoint and data, print the diagnostics and write their plots.", ""},
-        footer = {"", "Diagnostics (default: all that apply to the model): gradient-norms, curvature, hessian-eigenvalues,",
-            "hessian-trace, gradient-flow (rnn), weight-norm (weight-normalised mlp).",
-            "", "Example: descent diagnose --checkpoint runs/x/checkpoints/step-00002500.safetensors"})
+        footer = {"", "Diagnostics: gradient-norms, curvature (gᵀHg, ε* = gᵀg/gᵀHg),",
+            "hessian-eigenvalues (3 largest), hessian-trace, gradient-flow (rnn: against",
+            "(γ||W||)^(T-t)), weight-norm (weight-normalised mlp). Default: all that apply",
+            "to the model except hessian-trace.",
+            "", "Example:", "  descent diagnose --checkpoint runs/x/checkpoints/step-00002500.safetensors"})
 public final class DiagnoseCommand implements Callable<Integer> {
     /** The diagnostics this command offers. */
     static final List<String> NAMES = List.of("gradient-norms", "curvature", "hessian-eigenvalues", "hessian-trace", "gradient-flow", "weight-norm");
@@ -192,7 +194,7 @@ public final class DiagnoseCommand implements Callable<Integer> {
                             + (e.converged() ? "" : ", not converged") + "):");
                     double[] idx = new double[ev.length];
                     for (int i = 0; i < ev.length; i++) {
-                        sb.append(String.format(Locale.ROOT, " λ%d = %.6g", i + 1, ev[i]));
+                        sb.append(String.format(Locale.ROOT, "%s λ%d = %.6g", i == 0 ? "" : ",", i + 1, ev[i]));
                         idx[i] = i + 1;
                     }
                     if (ev.length > 0 && ev[0] > 0) sb.append(String.format(Locale.ROOT, "; 2/λ1 = %.6g (the largest stable plain-gradient step)", 2 / ev[0]));
