@@ -1,0 +1,159 @@
+package dev.descent.cli;
+
+import dev.descent.data.AddingTask;
+import dev.descent.data.CopyTask;
+import dev.descent.data.CsvReader;
+import dev.descent.data.Dataset;
+import dev.descent.data.DatasetNotFoundException;
+import dev.descent.data.FashionMnist;
+import dev.descent.data.MultiplicationTask;
+import dev.descent.data.SequenceTask;
+import dev.descent.data.TemporalOrderTask;
+import dev.descent.tensor.Rng;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Where training data comes from, as written after {@code --data}:
+ *
+ * <pre>
+ *   fashion-mnist[:DIR]                    the four IDX files (.gz or raw) in DIR, by default
+ *                                          /usr/share/datasets/fashion-mnist (Debian package
+ *                                          dataset-fashion-mnist); official train/test split
+ *   csv:FILE[,label=COL][,header|,no-header][,regression]
+ *                                          numeric CSV; COL is a header name or a 0-based index
+ *                                          (negative from the end; default the last column);
+ *                                          header auto-detected unless stated; integer class
+ *                                          labels unless regression; a seeded held-out split
+ *   adding:T | multiplication:T | temporal-order:T | copy:T
+ *                                          synthetic long-term-dependency tasks of length T,
+ *                                          fresh batches every step, fixed test set
+ * </pre>
+ *
+ * {@link #parse} checks the syntax (a usage error if wrong); {@link #load} reads or generates the
+ * data (a failure if a file is missing or corrupt). A CSV path cannot contain a comma.
+ */
+public sealed interface DataSource {
+    /** The syntax summary, for help texts and error messages. */
+    String SYNTAX = "fashion-mnist[:DIR] | csv:FILE[,label=COL][,header|,no-header][,regression] | adding:T | "
+            + "multiplication:T | temporal-order:T | copy:T";
+
+    /** Size of the fixed test set generated for synthetic tasks (as in the peer benchmark). */
+    int SYNTHETIC_TEST_SIZE = 1000;
+
+    /**
+     * Reads or generates the data. {@code seed} fixes the CSV split, the synthetic test set
+     * ({@code new Rng(seed + 2)}) and, through {@link TrainingData#trainBatches}, the training
+     * batches ({@code seed + 1}), following the peer benchmark's convention.
+     *
+     * @param testFraction the held-out fraction for sources without their own test set (CSV)
+     */
+    TrainingData load(long seed, double testFraction) throws IOException;
+
+    /** Fashion-MNIST from {@code directory}. */
+    record FashionMnistSource(Path directory) implements DataSource {
+        @Override
+        public TrainingData load(long seed, double testFraction) throws IOException {
+            FashionMnist.Splits s;
+            try {
+                s = FashionMnist.load(directory);
+            } catch (DatasetNotFoundException e) {
+                throw new CommandFailure(e.getMessage() + " (or pass --data fashion-mnist:DIR)", e);
+            }
+            return new TrainingData("Fashion-MNIST from " + directory, s.train(), s.test(), null, seed + 1);
+        }
+    }
+
+    /** A CSV file read with {@code options}. */
+    record CsvSource(Path file, CsvReader.Options options) implements DataSource {
+        @Override
+        public TrainingData load(long seed, double testFraction) throws IOException {
+            Dataset all = CsvReader.read(file, options);
+            if (all.size() < 2) {
+                throw new CommandFailure(file + ": only " + all.size() + " data row; need at least 2 to hold some out for testing");
+            }
+            int testCount = (int) Math.max(1, Math.min(all.size() - 1, Math.round(testFraction * all.size())));
+            Dataset.Split split = all.split(testCount, seed);
+            return new TrainingData("CSV " + file + " (" + all + ")", split.train(), split.test(), null, seed + 1);
+        }
+    }
+
+    /** A synthetic sequence task. */
+    record TaskSource(SequenceTask task) implements DataSource {
+        @Override
+        public TrainingData load(long seed, double testFraction) {
+            Dataset test = task.generate(SYNTHETIC_TEST_SIZE, new Rng(seed + 2));
+            return new TrainingData(task.name() + " task, T = " + task.length() + "; trivial baseline " + task.trivialBaseline(),
+                    null, test, task, seed + 1);
+        }
+    }
+
+    /**
+     * Parses a {@code --data} value.
+     *
+     * @throws IllegalArgumentException with a one-line message naming the bad part and the syntax
+     */
+    static DataSource parse(String spec) {
+        String s = spec.strip();
+        int colon = s.indexOf(':');
+        String kind = (colon < 0 ? s : s.substring(0, colon)).toLowerCase(Locale.ROOT);
+        String rest = colon < 0 ? null : s.substring(colon + 1);
+        switch (kind) {
+            case "fashion-mnist":
+                if (rest != null && rest.isBlank()) throw new IllegalArgumentException("empty directory in '" + spec + "'");
+                return new FashionMnistSource(rest == null ? FashionMnist.DEFAULT_DIRECTORY : Path.of(rest));
+            case "csv":
+                return parseCsv(spec, rest);
+            case "adding":
+            case "multiplication":
+            case "temporal-order":
+            case "copy":
+                if (rest == null || rest.isBlank()) {
+                    throw new IllegalArgumentException("'" + spec + "' needs a sequence length: " + kind + ":T");
+                }
+                int t;
+                try {
+                    t = Integer.parseInt(rest.strip());
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("sequence length '" + rest + "' in '" + spec + "' is not an integer");
+                }
+                return new TaskSource(switch (kind) {
+                    case "adding" -> new AddingTask(t);
+                    case "multiplication" -> new MultiplicationTask(t);
+                    case "temporal-order" -> new TemporalOrderTask(t);
+                    default -> new CopyTask(t);
+                });
+            default:
+                throw new IllegalArgumentException("unknown data source '" + spec + "'; expected " + SYNTAX);
+        }
+    }
+
+    private static DataSource parseCsv(String spec, String rest) {
+        if (rest == null || rest.isBlank() || rest.startsWith(",")) {
+            throw new IllegalArgumentException("'" + spec + "' needs a file: csv:FILE[,label=COL][,header|,no-header][,regression]");
+        }
+        String[] parts = rest.split(",", -1);
+        CsvReader.Options o = CsvReader.Options.defaults();
+        for (int i = 1; i < parts.length; i++) {
+            String p = parts[i].strip();
+            if (p.startsWith("label=")) {
+                String col = p.substring("label=".length());
+                if (col.isBlank()) throw new IllegalArgumentException("empty label column in '" + spec + "'");
+                o = o.withLabelColumn(col);
+            } else if (p.equals("header")) {
+                o = o.withHeader(CsvReader.Header.PRESENT);
+            } else if (p.equals("no-header")) {
+                o = o.withHeader(CsvReader.Header.ABSENT);
+            } else if (p.equals("regression")) {
+                o = o.withTask(CsvReader.Task.REGRESSION);
+            } else if (p.equals("classification")) {
+                o = o.withTask(CsvReader.Task.CLASSIFICATION);
+            } else {
+                throw new IllegalArgumentException("unknown csv option '" + p + "' in '" + spec
+                        + "'; expected label=COL, header, no-header, regression or classification");
+            }
+        }
+        return new CsvSource(Path.of(parts[0].strip()), o);
+    }
+}

@@ -1,0 +1,16 @@
+/**
+ * The {@code descent} command (picocli): {@link dev.descent.cli.Main} and the subcommands
+ * {@code verify} ({@link dev.descent.cli.VerifyCommand}), {@code train}
+ * ({@link dev.descent.cli.TrainCommand}), {@code diagnose} ({@link dev.descent.cli.DiagnoseCommand})
+ * and {@code bench} ({@link dev.descent.cli.BenchCommand}); the {@code --data} syntax
+ * ({@link dev.descent.cli.DataSource}); validating converters ({@link dev.descent.cli.Converters}).
+ *
+ * <p>Error policy (in {@link dev.descent.cli.Main}): a usage error (unknown flag, malformed or
+ * out-of-range value) prints one line {@code descent: <message>} on stderr and exits 2; a failure
+ * while running (missing or corrupt file, failed claim) prints one line and exits 1; no stack
+ * trace unless {@code --debug}; success is printed only after everything succeeded.
+ *
+ * <p>Depends on everything else: {@code dev.descent.experiments}, {@code dev.descent.report} and
+ * the library packages of {@code descent-core}.
+ */
+package dev.descent.cli;

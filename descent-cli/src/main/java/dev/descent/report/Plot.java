@@ -1,0 +1,592 @@
+package dev.descent.report;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A line chart written as PNG: several named series, a legend, a title, axis labels, linear or
+ * log₁₀ axes with "nice" ticks, lines and/or markers, and dashed reference series such as bounds.
+ *
+ * <p>Rendering is pure Java ({@link Bitmap}, {@link BitmapFont}, {@link PngEncoder}): no AWT, no
+ * system fonts, identical bytes on every machine. Points that cannot be shown (non-finite, or
+ * ≤ 0 on a log axis) are skipped and break the line there. Linear ticks are 1, 2 or 5 × 10ᵏ apart
+ * (Heckbert, "Nice numbers for graph labels", Graphics Gems, 1990); log ticks sit on decades,
+ * with 2× and 5× ticks added when the axis spans two decades or fewer. The legend goes into the
+ * corner of the plot area that hides the fewest points.
+ *
+ * <pre>{@code
+ * Plot p = Plot.builder("‖∂g_T/∂g_0‖ against T").xLabel("T").yLabel("norm").yScale(Plot.Scale.LOG10)
+ *         .line("measured", ts, norms).bound("δ^T", ts, bound).build();
+ * p.writePng(dir.resolve("gradient-flow.png"));
+ * }</pre>
+ */
+public final class Plot {
+    /** Axis scale. */
+    public enum Scale {
+        /** Linear. */
+        LINEAR,
+        /** Base-10 logarithmic; only positive values are shown. */
+        LOG10
+    }
+
+    /** How a series is drawn. */
+    public enum Style {
+        /** A solid line. */
+        LINE,
+        /** Markers only. */
+        MARKERS,
+        /** A solid line with markers. */
+        LINE_AND_MARKERS,
+        /** A dashed line, for bounds and reference values. */
+        DASHED
+    }
+
+    /**
+     * One series. {@code x} is {@code null} for a horizontal reference line at {@code y[0]}
+     * spanning the whole x range; {@code color} is 0xRRGGBB, or −1 for the next palette colour.
+     */
+    public record Series(String name, double[] x, double[] y, Style style, int color) {
+        /** Validates lengths and the name. */
+        public Series {
+            if (name == null || name.isBlank()) throw new IllegalArgumentException("Plot.Series: name is blank");
+            if (y == null || y.length == 0) throw new IllegalArgumentException("Plot.Series '" + name + "': no y values");
+            if (x != null && x.length != y.length) {
+                throw new IllegalArgumentException("Plot.Series '" + name + "': " + x.length + " x values but " + y.length + " y values");
+            }
+            if (x == null && y.length != 1) {
+                throw new IllegalArgumentException("Plot.Series '" + name + "': a horizontal line takes one y value, got " + y.length);
+            }
+            if (color < -1 || color > 0xFFFFFF) throw new IllegalArgumentException("Plot.Series '" + name + "': bad colour " + color);
+            x = x == null ? null : x.clone();
+            y = y.clone();
+        }
+    }
+
+    /** Okabe &amp; Ito's colour-blind-safe palette (yellow dropped: too faint on white). */
+    static final int[] PALETTE = {0x0072B2, 0xD55E00, 0x009E73, 0xCC79A7, 0xE69F00, 0x56B4E9, 0x000000, 0x7F7F7F};
+    static final int BACKGROUND = 0xFFFFFF;
+    private static final int INK = 0x202020, GRID = 0xE4E4E4, TEXT_SCALE = 2, PAD = 10, TICK = 6, MARKER = 4;
+
+    private final String title;
+    private final String xLabel;
+    private final String yLabel;
+    private final Scale xScale;
+    private final Scale yScale;
+    private final double[] xRange;
+    private final double[] yRange;
+    private final int width;
+    private final int height;
+    private final List<Series> series;
+
+    private Plot(Builder b) {
+        this.title = b.title;
+        this.xLabel = b.xLabel;
+        this.yLabel = b.yLabel;
+        this.xScale = b.xScale;
+        this.yScale = b.yScale;
+        this.xRange = b.xRange;
+        this.yRange = b.yRange;
+        this.width = b.width;
+        this.height = b.height;
+        this.series = List.copyOf(b.series);
+    }
+
+    /** A builder for a plot titled {@code title}. */
+    public static Builder builder(String title) {
+        return new Builder(title);
+    }
+
+    /** The title. */
+    public String title() {
+        return title;
+    }
+
+    /** The series, in drawing order. */
+    public List<Series> series() {
+        return series;
+    }
+
+    /** Image width in pixels. */
+    public int width() {
+        return width;
+    }
+
+    /** Image height in pixels. */
+    public int height() {
+        return height;
+    }
+
+    /** Builds a {@link Plot}. Not thread-safe; each setter validates its argument. */
+    public static final class Builder {
+        private final String title;
+        private String xLabel = "";
+        private String yLabel = "";
+        private Scale xScale = Scale.LINEAR;
+        private Scale yScale = Scale.LINEAR;
+        private double[] xRange;
+        private double[] yRange;
+        private int width = 800;
+        private int height = 500;
+        private final List<Series> series = new ArrayList<>();
+
+        private Builder(String title) {
+            if (title == null) throw new IllegalArgumentException("Plot: title is null");
+            this.title = title;
+        }
+
+        /** The x-axis label. */
+        public Builder xLabel(String label) {
+            this.xLabel = label == null ? "" : label;
+            return this;
+        }
+
+        /** The y-axis label. */
+        public Builder yLabel(String label) {
+            this.yLabel = label == null ? "" : label;
+            return this;
+        }
+
+        /** The x-axis scale (default linear). */
+        public Builder xScale(Scale s) {
+            this.xScale = s;
+            return this;
+        }
+
+        /** The y-axis scale (default linear). */
+        public Builder yScale(Scale s) {
+            this.yScale = s;
+            return this;
+        }
+
+        /** A fixed x range instead of one fitted to the data (positive on a log axis). */
+        public Builder xRange(double lo, double hi) {
+            this.xRange = range("x", lo, hi);
+            return this;
+        }
+
+        /** A fixed y range instead of one fitted to the data (positive on a log axis). */
+        public Builder yRange(double lo, double hi) {
+            this.yRange = range("y", lo, hi);
+            return this;
+        }
+
+        private static double[] range(String axis, double lo, double hi) {
+            if (!(Double.isFinite(lo) && Double.isFinite(hi) && lo < hi)) {
+                throw new IllegalArgumentException("Plot: " + axis + " range needs finite lo < hi, got [" + lo + ", " + hi + "]");
+            }
+            return new double[] {lo, hi};
+        }
+
+        /** Image size in pixels (default 800 × 500; at least 240 × 160). */
+        public Builder size(int w, int h) {
+            if (w < 240 || h < 160 || w > 8192 || h > 8192) {
+                throw new IllegalArgumentException("Plot: size must be within 240x160 .. 8192x8192, got " + w + "x" + h);
+            }
+            this.width = w;
+            this.height = h;
+            return this;
+        }
+
+        /** Adds a series. */
+        public Builder series(Series s) {
+            series.add(s);
+            return this;
+        }
+
+        /** A solid line. */
+        public Builder line(String name, double[] x, double[] y) {
+            return series(new Series(name, x, y, Style.LINE, -1));
+        }
+
+        /** Markers only. */
+        public Builder markers(String name, double[] x, double[] y) {
+            return series(new Series(name, x, y, Style.MARKERS, -1));
+        }
+
+        /** A line with markers. */
+        public Builder lineWithMarkers(String name, double[] x, double[] y) {
+            return series(new Series(name, x, y, Style.LINE_AND_MARKERS, -1));
+        }
+
+        /** A dashed bound or reference curve. */
+        public Builder bound(String name, double[] x, double[] y) {
+            return series(new Series(name, x, y, Style.DASHED, -1));
+        }
+
+        /** A dashed horizontal reference line at {@code y} across the whole plot. */
+        public Builder horizontalLine(String name, double y) {
+            return series(new Series(name, null, new double[] {y}, Style.DASHED, -1));
+        }
+
+        /** The plot. */
+        public Plot build() {
+            if (xScale == Scale.LOG10 && xRange != null && xRange[0] <= 0) {
+                throw new IllegalArgumentException("Plot: log x range must be positive, got [" + xRange[0] + ", " + xRange[1] + "]");
+            }
+            if (yScale == Scale.LOG10 && yRange != null && yRange[0] <= 0) {
+                throw new IllegalArgumentException("Plot: log y range must be positive, got [" + yRange[0] + ", " + yRange[1] + "]");
+            }
+            return new Plot(this);
+        }
+    }
+
+    // ---------------------------------------------------------------- axes
+
+    /** An axis: its scale, its shown range [lo, hi] and tick positions with labels. */
+    record Axis(Scale scale, double lo, double hi, double[] ticks, String[] labels) {
+        /** The value transformed to the linear drawing space (log10 for log axes). */
+        double transform(double v) {
+            return scale == Scale.LOG10 ? Math.log10(v) : v;
+        }
+
+        /** Whether v can be shown on this axis. */
+        boolean shows(double v) {
+            return Double.isFinite(v) && (scale == Scale.LINEAR || v > 0);
+        }
+
+        /** Fraction of the way from lo to hi. */
+        double fraction(double v) {
+            double a = transform(lo), b = transform(hi);
+            return (transform(v) - a) / (b - a);
+        }
+    }
+
+    static Axis axis(Scale scale, double[] fixed, double dataMin, double dataMax, int maxTicks) {
+        boolean empty = !(dataMin <= dataMax);
+        return scale == Scale.LOG10 ? logAxis(fixed, empty ? 1 : dataMin, empty ? 10 : dataMax)
+                : linearAxis(fixed, empty ? 0 : dataMin, empty ? 1 : dataMax, maxTicks);
+    }
+
+    static Axis linearAxis(double[] fixed, double min, double max, int maxTicks) {
+        if (fixed != null) {
+            min = fixed[0];
+            max = fixed[1];
+        } else if (min == max) {
+            double pad = min == 0 ? 1 : Math.abs(min) * 0.1;
+            min -= pad;
+            max += pad;
+        }
+        double step = niceNumber(niceNumber(max - min, false) / Math.max(1, maxTicks - 1), true);
+        double lo = fixed != null ? min : Math.floor(min / step) * step;
+        double hi = fixed != null ? max : Math.ceil(max / step) * step;
+        List<Double> ticks = new ArrayList<>();
+        for (double t = Math.ceil(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step) {
+            ticks.add(Math.abs(t) < step * 1e-9 ? 0.0 : t);
+            if (ticks.size() > 50) break;
+        }
+        double[] tv = ticks.stream().mapToDouble(Double::doubleValue).toArray();
+        String[] labels = new String[tv.length];
+        double magnitude = Math.max(Math.abs(lo), Math.abs(hi));
+        boolean scientific = magnitude >= 1e6 || (magnitude < 1e-3 && magnitude > 0);
+        int decimals = Math.max(0, (int) -Math.floor(Math.log10(step) + 1e-9));
+        for (int i = 0; i < tv.length; i++) labels[i] = scientific ? scientific(tv[i], step) : fixed(tv[i], decimals);
+        return new Axis(Scale.LINEAR, lo, hi, tv, labels);
+    }
+
+    static Axis logAxis(double[] fixed, double min, double max) {
+        double lo, hi;
+        if (fixed != null) {
+            lo = Math.log10(fixed[0]);
+            hi = Math.log10(fixed[1]);
+        } else {
+            // A 2% margin keeps data off the frame when it sits exactly on a decade.
+            double a = Math.log10(min), b = Math.log10(max), margin = 0.02 * Math.max(b - a, 1);
+            lo = Math.floor(a - margin);
+            hi = Math.ceil(b + margin);
+            if (hi <= lo) {
+                lo -= 1;
+                hi += 1;
+            }
+        }
+        int first = (int) Math.ceil(lo - 1e-9), last = (int) Math.floor(hi + 1e-9);
+        int decades = last - first;
+        int every = Math.max(1, (int) Math.ceil(decades / 8.0));
+        List<Double> ticks = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        boolean minor = hi - lo <= 2.0001;
+        for (int k = (int) Math.floor(lo) ; k <= last; k++) {
+            for (int m : minor ? new int[] {1, 2, 5} : new int[] {1}) {
+                if (m == 1 && Math.floorMod(k - first, every) != 0) continue;
+                double lv = k + Math.log10(m);
+                if (lv < lo - 1e-9 || lv > hi + 1e-9) continue;
+                ticks.add(m * Math.pow(10, k));
+                labels.add(decadeLabel(m, k));
+            }
+        }
+        return new Axis(Scale.LOG10, Math.pow(10, lo), Math.pow(10, hi), ticks.stream().mapToDouble(Double::doubleValue).toArray(),
+                labels.toArray(new String[0]));
+    }
+
+    /** Heckbert's nice number: 1, 2 or 5 (or 10) × 10ᵏ near x, rounded or taken as a ceiling. */
+    static double niceNumber(double x, boolean round) {
+        double exp = Math.floor(Math.log10(x));
+        double f = x / Math.pow(10, exp);
+        double nf = round ? (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) : (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10);
+        return nf * Math.pow(10, exp);
+    }
+
+    private static String decadeLabel(int m, int k) {
+        if (k >= -3 && k <= 4) return fixed(m * Math.pow(10, k), Math.max(0, -k));
+        return m + "e" + k;
+    }
+
+    static String fixed(double v, int decimals) {
+        String s = String.format(Locale.ROOT, "%." + decimals + "f", v);
+        return s.matches("-0(\\.0*)?") ? s.substring(1) : s;
+    }
+
+    static String scientific(double v, double step) {
+        if (v == 0) return "0";
+        int exp = (int) Math.floor(Math.log10(Math.abs(v)));
+        double mantissa = v / Math.pow(10, exp);
+        int digits = Math.max(0, Math.min(6, (int) Math.ceil(Math.log10(Math.abs(v) / step) - 1e-9)));
+        String m = String.format(Locale.ROOT, "%." + digits + "f", mantissa).replaceAll("\\.?0+$", "");
+        return m + "e" + exp;
+    }
+
+    // ---------------------------------------------------------------- rendering
+
+    /** The rendered image and its data-to-pixel mapping. */
+    record Rendered(Bitmap image, Axis x, Axis y, int left, int top, int plotWidth, int plotHeight) {
+        double px(double v) {
+            return left + x.fraction(v) * (plotWidth - 1);
+        }
+
+        double py(double v) {
+            return top + (1 - y.fraction(v)) * (plotHeight - 1);
+        }
+    }
+
+    /** The colour series {@code i} is drawn in. */
+    public int colorOf(int i) {
+        int explicit = series.get(i).color();
+        return explicit >= 0 ? explicit : PALETTE[paletteIndex(i) % PALETTE.length];
+    }
+
+    private int paletteIndex(int i) {
+        int k = 0;
+        for (int j = 0; j < i; j++) if (series.get(j).color() < 0) k++;
+        return k;
+    }
+
+    /** The plot as PNG bytes. */
+    public byte[] toPng() {
+        return render().image().toPng();
+    }
+
+    /** Writes the PNG to {@code file}, creating parent directories. */
+    public void writePng(Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) Files.createDirectories(parent);
+        Files.write(file, toPng());
+    }
+
+    Rendered render() {
+        double[] xb = bounds(true), yb = bounds(false);
+        Axis ax = axis(xScale, xRange, xb[0], xb[1], Math.max(3, width / 110));
+        Axis ay = axis(yScale, yRange, yb[0], yb[1], Math.max(3, height / 60));
+        int fh = BitmapFont.height(TEXT_SCALE);
+        int yTickWidth = Arrays.stream(ay.labels()).mapToInt(l -> BitmapFont.width(l, TEXT_SCALE)).max().orElse(0);
+        int top = PAD + (title.isEmpty() ? 0 : fh + PAD);
+        int left = PAD + (yLabel.isEmpty() ? 0 : fh + PAD) + yTickWidth + TICK + 4;
+        int lastX = ax.labels().length == 0 ? 0 : BitmapFont.width(ax.labels()[ax.labels().length - 1], TEXT_SCALE);
+        int right = PAD + Math.max(PAD, lastX / 2);
+        int bottom = TICK + 4 + fh + (xLabel.isEmpty() ? 0 : PAD + fh) + PAD;
+        int pw = Math.max(40, width - left - right), ph = Math.max(40, height - top - bottom);
+        Bitmap img = new Bitmap(width, height, BACKGROUND);
+        Rendered r = new Rendered(img, ax, ay, left, top, pw, ph);
+
+        // Title (bold by double striking), axis labels.
+        if (!title.isEmpty()) {
+            String t = fit(title, width - 2 * PAD);
+            int tx = Math.max(PAD, (width - BitmapFont.width(t, TEXT_SCALE)) / 2);
+            img.text(t, tx, PAD, TEXT_SCALE, INK);
+            img.text(t, tx + 1, PAD, TEXT_SCALE, INK);
+        }
+        if (!xLabel.isEmpty()) {
+            String t = fit(xLabel, pw);
+            img.text(t, left + (pw - BitmapFont.width(t, TEXT_SCALE)) / 2, height - PAD - fh, TEXT_SCALE, INK);
+        }
+        if (!yLabel.isEmpty()) {
+            String t = fit(yLabel, ph);
+            img.verticalText(t, PAD, top + (ph + BitmapFont.width(t, TEXT_SCALE)) / 2, TEXT_SCALE, INK);
+        }
+
+        // Grid, ticks and tick labels.
+        for (int i = 0; i < ax.ticks().length; i++) {
+            int x = (int) Math.round(r.px(ax.ticks()[i]));
+            img.fillRect(x, top, 1, ph, GRID);
+            img.fillRect(x, top + ph, 1, TICK, INK);
+            String l = ax.labels()[i];
+            img.text(l, x - BitmapFont.width(l, TEXT_SCALE) / 2, top + ph + TICK + 4, TEXT_SCALE, INK);
+        }
+        for (int i = 0; i < ay.ticks().length; i++) {
+            int y = (int) Math.round(r.py(ay.ticks()[i]));
+            img.fillRect(left, y, pw, 1, GRID);
+            img.fillRect(left - TICK, y, TICK, 1, INK);
+            String l = ay.labels()[i];
+            img.text(l, left - TICK - 4 - BitmapFont.width(l, TEXT_SCALE), y - BitmapFont.ASCENT * TEXT_SCALE / 2, TEXT_SCALE, INK);
+        }
+
+        // Series, clipped to the plot area.
+        img.clip(left, top, pw, ph);
+        boolean anyPoint = false;
+        for (int i = 0; i < series.size(); i++) anyPoint |= drawSeries(r, i);
+        img.resetClip();
+        img.strokeRect(left - 1, top - 1, pw + 2, ph + 2, 1, INK);
+        if (!anyPoint) {
+            String msg = "no finite data to show";
+            img.text(msg, left + (pw - BitmapFont.width(msg, TEXT_SCALE)) / 2, top + ph / 2 - fh / 2, TEXT_SCALE, INK);
+        }
+        if (!series.isEmpty()) legend(r);
+        return r;
+    }
+
+    private boolean drawSeries(Rendered r, int i) {
+        Series s = series.get(i);
+        int color = colorOf(i);
+        Bitmap img = r.image();
+        if (s.x() == null) {
+            if (!r.y().shows(s.y()[0])) return false;
+            double y = r.py(s.y()[0]);
+            img.polyline(new double[] {r.left(), r.left() + r.plotWidth()}, new double[] {y, y}, 2, 2, color, new double[] {8, 6});
+            return true;
+        }
+        int n = s.y().length;
+        double[] px = new double[n], py = new double[n];
+        boolean any = false;
+        for (int k = 0; k < n; k++) {
+            boolean ok = r.x().shows(s.x()[k]) && r.y().shows(s.y()[k]);
+            px[k] = ok ? r.px(s.x()[k]) : Double.NaN;
+            py[k] = ok ? r.py(s.y()[k]) : Double.NaN;
+            any |= ok;
+        }
+        Style st = s.style();
+        if (st != Style.MARKERS) img.polyline(px, py, n, 2, color, st == Style.DASHED ? new double[] {8, 6} : null);
+        if (st == Style.MARKERS || st == Style.LINE_AND_MARKERS) {
+            Bitmap.Marker m = Bitmap.Marker.values()[paletteIndex(i) % Bitmap.Marker.values().length];
+            // Markers on the edge of the range stay whole: they may overlap the frame.
+            img.clip(r.left() - MARKER, r.top() - MARKER, r.plotWidth() + 2 * MARKER, r.plotHeight() + 2 * MARKER);
+            for (int k = 0; k < n; k++) img.marker(px[k], py[k], MARKER, m, color);
+            img.clip(r.left(), r.top(), r.plotWidth(), r.plotHeight());
+        }
+        return any;
+    }
+
+    private void legend(Rendered r) {
+        int fh = BitmapFont.height(TEXT_SCALE), sample = 36, gap = 6;
+        int maxName = r.plotWidth() / 2 - sample - 3 * gap;
+        String[] names = new String[series.size()];
+        int textW = 0;
+        for (int i = 0; i < names.length; i++) {
+            names[i] = fit(series.get(i).name(), maxName);
+            textW = Math.max(textW, BitmapFont.width(names[i], TEXT_SCALE));
+        }
+        int w = gap + sample + gap + textW + gap, h = gap + names.length * (fh + gap);
+        int inset = 8;
+        int[][] corners = {
+            {r.left() + r.plotWidth() - w - inset, r.top() + inset},
+            {r.left() + inset, r.top() + inset},
+            {r.left() + r.plotWidth() - w - inset, r.top() + r.plotHeight() - h - inset},
+            {r.left() + inset, r.top() + r.plotHeight() - h - inset}};
+        int best = 0;
+        long bestCount = Long.MAX_VALUE;
+        for (int c = 0; c < corners.length; c++) {
+            long count = covered(r, corners[c][0], corners[c][1], w, h);
+            if (count < bestCount) {
+                bestCount = count;
+                best = c;
+            }
+        }
+        int x = corners[best][0], y = corners[best][1];
+        Bitmap img = r.image();
+        img.fillRect(x, y, w, h, BACKGROUND);
+        img.strokeRect(x, y, w, h, 1, 0xA0A0A0);
+        for (int i = 0; i < names.length; i++) {
+            int cy = y + gap + i * (fh + gap) + BitmapFont.ASCENT * TEXT_SCALE / 2;
+            Style st = series.get(i).style();
+            int color = colorOf(i);
+            if (st != Style.MARKERS) {
+                img.polyline(new double[] {x + gap, x + gap + sample}, new double[] {cy, cy}, 2, 2, color,
+                        st == Style.DASHED ? new double[] {8, 6} : null);
+            }
+            if (st == Style.MARKERS || st == Style.LINE_AND_MARKERS) {
+                Bitmap.Marker m = Bitmap.Marker.values()[paletteIndex(i) % Bitmap.Marker.values().length];
+                img.marker(x + gap + sample / 2.0, cy, MARKER, m, color);
+            }
+            img.text(names[i], x + 2 * gap + sample, y + gap + i * (fh + gap), TEXT_SCALE, INK);
+        }
+    }
+
+    /**
+     * How much of the drawn data a legend box at (x, y, w, h) would hide: points (with their
+     * markers) and samples every few pixels along the lines between them.
+     */
+    private long covered(Rendered r, int x, int y, int w, int h) {
+        double x0 = x - MARKER, x1 = x + w + MARKER, y0 = y - MARKER, y1 = y + h + MARKER;
+        long count = 0;
+        for (Series s : series) {
+            if (s.x() == null) {
+                double py = r.py(s.y()[0]);
+                if (py >= y0 && py <= y1) count += w / 4;
+                continue;
+            }
+            double prevX = Double.NaN, prevY = Double.NaN;
+            for (int k = 0; k < s.y().length; k++) {
+                if (!r.x().shows(s.x()[k]) || !r.y().shows(s.y()[k])) {
+                    prevX = Double.NaN;
+                    continue;
+                }
+                double px = r.px(s.x()[k]), py = r.py(s.y()[k]);
+                if (px >= x0 && px <= x1 && py >= y0 && py <= y1) count += 4;
+                if (s.style() != Style.MARKERS && !Double.isNaN(prevX)) {
+                    int samples = (int) Math.min(2000, Math.ceil(Math.hypot(px - prevX, py - prevY) / 4));
+                    for (int j = 1; j < samples; j++) {
+                        double f = (double) j / samples, sx = prevX + f * (px - prevX), sy = prevY + f * (py - prevY);
+                        if (sx >= x0 && sx <= x1 && sy >= y0 && sy <= y1) count++;
+                    }
+                }
+                prevX = px;
+                prevY = py;
+            }
+        }
+        return count;
+    }
+
+    /** Data bounds over every showable point on one axis (ignoring horizontal lines for x). */
+    private double[] bounds(boolean forX) {
+        double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
+        Scale own = forX ? xScale : yScale, other = forX ? yScale : xScale;
+        for (Series s : series) {
+            if (s.x() == null) {
+                if (!forX && (yScale == Scale.LINEAR || s.y()[0] > 0) && Double.isFinite(s.y()[0])) {
+                    min = Math.min(min, s.y()[0]);
+                    max = Math.max(max, s.y()[0]);
+                }
+                continue;
+            }
+            for (int k = 0; k < s.y().length; k++) {
+                double v = forX ? s.x()[k] : s.y()[k], w = forX ? s.y()[k] : s.x()[k];
+                if (!Double.isFinite(v) || !Double.isFinite(w)) continue;
+                if ((own == Scale.LOG10 && v <= 0) || (other == Scale.LOG10 && w <= 0)) continue;
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+            }
+        }
+        return new double[] {min, max};
+    }
+
+    /** {@code text} shortened with ".." to fit {@code maxWidth} pixels. */
+    private static String fit(String text, int maxWidth) {
+        if (BitmapFont.width(text, TEXT_SCALE) <= maxWidth) return text;
+        int[] cps = text.codePoints().toArray();
+        int n = cps.length;
+        while (n > 0 && BitmapFont.width(new String(cps, 0, n) + "..", TEXT_SCALE) > maxWidth) n--;
+        return new String(cps, 0, n) + "..";
+    }
+}

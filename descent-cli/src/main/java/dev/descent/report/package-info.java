@@ -1,0 +1,10 @@
+/**
+ * Rendering results for people: {@link dev.descent.report.Plot} (line charts as PNG, drawn by the
+ * pure-Java {@link dev.descent.report.Bitmap} with the built-in {@link dev.descent.report.BitmapFont}
+ * and encoded by {@link dev.descent.report.PngEncoder}; no AWT, no system fonts),
+ * {@link dev.descent.report.TextTable} (aligned console tables) and
+ * {@link dev.descent.report.HtmlReport} (one self-contained HTML page with embedded images).
+ *
+ * <p>Depends on the JDK only, so anything in the CLI (verify, train, diagnose) can use it.
+ */
+package dev.descent.report;

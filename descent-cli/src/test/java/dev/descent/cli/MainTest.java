@@ -1,0 +1,91 @@
+package dev.descent.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+/** The global error policy: usage errors exit 2, failures exit 1, one line, no stack trace. */
+class MainTest {
+    @Test
+    void helpOnEveryCommandAndVersion() {
+        for (String cmd : new String[] {"", "verify", "train", "diagnose", "bench"}) {
+            Cli.Run r = cmd.isEmpty() ? Cli.run("--help") : Cli.run(cmd, "--help");
+            assertEquals(0, r.exitCode(), cmd);
+            assertTrue(r.out().startsWith("Usage: descent" + (cmd.isEmpty() ? "" : " " + cmd)), r.out());
+            assertEquals("", r.err());
+        }
+        Cli.Run v = Cli.run("--version");
+        assertEquals(0, v.exitCode());
+        assertTrue(v.out().startsWith("descent "), v.out());
+        assertTrue(v.out().contains("Java "), v.out());
+        assertTrue(Cli.run("train", "--help").out().contains("temporal-order:T"), "--help documents the --data syntax");
+    }
+
+    @Test
+    void missingCommandAndUnknownFlagsAreUsageErrors() {
+        Cli.run().assertOneLineError(2, "missing command", "verify, train, diagnose, bench");
+        Cli.run("--bogus").assertOneLineError(2, "Unknown option: '--bogus'");
+        Cli.run("train", "--bogus", "3").assertOneLineError(2, "'--bogus'", "descent train --help");
+        Cli.run("frobnicate").assertOneLineError(2, "frobnicate");
+    }
+
+    @Test
+    void badNumbersNameTheOptionAndTheValue() {
+        Cli.run("train", "--lr", "-0.1").assertOneLineError(2, "'--lr'", "'-0.1'", "> 0");
+        Cli.run("train", "--lr", "0").assertOneLineError(2, "'--lr'", "'0'");
+        Cli.run("train", "--lr", "fast").assertOneLineError(2, "'--lr'", "'fast' is not a finite number");
+        Cli.run("train", "--batch-size", "0").assertOneLineError(2, "'--batch-size'", "'0'", ">= 1");
+        Cli.run("train", "--hidden", "128,0").assertOneLineError(2, "'--hidden'", "'0'", ">= 1");
+        Cli.run("train", "--momentum", "1.5").assertOneLineError(2, "'--momentum'", "'1.5'", "[0, 1)");
+        Cli.run("train", "--steps", "-5").assertOneLineError(2, "'--steps'", "'-5'");
+        Cli.run("train", "--test-fraction", "1").assertOneLineError(2, "'--test-fraction'", "(0, 1)");
+        Cli.run("train", "--model", "cnn").assertOneLineError(2, "'--model'", "'cnn'");
+        Cli.run("train", "--steps", "5", "--epochs", "2").assertOneLineError(2, "--steps or --epochs");
+        Cli.run("verify", "--seed", "x").assertOneLineError(2, "'--seed'", "'x'");
+        Cli.run("bench", "--repeats", "0").assertOneLineError(2, "'--repeats'");
+    }
+
+    @Test
+    void badDataSpecificationsAreUsageErrors() {
+        Cli.run("train", "--data", "mnist").assertOneLineError(2, "unknown data source 'mnist'", "csv:FILE");
+        Cli.run("train", "--data", "adding:1").assertOneLineError(2, "T must be >= 2, got 1");
+        Cli.run("train", "--data", "copy:x").assertOneLineError(2, "'x'", "not an integer");
+        Cli.run("train", "--data", "temporal-order").assertOneLineError(2, "needs a sequence length");
+        Cli.run("train", "--data", "csv:a.csv,labl=3").assertOneLineError(2, "unknown csv option 'labl=3'");
+    }
+
+    @Test
+    void placeholdersFailHonestlyAfterValidatingTheirInputs() {
+        Cli.run("train").assertOneLineError(1, "not wired yet", "adding task, T = 50");
+        Cli.run("bench").assertOneLineError(1, "not wired yet");
+        Cli.run("diagnose").assertOneLineError(2, "Missing required option", "--checkpoint");
+        Cli.run("diagnose", "--checkpoint", "/nonexistent/run.safetensors")
+                .assertOneLineError(1, "/nonexistent/run.safetensors: no such checkpoint file");
+    }
+
+    @Test
+    void debugPrintsTheStackTrace() {
+        Cli.Run r = Cli.run("train", "--debug", "--data", "csv:/nonexistent/x.csv");
+        assertEquals(1, r.exitCode());
+        assertTrue(r.err().startsWith("descent: /nonexistent/x.csv: no such file\n"), r.err());
+        assertTrue(r.err().contains("\tat dev.descent.data.CsvReader.read"), r.err());
+    }
+
+    @Test
+    void runWrapsEverythingIntoAnExitCode() {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        assertEquals(2, Main.run(new String[] {"train", "--lr=-1"}, new PrintWriter(out), new PrintWriter(err)));
+        assertTrue(err.toString().startsWith("descent: Invalid value for option '--lr'"), err.toString());
+    }
+
+    @Test
+    void internalErrorsAreOneLineWithAHint() {
+        assertEquals("internal error: IllegalStateException: broken (rerun with --debug for the stack trace)",
+                Errors.describe(new IllegalStateException("broken\nsecond line")));
+        assertEquals("x.csv: no such file or directory", Errors.describe(new java.nio.file.NoSuchFileException("x.csv")));
+        assertEquals("d: permission denied", Errors.describe(new java.nio.file.AccessDeniedException("d")));
+    }
+}

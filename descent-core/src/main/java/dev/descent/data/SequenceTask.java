@@ -1,0 +1,80 @@
+package dev.descent.data;
+
+import dev.descent.tensor.Rng;
+
+/**
+ * A synthetic long-term-dependency task: sequences generated in-process from a seed, presented
+ * time-major ({@code [T, B, C]}), with a documented trivial baseline that a model must beat to
+ * show it has learned anything.
+ *
+ * <p>Implementations: {@link AddingTask}, {@link MultiplicationTask}, {@link TemporalOrderTask},
+ * {@link CopyTask}.
+ */
+public interface SequenceTask {
+    /** The task's name as used on the command line, e.g. {@code adding}. */
+    String name();
+
+    /** The length parameter T the task was built with. */
+    int length();
+
+    /** Time steps per sequence (T, or T + 20 for the copy task). */
+    int steps();
+
+    /** Input channels per time step. */
+    int inputSize();
+
+    /** Whether the targets are class labels (else regression targets). */
+    boolean isClassification();
+
+    /** Outputs the model must produce: the regression width, or the number of classes. */
+    int outputSize();
+
+    /** Whether there is one target per time step (copy) rather than one per sequence. */
+    boolean perStepTargets();
+
+    /** The best figure a model that ignores the inputs can reach, with how it is computed. */
+    Baseline trivialBaseline();
+
+    /** {@code count} fresh sequences drawn from {@code rng}. */
+    Dataset generate(int count, Rng rng);
+
+    /**
+     * An endless stream of fresh batches: batch k is {@code generate(batchSize, new Rng(key + k·φ))}
+     * with {@code key = new Rng(seed).nextLong()} and φ the SplitMix64 increment, so any position
+     * can be resumed without replaying the batches before it. Its cursor is (0, k).
+     */
+    default BatchStream stream(int batchSize, long seed) {
+        return new SyntheticBatches(this, batchSize, seed);
+    }
+
+    /**
+     * A trivial baseline: {@code value} of {@code metric} (e.g. "mse", "accuracy",
+     * "cross-entropy") reached by {@code predictor}, which ignores the inputs.
+     * {@code lowerIsBetter} says which side of it counts as learning.
+     */
+    record Baseline(String metric, double value, boolean lowerIsBetter, String predictor) {
+        /** Whether {@code measured} is strictly better than the baseline. */
+        public boolean beatenBy(double measured) {
+            return lowerIsBetter ? measured < value : measured > value;
+        }
+
+        @Override
+        public String toString() {
+            return metric + " " + String.format(java.util.Locale.ROOT, "%.4g", value) + " (" + predictor + ")";
+        }
+    }
+
+    /** Validates the length parameter shared by all tasks. */
+    static int checkLength(String task, int length, int minimum) {
+        if (length < minimum) {
+            throw new IllegalArgumentException(task + ": sequence length T must be >= " + minimum + ", got " + length);
+        }
+        return length;
+    }
+
+    /** Validates a generated-set size. */
+    static int checkCount(String task, int count) {
+        if (count < 1) throw new IllegalArgumentException(task + ": count must be >= 1, got " + count);
+        return count;
+    }
+}
