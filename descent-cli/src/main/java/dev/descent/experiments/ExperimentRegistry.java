@@ -63,7 +63,10 @@ public final class ExperimentRegistry {
         GradCheckExperiment selfTest = new GradCheckExperiment();
         list.add(new Entry(selfTest.id(), selfTest.claim(), selfTest));
         list.addAll(SPEC_CLAIMS);
-        return new ExperimentRegistry(list);
+        return new ExperimentRegistry(list)
+                .with(new Spec21MomentumIsRunningAverage())
+                .with(new Spec22AverageIsWeightedSum())
+                .with(new Spec23BiasCorrection());
     }
 
     /**
