@@ -66,7 +66,10 @@ public final class ExperimentRegistry {
         return new ExperimentRegistry(list)
                 .with(new Spec21MomentumIsRunningAverage())
                 .with(new Spec22AverageIsWeightedSum())
-                .with(new Spec23BiasCorrection());
+                .with(new Spec23BiasCorrection())
+                .with(new Spec31QuadraticModel())
+                .with(new Spec32OptimalStep())
+                .with(new Spec33Newton());
     }
 
     /**
