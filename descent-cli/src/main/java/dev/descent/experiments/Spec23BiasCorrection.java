@@ -1,6 +1,5 @@
 package dev.descent.experiments;
 
-import dev.descent.optim.AdamState;
 import dev.descent.optim.EmaState;
 import dev.descent.optim.GradientTransformation;
 import dev.descent.optim.Optimizers;
@@ -16,7 +15,8 @@ import java.util.Locale;
  * SPEC §2.3: bias and its correction. With v_0 = 0 and gradients g_i sharing the mean E[g],
  * E[v_t] = Σ β^{t−i}(1−β) E[g] = (1−β^t) E[g], so the running average is biased towards zero
  * early on and v̂_t = v_t / (1−β^t) is unbiased: Adam's bias correction (Kingma &amp; Ba 2015,
- * §3), which Adam applies to its second moment too, E[v_t^(2)] = (1−β₂^t) E[g²].
+ * §3; {@link Optimizers#scaleByAdam} divides its first moment by the same 1−β₁^t and applies
+ * the same argument to its second moment).
  *
  * <p>Experiment: {@value #RUNS} independent runs, vectorised as one tensor of that many
  * entries (each entry is one run), of {@value #STEPS} noisy gradients g ~ N(μ, s²) with
@@ -26,12 +26,12 @@ import java.util.Locale;
  * error (sample standard deviation / √N):
  * <ul>
  *   <li>mean v_t against (1−β^t) μ, and mean v̂_t against μ: the largest |z| over t = 1…50 is
- *       ≤ 4 (SPEC's bound). A single |z| exceeds 4 with probability 6e-5 (the sample mean of
- *       10,000 runs is normal to high accuracy); consecutive t are strongly correlated and the
- *       two z-scores are the same number (v̂_t is v_t scaled by a constant), so the chance that
- *       any of the 50 exceeds 4 is below 50 × 6e-5 = 0.3%;</li>
- *   <li>the same for Adam's second moment ({@link Optimizers#scaleByAdam}, β₂ = {@value #ADAM_BETA2}):
- *       mean v_t^(2) / (1−β₂^t) against E[g²] = μ² + s², largest |z| ≤ 4;</li>
+ *       ≤ 4 (SPEC's bound). The two z-scores are the same number (v̂_t is v_t divided by a
+ *       constant), and a single |z| exceeds 4 with probability 6.3e-5 (the sample mean of 10,000
+ *       runs is normal to high accuracy). So the chance that any of the 50 exceeds 4 is at most
+ *       the union bound 50 × 6.3e-5 = 0.3% (less, as consecutive t are correlated): measured,
+ *       5 seeds in 2000 (e.g. seeds 703 and 1486 give 4.29 and 4.27). That false-alarm rate is a
+ *       property of SPEC's criterion, not of the code;</li>
  *   <li>that the bias is real: the uncorrected mean at t = 1 is (1−β) μ, off μ by β μ, which is
  *       hundreds of standard errors here; the row asks for ≥ 10.</li>
  * </ul>
@@ -44,7 +44,6 @@ public final class Spec23BiasCorrection implements Experiment {
     static final double MEAN = 0.7;
     static final double STD = 2;
     static final double DECAY = 0.9;
-    static final double ADAM_BETA2 = 0.999;
     static final double Z_BOUND = 4;
     static final double BIAS_EVIDENCE = 10;
 
@@ -62,26 +61,19 @@ public final class Spec23BiasCorrection implements Experiment {
     public Result run(Context ctx) {
         Rng rng = ctx.rng();
         GradientTransformation<EmaState> ema = Optimizers.ema(DECAY, true);
-        // β₁ and ε of Adam do not enter its second-moment state.
-        GradientTransformation<AdamState> adam = Optimizers.scaleByAdam(DECAY, ADAM_BETA2, Optimizers.ADAM_EPS);
         Params zeros = Params.of("g", Tensor.zeros(DType.F64, RUNS));
         EmaState emaState = ema.init(zeros);
-        AdamState adamState = adam.init(zeros);
 
         double[] steps = new double[STEPS], meanRaw = new double[STEPS], meanCorrected = new double[STEPS];
         double[] expectedRaw = new double[STEPS], zRaw = new double[STEPS], zCorrected = new double[STEPS];
-        double[] zSecond = new double[STEPS];
-        double secondMoment = MEAN * MEAN + STD * STD;
         double biasAtOne = Double.NaN;
         for (int t = 1; t <= STEPS; t++) {
             Params g = Params.of("g", rng.normal(DType.F64, MEAN, STD, RUNS));
             Update<EmaState> u = ema.update(g, emaState, null);
             emaState = u.state();
-            adamState = adam.update(g, adamState, null).state();
 
             double[] raw = emaState.average().get("g").rawF64();
             double[] corrected = u.updates().get("g").rawF64();
-            double[] second = adamState.secondMoment().get("g").rawF64();
             double expected = (1 - Math.pow(DECAY, t)) * MEAN;
             steps[t - 1] = t;
             expectedRaw[t - 1] = expected;
@@ -89,8 +81,6 @@ public final class Spec23BiasCorrection implements Experiment {
             meanCorrected[t - 1] = mean(corrected);
             zRaw[t - 1] = (meanRaw[t - 1] - expected) / standardError(raw);
             zCorrected[t - 1] = (meanCorrected[t - 1] - MEAN) / standardError(corrected);
-            zSecond[t - 1] = (mean(second) / (1 - Math.pow(ADAM_BETA2, t)) - secondMoment)
-                    / (standardError(second) / (1 - Math.pow(ADAM_BETA2, t)));
             if (t == 1) biasAtOne = Math.abs(meanRaw[0] - MEAN) / standardError(raw);
         }
 
@@ -104,12 +94,10 @@ public final class Spec23BiasCorrection implements Experiment {
         return Result.of(
                         Row.atMost("mean of v_t matches (1−β^t) μ, t = 1…" + STEPS + ": max |z| (standard errors)", maxAbs(zRaw), Z_BOUND),
                         Row.atMost("mean of v_t/(1−β^t) matches μ, t = 1…" + STEPS + ": max |z|", maxAbs(zCorrected), Z_BOUND),
-                        Row.atMost("Adam's second moment: mean of v_t/(1−β₂^t) matches E[g²] = μ² + s²: max |z|", maxAbs(zSecond),
-                                Z_BOUND),
                         Row.atLeast("the raw average is biased: |mean v_1 − μ| in standard errors", biasAtOne, BIAS_EVIDENCE))
                 .withPlot(plot)
-                .withNote(String.format(Locale.ROOT, "%d runs × %d steps as one tensor; μ = %s, s = %s, β = %s, Adam β₂ = %s; "
-                        + "E[g²] = %s", RUNS, STEPS, MEAN, STD, DECAY, ADAM_BETA2, Row.format(secondMoment)));
+                .withNote(String.format(Locale.ROOT, "%d runs × %d steps as one tensor; μ = %s, s = %s, β = %s", RUNS, STEPS, MEAN,
+                        STD, DECAY));
     }
 
     static double mean(double[] a) {

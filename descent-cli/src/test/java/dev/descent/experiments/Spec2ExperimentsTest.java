@@ -37,6 +37,39 @@ class Spec2ExperimentsTest {
         }
     }
 
+    /**
+     * Two runs with the same seed draw the same problems, so they agree on every claim, every
+     * PASS/FAIL and every figure above rounding level. Figures at rounding level (below 1e-8,
+     * e.g. a trajectory gap of 3e-16) may differ in their last digits between runs: the library's
+     * float64 sums reduce vector lanes in an order that changes when the JIT compiles the kernel
+     * ({@code DoubleVector.reduceLanes(ADD)} is not strictly ordered), so results are
+     * reproducible only to rounding. Such figures are compared by their PASS/FAIL alone.
+     */
+    static void assertSameOutcome(Result a, Result b) {
+        assertEquals(a.rows().size(), b.rows().size());
+        for (int i = 0; i < a.rows().size(); i++) {
+            Row x = a.rows().get(i), y = b.rows().get(i);
+            assertEquals(x.claim(), y.claim());
+            assertEquals(x.bound(), y.bound(), x.claim());
+            assertEquals(x.pass(), y.pass(), x.claim());
+            double u = parse(x.measured()), v = parse(y.measured());
+            if (Double.isNaN(u) || Double.isNaN(v)) {
+                assertEquals(x.measured(), y.measured(), x.claim());
+            } else if (Math.abs(u) > 1e-8 || Math.abs(v) > 1e-8) {
+                assertEquals(u, v, 1e-3 * Math.abs(u), x.claim()); // 4 printed digits; the last may round either way
+            }
+        }
+        assertEquals(a.plots().size(), b.plots().size());
+    }
+
+    private static double parse(String measured) {
+        try {
+            return Double.parseDouble(measured);
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(longs = {0, 20240611})
     void momentumIsARunningAverage(long seed) throws Exception {
@@ -75,15 +108,19 @@ class Spec2ExperimentsTest {
     void biasCorrectionRemovesTheBias(long seed) throws Exception {
         Result r = run(new Spec23BiasCorrection(), seed, dir);
         assertPassesWithPlots(r, 1);
-        assertEquals(4, r.rows().size());
+        assertEquals(3, r.rows().size());
     }
 
     @Test
     void experimentsAreDeterministicGivenTheSeed() throws Exception {
         for (Experiment e : List.of(new Spec22AverageIsWeightedSum(), new Spec23BiasCorrection())) {
-            assertEquals(run(e, 5, dir).rows(), run(e, 5, dir).rows(), e.id());
+            assertSameOutcome(run(e, 5, dir), run(e, 5, dir));
             assertFalse(run(e, 5, dir).rows().equals(run(e, 6, dir).rows()), e.id() + " depends on the seed");
         }
+        // The drawn problem itself is a function of the seed alone, bit for bit.
+        Spec2TrainingProblem p = Spec2TrainingProblem.draw(new Context("2.1", 5, dir).rng());
+        Spec2TrainingProblem q = Spec2TrainingProblem.draw(new Context("2.1", 5, dir).rng());
+        assertEquals(0, p.start().maxAbsDiff(q.start()));
     }
 
     @Test

@@ -29,7 +29,7 @@ class Spec3ExperimentsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(longs = {0, 1, 183, 987654321})
+    @ValueSource(longs = {0, 987654321})
     void quadraticModelIsExactOnQuadraticsWithCubicErrorOtherwise(long seed) throws Exception {
         Result r = run(new Spec31QuadraticModel(), seed, dir);
         assertPassesWithPlots(r, 1);
@@ -51,7 +51,8 @@ class Spec3ExperimentsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(longs = {0, 804, 20240611})
+    // Seed 769: the worst ratio comes within 4e-8 (relative) of the Kantorovich bound.
+    @ValueSource(longs = {0, 769, 20240611})
     void optimalStepIsTheLineSearchMinimiserAndConvergesAtTheKantorovichRate(long seed) throws Exception {
         Result r = run(new Spec32OptimalStep(), seed, dir);
         assertPassesWithPlots(r, 2);
@@ -60,7 +61,8 @@ class Spec3ExperimentsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(longs = {0, 35, 39, 424242})
+    // Seed 39: the line search stalls near the optimum, so the check must skip those steps.
+    @ValueSource(longs = {0, 39, 424242})
     void newtonTakesOneStepOnAQuadraticAndConvergesQuadratically(long seed) throws Exception {
         Result r = run(new Spec33Newton(), seed, dir);
         assertPassesWithPlots(r, 1);
@@ -85,8 +87,7 @@ class Spec3ExperimentsTest {
     @Test
     void experimentsAreDeterministicGivenTheSeed() throws Exception {
         for (Experiment e : List.of(new Spec31QuadraticModel(), new Spec32OptimalStep(), new Spec33Newton())) {
-            assertEquals(run(e, 9, dir).rows(), run(e, 9, dir).rows(), e.id());
-            assertEquals(run(e, 9, dir).notes(), run(e, 9, dir).notes(), e.id());
+            Spec2ExperimentsTest.assertSameOutcome(run(e, 9, dir), run(e, 9, dir));
             assertFalse(run(e, 9, dir).notes().equals(run(e, 10, dir).notes()), e.id() + " depends on the seed");
         }
     }
