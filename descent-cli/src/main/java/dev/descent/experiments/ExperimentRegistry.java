@@ -63,7 +63,13 @@ public final class ExperimentRegistry {
         GradCheckExperiment selfTest = new GradCheckExperiment();
         list.add(new Entry(selfTest.id(), selfTest.claim(), selfTest));
         list.addAll(SPEC_CLAIMS);
-        return new ExperimentRegistry(list);
+        return new ExperimentRegistry(list)
+                .with(new Spec21MomentumIsRunningAverage())
+                .with(new Spec22AverageIsWeightedSum())
+                .with(new Spec23BiasCorrection())
+                .with(new Spec31QuadraticModel())
+                .with(new Spec32OptimalStep())
+                .with(new Spec33Newton());
     }
 
     /**
