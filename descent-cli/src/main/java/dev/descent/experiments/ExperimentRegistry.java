@@ -63,7 +63,9 @@ public final class ExperimentRegistry {
         GradCheckExperiment selfTest = new GradCheckExperiment();
         list.add(new Entry(selfTest.id(), selfTest.claim(), selfTest));
         list.addAll(SPEC_CLAIMS);
-        return new ExperimentRegistry(list);
+        return new ExperimentRegistry(list)
+                .with(new Spec12VanishingGradients())
+                .with(new Spec13ExplodingGradients());
     }
 
     /**
