@@ -48,9 +48,8 @@ class MainTest {
         Cli.run("train", "--model", "LSTM", "--norm", "Weight-Mean-Only", "--dtype", "f64").assertOneLineError(1, "not wired yet");
         Cli.run("train", "--steps", "5", "--epochs", "2").assertOneLineError(2, "--steps or --epochs");
         Cli.run("verify", "--seed", "x").assertOneLineError(2, "'--seed'", "'x'");
-        Cli.run("bench", "--repeats", "0").assertOneLineError(2, "'--repeats'");
-        Cli.run("bench", "--workload", "rnn_adding").assertOneLineError(2, "unknown workload 'rnn_adding'", "rnn-adding");
-        Cli.run("bench", "--workload", "rnn-adding").assertOneLineError(1, "not wired yet");
+        Cli.run("bench", "hvp", "--rounds", "0").assertOneLineError(2, "'--rounds'");
+        Cli.run("bench", "rnn_adding").assertOneLineError(2, "unknown workload 'rnn_adding'", "rnn-adding");
     }
 
     @Test
@@ -65,7 +64,7 @@ class MainTest {
     @Test
     void placeholdersFailHonestlyAfterValidatingTheirInputs() {
         Cli.run("train").assertOneLineError(1, "not wired yet", "adding task, T = 50");
-        Cli.run("bench").assertOneLineError(1, "not wired yet");
+        Cli.run("bench").assertOneLineError(2, "WORKLOAD");
         Cli.run("diagnose").assertOneLineError(2, "Missing required option", "--checkpoint");
         Cli.run("diagnose", "--checkpoint", "/nonexistent/run.safetensors")
                 .assertOneLineError(1, "/nonexistent/run.safetensors: no such checkpoint file");

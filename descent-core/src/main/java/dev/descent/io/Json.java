@@ -1,0 +1,420 @@
+package dev.descent.io;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A small strict JSON (RFC 8259) parser and writer, for checkpoint headers and run
+ * configurations.
+ *
+ * <p>Strict means: exactly one value with only JSON whitespace around it; no comments, trailing
+ * commas, single quotes, NaN/Infinity, leading zeros or raw control characters in strings;
+ * escaped lone surrogates are rejected; duplicate object keys are rejected (RFC 8259 leaves them
+ * undefined, and in a checkpoint header they would let two tensors share a name); nesting deeper
+ * than {@link #MAX_DEPTH} is rejected so that hostile input cannot exhaust the stack. Errors are
+ * {@link IllegalArgumentException}s naming the character offset.
+ *
+ * <p>Numbers keep their source text ({@link Num}), so integers of any size are read exactly
+ * ({@link Num#longValueExact()}) and nothing is lost to a float64 round trip. Objects keep their
+ * member order.
+ */
+public final class Json {
+    private Json() {}
+
+    /** The deepest nesting of arrays and objects {@link #parse} accepts. */
+    public static final int MAX_DEPTH = 64;
+
+    /** A JSON value. */
+    public sealed interface Value permits Obj, Arr, Str, Num, Bool, Null {}
+
+    /** An object; members in source (or insertion) order, unmodifiable. */
+    public record Obj(Map<String, Value> members) implements Value {
+        /** Copies {@code members}, keeping their order. */
+        public Obj {
+            members = Collections.unmodifiableMap(new LinkedHashMap<>(members));
+        }
+
+        /** The member called {@code key}, or null. */
+        public Value get(String key) {
+            return members.get(key);
+        }
+    }
+
+    /** An array, unmodifiable. */
+    public record Arr(List<Value> items) implements Value {
+        /** Copies {@code items}. */
+        public Arr {
+            items = List.copyOf(items);
+        }
+    }
+
+    /** A string. */
+    public record Str(String value) implements Value {
+        /** Requires a non-null value. */
+        public Str {
+            if (value == null) throw new IllegalArgumentException("json: string value is null");
+        }
+    }
+
+    /** A number, kept as its JSON text. */
+    public record Num(String text) implements Value {
+        /** Validates the text against the JSON number grammar. */
+        public Num {
+            if (text == null || numberEnd(text, 0) != text.length()) {
+                throw new IllegalArgumentException("json: '" + text + "' is not a JSON number");
+            }
+        }
+
+        /** The number of a long. */
+        public static Num of(long v) {
+            return new Num(Long.toString(v));
+        }
+
+        /** The number of a finite double (shortest representation that reads back exactly). */
+        public static Num of(double v) {
+            if (!Double.isFinite(v)) throw new IllegalArgumentException("json: " + v + " is not a JSON number");
+            return new Num(Double.toString(v).replace("E", "e"));
+        }
+
+        /** Whether the text is an integer literal (no fraction, no exponent). */
+        public boolean isInteger() {
+            return text.indexOf('.') < 0 && text.indexOf('e') < 0 && text.indexOf('E') < 0;
+        }
+
+        /**
+         * The value as a long.
+         *
+         * @throws IllegalArgumentException if the text is not an integer literal or does not fit a long
+         */
+        public long longValueExact() {
+            if (!isInteger()) throw new IllegalArgumentException("json: " + text + " is not an integer");
+            try {
+                return Long.parseLong(text);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("json: integer " + abbreviate(text) + " does not fit 64 bits");
+            }
+        }
+
+        /** The value as the nearest double. */
+        public double doubleValue() {
+            return Double.parseDouble(text);
+        }
+    }
+
+    /** true or false. */
+    public record Bool(boolean value) implements Value {}
+
+    /** null. */
+    public enum Null implements Value {
+        /** The JSON null. */
+        NULL
+    }
+
+    // ------------------------------------------------------------------ parsing
+
+    /**
+     * Parses one JSON value.
+     *
+     * @throws IllegalArgumentException naming the offset of the first violation
+     */
+    public static Value parse(String text) {
+        Parser p = new Parser(text);
+        p.skipWhitespace();
+        Value v = p.value(0);
+        p.skipWhitespace();
+        if (p.pos != text.length()) throw p.error("unexpected " + p.describe() + " after the value");
+        return v;
+    }
+
+    private static final class Parser {
+        final String s;
+        int pos;
+
+        Parser(String s) {
+            this.s = s;
+        }
+
+        IllegalArgumentException error(String what) {
+            return new IllegalArgumentException("invalid JSON at offset " + pos + ": " + what);
+        }
+
+        String describe() {
+            if (pos >= s.length()) return "end of input";
+            char c = s.charAt(pos);
+            return c >= 0x20 && c < 0x7f ? "'" + c + "'" : String.format("character U+%04X", (int) c);
+        }
+
+        void skipWhitespace() {
+            while (pos < s.length()) {
+                char c = s.charAt(pos);
+                if (c != ' ' && c != '\t' && c != '\n' && c != '\r') break;
+                pos++;
+            }
+        }
+
+        Value value(int depth) {
+            if (pos >= s.length()) throw error("expected a value, got end of input");
+            char c = s.charAt(pos);
+            switch (c) {
+                case '{': return object(depth + 1);
+                case '[': return array(depth + 1);
+                case '"': return new Str(string());
+                case 't': literal("true"); return new Bool(true);
+                case 'f': literal("false"); return new Bool(false);
+                case 'n': literal("null"); return Null.NULL;
+                default:
+                    if (c == '-' || (c >= '0' && c <= '9')) {
+                        int end = numberEnd(s, pos);
+                        if (end < 0) throw error("malformed number");
+                        Num n = new Num(s.substring(pos, end));
+                        pos = end;
+                        return n;
+                    }
+                    throw error("expected a value, got " + describe());
+            }
+        }
+
+        void literal(String word) {
+            if (!s.startsWith(word, pos)) throw error("expected '" + word + "'");
+            pos += word.length();
+        }
+
+        Obj object(int depth) {
+            if (depth > MAX_DEPTH) throw error("nesting deeper than " + MAX_DEPTH);
+            pos++;
+            LinkedHashMap<String, Value> m = new LinkedHashMap<>();
+            skipWhitespace();
+            if (pos < s.length() && s.charAt(pos) == '}') {
+                pos++;
+                return new Obj(m);
+            }
+            while (true) {
+                skipWhitespace();
+                if (pos >= s.length() || s.charAt(pos) != '"') throw error("expected a string key, got " + describe());
+                int keyAt = pos;
+                String key = string();
+                skipWhitespace();
+                if (pos >= s.length() || s.charAt(pos) != ':') throw error("expected ':' after key, got " + describe());
+                pos++;
+                skipWhitespace();
+                Value v = value(depth);
+                if (m.putIfAbsent(key, v) != null) {
+                    pos = keyAt;
+                    throw error("duplicate key \"" + abbreviate(key) + "\"");
+                }
+                skipWhitespace();
+                if (pos < s.length() && s.charAt(pos) == ',') {
+                    pos++;
+                    continue;
+                }
+                if (pos < s.length() && s.charAt(pos) == '}') {
+                    pos++;
+                    return new Obj(m);
+                }
+                throw error("expected ',' or '}' in object, got " + describe());
+            }
+        }
+
+        Arr array(int depth) {
+            if (depth > MAX_DEPTH) throw error("nesting deeper than " + MAX_DEPTH);
+            pos++;
+            List<Value> items = new ArrayList<>();
+            skipWhitespace();
+            if (pos < s.length() && s.charAt(pos) == ']') {
+                pos++;
+                return new Arr(items);
+            }
+            while (true) {
+                skipWhitespace();
+                items.add(value(depth));
+                skipWhitespace();
+                if (pos < s.length() && s.charAt(pos) == ',') {
+                    pos++;
+                    continue;
+                }
+                if (pos < s.length() && s.charAt(pos) == ']') {
+                    pos++;
+                    return new Arr(items);
+                }
+                throw error("expected ',' or ']' in array, got " + describe());
+            }
+        }
+
+        String string() {
+            pos++; // opening quote
+            StringBuilder sb = new StringBuilder();
+            while (true) {
+                if (pos >= s.length()) throw error("unterminated string");
+                char c = s.charAt(pos);
+                if (c == '"') {
+                    pos++;
+                    return sb.toString();
+                }
+                if (c < 0x20) throw error("raw control character U+" + String.format("%04X", (int) c) + " in string");
+                if (c != '\\') {
+                    if (Character.isHighSurrogate(c) && pos + 1 < s.length() && Character.isLowSurrogate(s.charAt(pos + 1))) {
+                        sb.append(c).append(s.charAt(pos + 1));
+                        pos += 2;
+                        continue;
+                    }
+                    if (Character.isSurrogate(c)) throw error("unpaired surrogate U+" + hex(c) + " in string");
+                    sb.append(c);
+                    pos++;
+                    continue;
+                }
+                pos++;
+                if (pos >= s.length()) throw error("unterminated escape");
+                char e = s.charAt(pos++);
+                switch (e) {
+                    case '"': sb.append('"'); break;
+                    case '\\': sb.append('\\'); break;
+                    case '/': sb.append('/'); break;
+                    case 'b': sb.append('\b'); break;
+                    case 'f': sb.append('\f'); break;
+                    case 'n': sb.append('\n'); break;
+                    case 'r': sb.append('\r'); break;
+                    case 't': sb.append('\t'); break;
+                    case 'u': {
+                        char u = hex4();
+                        if (Character.isHighSurrogate(u)) {
+                            if (!s.startsWith("\\u", pos)) throw error("high surrogate \\u" + hex(u) + " without its low surrogate");
+                            pos += 2;
+                            char low = hex4();
+                            if (!Character.isLowSurrogate(low)) throw error("high surrogate \\u" + hex(u) + " followed by \\u" + hex(low));
+                            sb.append(u).append(low);
+                        } else if (Character.isLowSurrogate(u)) {
+                            throw error("lone low surrogate \\u" + hex(u));
+                        } else {
+                            sb.append(u);
+                        }
+                        break;
+                    }
+                    default:
+                        pos--;
+                        throw error("invalid escape '\\" + e + "'");
+                }
+            }
+        }
+
+        char hex4() {
+            if (pos + 4 > s.length()) throw error("truncated \\u escape");
+            int v = 0;
+            for (int i = 0; i < 4; i++) {
+                int d = Character.digit(s.charAt(pos + i), 16);
+                if (d < 0) throw error("invalid hex digit in \\u escape");
+                v = v * 16 + d;
+            }
+            pos += 4;
+            return (char) v;
+        }
+
+        static String hex(char c) {
+            return String.format("%04X", (int) c);
+        }
+    }
+
+    /**
+     * The end of the JSON number starting at {@code start}: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?,
+     * or −1 if none starts there.
+     */
+    static int numberEnd(String s, int start) {
+        int i = start, n = s.length();
+        if (i < n && s.charAt(i) == '-') i++;
+        if (i >= n) return -1;
+        if (s.charAt(i) == '0') {
+            i++;
+        } else if (s.charAt(i) >= '1' && s.charAt(i) <= '9') {
+            while (i < n && isDigit(s.charAt(i))) i++;
+        } else {
+            return -1;
+        }
+        if (i < n && s.charAt(i) == '.') {
+            i++;
+            int digits = i;
+            while (i < n && isDigit(s.charAt(i))) i++;
+            if (i == digits) return -1;
+        }
+        if (i < n && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+            i++;
+            if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) i++;
+            int digits = i;
+            while (i < n && isDigit(s.charAt(i))) i++;
+            if (i == digits) return -1;
+        }
+        // A digit right after "0" (a leading zero) is not part of any valid number.
+        if (i < n && isDigit(s.charAt(i))) return -1;
+        return i;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+    }
+
+    // ------------------------------------------------------------------ writing
+
+    /** The compact JSON text of {@code v}. */
+    public static String write(Value v) {
+        StringBuilder sb = new StringBuilder();
+        write(v, sb);
+        return sb.toString();
+    }
+
+    private static void write(Value v, StringBuilder sb) {
+        if (v instanceof Obj) {
+            sb.append('{');
+            boolean first = true;
+            for (Map.Entry<String, Value> e : ((Obj) v).members().entrySet()) {
+                if (!first) sb.append(',');
+                first = false;
+                quote(e.getKey(), sb);
+                sb.append(':');
+                write(e.getValue(), sb);
+            }
+            sb.append('}');
+        } else if (v instanceof Arr) {
+            sb.append('[');
+            List<Value> items = ((Arr) v).items();
+            for (int i = 0; i < items.size(); i++) {
+                if (i > 0) sb.append(',');
+                write(items.get(i), sb);
+            }
+            sb.append(']');
+        } else if (v instanceof Str) {
+            quote(((Str) v).value(), sb);
+        } else if (v instanceof Num) {
+            sb.append(((Num) v).text());
+        } else if (v instanceof Bool) {
+            sb.append(((Bool) v).value());
+        } else {
+            sb.append("null");
+        }
+    }
+
+    /** Appends {@code s} as a JSON string literal. */
+    static void quote(String s, StringBuilder sb) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"': sb.append("\\\""); break;
+                case '\\': sb.append("\\\\"); break;
+                case '\n': sb.append("\\n"); break;
+                case '\r': sb.append("\\r"); break;
+                case '\t': sb.append("\\t"); break;
+                case '\b': sb.append("\\b"); break;
+                case '\f': sb.append("\\f"); break;
+                default:
+                    if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
+                    else sb.append(c);
+            }
+        }
+        sb.append('"');
+    }
+}

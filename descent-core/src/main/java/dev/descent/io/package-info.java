@@ -1,0 +1,11 @@
+/**
+ * Files: {@link dev.descent.io.SafeTensors} (the safetensors layout, atomic writes, reads that
+ * validate every length, offset, dtype and shape before allocating),
+ * {@link dev.descent.io.Checkpoint} (parameters, buffers, optimiser state and run metadata in one
+ * such file) and {@link dev.descent.io.Json}, a strict JSON parser and writer with no dependency.
+ *
+ * <p>Depends on {@code dev.descent.tensor} and, for {@link dev.descent.io.Checkpoint#of} and
+ * {@link dev.descent.io.Checkpoint#restore}, on {@code dev.descent.nn.Module}. No Java
+ * serialisation.
+ */
+package dev.descent.io;

@@ -1,0 +1,118 @@
+package dev.descent.nn;
+
+import dev.descent.tensor.DType;
+import dev.descent.tensor.Tensor;
+import dev.descent.tensor.kernel.ElementwiseF32;
+import dev.descent.tensor.kernel.ElementwiseF64;
+import dev.descent.tensor.kernel.GemmF32;
+import dev.descent.tensor.kernel.GemmF64;
+import dev.descent.tensor.kernel.ReduceF32;
+import dev.descent.tensor.kernel.ReduceF64;
+
+/**
+ * Dtype dispatch over the allocation-free kernels of {@code dev.descent.tensor.kernel}, so that
+ * the fused loops of this package are written once for float32 and float64. Arrays are passed as
+ * {@code Object} (a {@code float[]} or a {@code double[]}); every call writes only its output
+ * argument.
+ */
+final class Raw {
+    private Raw() {}
+
+    private static final float[] ONE_F32 = {1};
+    private static final double[] ONE_F64 = {1};
+
+    /** The backing array of a tensor (no copy). */
+    static Object array(Tensor t) {
+        return t.dtype() == DType.F32 ? t.rawF32() : t.rawF64();
+    }
+
+    /** A new zero array of {@code n} elements. */
+    static Object alloc(DType dtype, int n) {
+        return dtype == DType.F32 ? new float[n] : new double[n];
+    }
+
+    /** C (+)= op(A)·op(B); see {@link GemmF64#gemm}. {@code c} is modified. */
+    static void gemm(boolean ta, boolean tb, int m, int n, int k, Object a, int ao, int lda, Object b, int bo, int ldb,
+                     Object c, int co, int ldc, boolean accumulate) {
+        if (c instanceof float[]) {
+            GemmF32.gemm(ta, tb, m, n, k, (float[]) a, ao, lda, (float[]) b, bo, ldb, (float[]) c, co, ldc, accumulate);
+        } else {
+            GemmF64.gemm(ta, tb, m, n, k, (double[]) a, ao, lda, (double[]) b, bo, ldb, (double[]) c, co, ldc, accumulate);
+        }
+    }
+
+    /** out = op(a) elementwise; {@code out} is modified (may alias a). */
+    static void unary(int op, Object a, int ao, Object out, int oo, int n) {
+        if (out instanceof float[]) ElementwiseF32.unary(op, (float[]) a, ao, (float[]) out, oo, n);
+        else ElementwiseF64.unary(op, (double[]) a, ao, (double[]) out, oo, n);
+    }
+
+    /** out = a op b elementwise, contiguous; {@code out} is modified (may alias a or b). */
+    static void binary(int op, Object a, int ao, Object b, int bo, Object out, int oo, int n) {
+        if (out instanceof float[]) ElementwiseF32.binary(op, (float[]) a, ao, 1, (float[]) b, bo, 1, (float[]) out, oo, n);
+        else ElementwiseF64.binary(op, (double[]) a, ao, 1, (double[]) b, bo, 1, (double[]) out, oo, n);
+    }
+
+    /** out = 1 − a elementwise; {@code out} is modified (may alias a). */
+    static void oneMinus(Object a, int ao, Object out, int oo, int n) {
+        if (out instanceof float[]) {
+            ElementwiseF32.binary(ElementwiseF64.SUB, ONE_F32, 0, 0, (float[]) a, ao, 1, (float[]) out, oo, n);
+        } else {
+            ElementwiseF64.binary(ElementwiseF64.SUB, ONE_F64, 0, 0, (double[]) a, ao, 1, (double[]) out, oo, n);
+        }
+    }
+
+    /** Adds the row vector v[0..cols) to each of {@code rows} rows of {@code target} starting at {@code off}; {@code target} is modified. */
+    static void addToRows(Object v, Object target, int off, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int o = off + r * cols;
+            binary(ElementwiseF64.ADD, target, o, v, 0, target, o, cols);
+        }
+    }
+
+    /** out[j] += Σ_r a[off + r·cols + j] (column sums of a row-major block); {@code out} is modified. */
+    static void sumRows(Object a, int off, int rows, int cols, Object out) {
+        for (int r = 0; r < rows; r++) {
+            if (out instanceof float[]) ReduceF32.accumulate((float[]) a, off + r * cols, (float[]) out, 0, cols);
+            else ReduceF64.accumulate((double[]) a, off + r * cols, (double[]) out, 0, cols);
+        }
+    }
+
+    /** out[oo..oo+n) = a[ao..ao+n). */
+    static void copy(Object a, int ao, Object out, int oo, int n) {
+        System.arraycopy(a, ao, out, oo, n);
+    }
+
+    /**
+     * target ⊙= σ'(a), with σ'(a) computed from the activation outputs y = σ(a) at
+     * {@code y[yo..yo+n)} (see {@link Activation}); {@code scratch} (≥ n elements) and
+     * {@code target} are modified.
+     */
+    static void mulDerivativeFromOutput(Activation act, Object y, int yo, Object target, int to, Object scratch, int n) {
+        switch (act) {
+            case TANH:
+                unary(ElementwiseF64.SQUARE, y, yo, scratch, 0, n);
+                oneMinus(scratch, 0, scratch, 0, n);
+                break;
+            case SIGMOID:
+                oneMinus(y, yo, scratch, 0, n);
+                binary(ElementwiseF64.MUL, scratch, 0, y, yo, scratch, 0, n);
+                break;
+            case RELU:
+                unary(ElementwiseF64.STEP, y, yo, scratch, 0, n);
+                break;
+            default:
+                return;
+        }
+        binary(ElementwiseF64.MUL, target, to, scratch, 0, target, to, n);
+    }
+
+    /** y = σ(a) elementwise; {@code out} is modified (may alias a). */
+    static void activate(Activation act, Object a, int ao, Object out, int oo, int n) {
+        if (act == Activation.IDENTITY) {
+            if (a != out || ao != oo) copy(a, ao, out, oo, n);
+        } else {
+            unary(act.kernelOp(), a, ao, out, oo, n);
+        }
+    }
+}

@@ -1,0 +1,242 @@
+package dev.descent.nn;
+
+import dev.descent.autodiff.Autodiff;
+import dev.descent.autodiff.Primitive;
+import dev.descent.autodiff.Var;
+import dev.descent.tensor.DType;
+import dev.descent.tensor.Tensor;
+import dev.descent.tensor.kernel.ElementwiseF64;
+
+/**
+ * The whole Elman recurrence over T steps as one primitive, so that the loop runs on raw arrays
+ * with no per-step allocation. Inputs: the input projections P = [x_t Uᵀ]_t of shape [T, B, H]
+ * (computed by one GEMM before the loop), the recurrent matrix W [H, H], the bias b [H] and the
+ * initial state s_0 [B, H]. Output: the states [T, B, H]. In the row-major batch layout a state
+ * is a row, so "W s" is written s Wᵀ below. The bias is added inside the loop, so that neither the
+ * forward pass nor the backward pass materialises P + b.
+ *
+ * <ul>
+ *   <li>Activation form (s = g): g_t = σ(a_t), a_t = g_{t−1} Wᵀ + P_t + b.</li>
+ *   <li>Pre-activation form (s = h): h_t = σ(h_{t−1}) Wᵀ + P_t + b.</li>
+ * </ul>
+ *
+ * <p>JVP (tangents Ṗ, Ẇ, ḃ, ṡ_0): activation form
+ * ġ_t = σ'(a_t) ⊙ (ġ_{t−1} Wᵀ + g_{t−1} Ẇᵀ + Ṗ_t + ḃ); pre-activation form
+ * ḣ_t = (σ'(h_{t−1}) ⊙ ḣ_{t−1}) Wᵀ + σ(h_{t−1}) Ẇᵀ + Ṗ_t + ḃ.
+ *
+ * <p>VJP (backpropagation through time, cotangent S̄ of the states): with δ_t the cotangent of the
+ * pre-activation at step t, activation form δ_t = σ'(a_t) ⊙ (S̄_t + δ_{t+1} W), pre-activation
+ * form δ_t = S̄_t + σ'(h_t) ⊙ (δ_{t+1} W); then P̄_t = δ_t, b̄ = Σ_t Σ_rows δ_t,
+ * W̄ = Σ_t δ_tᵀ z_{t−1} with z the previous activation (g_{t−1}, resp. σ(h_{t−1})), and
+ * s̄_0 = δ_1 W (times σ'(h_0) in the pre-activation form). σ' is always evaluated from activation
+ * outputs (see {@link Activation}).
+ *
+ * <p>Two VJP paths compute the same numbers: a fused raw-array loop, used for plain gradients
+ * (nothing recorded, no tangents), and the same recurrence written with {@link Var} operations,
+ * used when the backward pass must itself be differentiated (Hessian-vector products carry
+ * tangents through it; double backward records it).
+ */
+final class RnnScan extends Primitive {
+    private final Activation act;
+    private final boolean preActivation;
+    /** σ(h_t) for the pre-activation form, [T, B, H]; the states themselves for the identity. */
+    private Tensor activated;
+    /** σ(h_0) for the pre-activation form, [B, H]. */
+    private Tensor activatedInitial;
+
+    RnnScan(Activation act, boolean preActivation) {
+        this.act = act;
+        this.preActivation = preActivation;
+    }
+
+    @Override
+    public String name() {
+        return preActivation ? "rnnScan(pre-activation, " + act + ")" : "rnnScan(activation, " + act + ")";
+    }
+
+    @Override
+    public Tensor forward(Tensor[] in) {
+        Tensor p = in[0], w = in[1], s0 = in[3];
+        int steps = p.dim(0), batch = p.dim(1), hidden = p.dim(2), n = batch * hidden;
+        DType dtype = p.dtype();
+        Tensor out = Tensor.zeros(dtype, steps, batch, hidden);
+        Object o = Raw.array(out), pa = Raw.array(p), ba = Raw.array(in[2]);
+        // Wᵀ materialised once so every step's GEMM is the plain non-transposed kernel.
+        Object wt = Raw.array(w.transpose());
+        // z receives the activation σ(state) of each step: the states themselves in the activation
+        // form, the kept σ(h_t) in the pre-activation form; the next step multiplies it by Wᵀ.
+        Object z = o, prev = Raw.array(s0);
+        if (preActivation) {
+            activatedInitial = act.apply(s0);
+            activated = act == Activation.IDENTITY ? out : Tensor.zeros(dtype, steps, batch, hidden);
+            z = Raw.array(activated);
+            prev = Raw.array(activatedInitial);
+        }
+        int prevOff = 0;
+        for (int t = 0; t < steps; t++) {
+            int off = t * n;
+            Raw.copy(pa, off, o, off, n);
+            Raw.addToRows(ba, o, off, batch, hidden);
+            Raw.gemm(false, false, batch, hidden, hidden, prev, prevOff, hidden, wt, 0, hidden, o, off, hidden, true);
+            Raw.activate(act, o, off, z, off, n);
+            prev = z;
+            prevOff = off;
+        }
+        return out;
+    }
+
+    /** The activation z_{t−1} feeding step t, as (array, offset): g_{t−1} or σ(h_{t−1}), s_0-based at t = 0. */
+    private Object previousActivation(int t, Tensor out, Tensor s0) {
+        if (t == 0) return Raw.array(preActivation ? activatedInitial : s0);
+        return Raw.array(preActivation ? activated : out);
+    }
+
+    @Override
+    public Tensor jvp(Tensor[] in, Tensor out, Tensor[] tan) {
+        Tensor p = in[0], w = in[1], s0 = in[3];
+        Tensor dp = tan[0], dw = tan[1], db = tan[2], ds0 = tan[3];
+        if (dp == null && dw == null && db == null && ds0 == null) return null;
+        int steps = p.dim(0), batch = p.dim(1), hidden = p.dim(2), n = batch * hidden;
+        DType dtype = p.dtype();
+        Tensor dout = Tensor.zeros(dtype, steps, batch, hidden);
+        Object d = Raw.array(dout), o = Raw.array(out);
+        Object wt = Raw.array(w.transpose());
+        Object dwt = dw == null ? null : Raw.array(dw.transpose());
+        Object scratch = Raw.alloc(dtype, n);
+        // The tangent of the previous activation: ġ_{t−1} (activation form) or σ'(h_{t−1}) ⊙ ḣ_{t−1}.
+        Object prevTan = null;
+        int prevTanOff = 0;
+        Object activatedTan = null;
+        if (ds0 != null) {
+            if (preActivation) {
+                activatedTan = Raw.alloc(dtype, n);
+                Raw.copy(Raw.array(ds0), 0, activatedTan, 0, n);
+                Raw.mulDerivativeFromOutput(act, Raw.array(activatedInitial), 0, activatedTan, 0, scratch, n);
+                prevTan = activatedTan;
+            } else {
+                prevTan = Raw.array(ds0);
+            }
+        }
+        for (int t = 0; t < steps; t++) {
+            int off = t * n, prevOff = t == 0 ? 0 : off - n;
+            if (dp != null) Raw.copy(Raw.array(dp), off, d, off, n);
+            if (db != null) Raw.addToRows(Raw.array(db), d, off, batch, hidden);
+            if (prevTan != null) {
+                Raw.gemm(false, false, batch, hidden, hidden, prevTan, prevTanOff, hidden, wt, 0, hidden, d, off, hidden, true);
+            }
+            if (dwt != null) {
+                Raw.gemm(false, false, batch, hidden, hidden, previousActivation(t, out, s0), prevOff, hidden,
+                        dwt, 0, hidden, d, off, hidden, true);
+            }
+            if (preActivation) {
+                if (activatedTan == null) activatedTan = Raw.alloc(dtype, n);
+                Raw.copy(d, off, activatedTan, 0, n);
+                Raw.mulDerivativeFromOutput(act, Raw.array(activated), off, activatedTan, 0, scratch, n);
+                prevTan = activatedTan;
+                prevTanOff = 0;
+            } else {
+                Raw.mulDerivativeFromOutput(act, o, off, d, off, scratch, n);
+                prevTan = d;
+                prevTanOff = off;
+            }
+        }
+        return dout;
+    }
+
+    @Override
+    public Var[] vjp(Var[] in, Var out, Var ct, boolean[] need) {
+        boolean plain = !Autodiff.isRecording() && ct.tangent() == null && out.tangent() == null;
+        for (Var v : in) plain &= v.tangent() == null;
+        return plain ? fusedVjp(in, out, ct, need) : differentiableVjp(in, out, ct, need);
+    }
+
+    /** Backpropagation through time on raw arrays: no allocation inside the loop. */
+    private Var[] fusedVjp(Var[] in, Var outVar, Var ctVar, boolean[] need) {
+        Tensor w = in[1].value(), s0 = in[3].value(), out = outVar.value(), ct = ctVar.value();
+        int steps = out.dim(0), batch = out.dim(1), hidden = out.dim(2), n = batch * hidden;
+        DType dtype = out.dtype();
+        Tensor dp = Tensor.zeros(dtype, steps, batch, hidden);
+        Object delta = Raw.array(dp), c = Raw.array(ct), o = Raw.array(out), wa = Raw.array(w);
+        Object scratch = Raw.alloc(dtype, n);
+        Object propagated = Raw.alloc(dtype, n); // δ_{t+1} W
+        Object z = preActivation ? Raw.array(activated) : o;
+        for (int t = steps - 1; t >= 0; t--) {
+            int off = t * n;
+            if (preActivation) {
+                Raw.copy(c, off, delta, off, n);
+                if (t < steps - 1) {
+                    Raw.mulDerivativeFromOutput(act, z, off, propagated, 0, scratch, n);
+                    Raw.binary(ElementwiseF64.ADD, delta, off, propagated, 0, delta, off, n);
+                }
+            } else {
+                if (t < steps - 1) Raw.binary(ElementwiseF64.ADD, c, off, propagated, 0, delta, off, n);
+                else Raw.copy(c, off, delta, off, n);
+                Raw.mulDerivativeFromOutput(act, o, off, delta, off, scratch, n);
+            }
+            Raw.gemm(false, false, batch, hidden, hidden, delta, off, hidden, wa, 0, hidden, propagated, 0, hidden, false);
+        }
+        Var dW = null, db = null, ds0 = null;
+        if (need[2]) {
+            Tensor gb = Tensor.zeros(dtype, hidden);
+            Raw.sumRows(delta, 0, steps * batch, hidden, Raw.array(gb));
+            db = Var.constant(gb);
+        }
+        if (need[1]) {
+            Tensor gw = Tensor.zeros(dtype, hidden, hidden);
+            Object g = Raw.array(gw);
+            if (steps > 0) {
+                // W̄ = Σ_t δ_tᵀ z_{t−1}: δ_2..δ_T against z_1..z_{T−1} in one GEMM, plus δ_1ᵀ z_0.
+                Raw.gemm(true, false, hidden, hidden, (steps - 1) * batch, delta, n, hidden, z, 0, hidden, g, 0, hidden, false);
+                Raw.gemm(true, false, hidden, hidden, batch, delta, 0, hidden, previousActivation(0, out, s0), 0, hidden,
+                        g, 0, hidden, true);
+            }
+            dW = Var.constant(gw);
+        }
+        if (need[3]) {
+            Tensor g0 = Tensor.zeros(dtype, batch, hidden);
+            if (steps > 0) {
+                Raw.copy(propagated, 0, Raw.array(g0), 0, n);
+                if (preActivation) Raw.mulDerivativeFromOutput(act, Raw.array(activatedInitial), 0, Raw.array(g0), 0, scratch, n);
+            }
+            ds0 = Var.constant(g0);
+        }
+        return new Var[] {need[0] ? Var.constant(dp) : null, dW, db, ds0};
+    }
+
+    /** The same recurrence with Var operations, so that tangents and recording flow through it. */
+    private Var[] differentiableVjp(Var[] in, Var out, Var ct, boolean[] need) {
+        Var w = in[1], s0 = in[3];
+        int steps = out.dim(0);
+        if (steps == 0) {
+            Var[] zeros = new Var[4];
+            for (int i = 0; i < 4; i++) if (need[i]) zeros[i] = Var.constant(Tensor.zerosLike(in[i].value()));
+            return zeros;
+        }
+        Var[] deltas = new Var[steps];
+        Var propagated = null, dW = null;
+        Var z0 = preActivation ? act.apply(s0) : s0;
+        for (int t = steps - 1; t >= 0; t--) {
+            Var y = out.select(0, t);
+            Var delta;
+            if (preActivation) {
+                delta = ct.select(0, t);
+                if (propagated != null) delta = delta.add(propagated.mul(act.derivativeFromOutput(act.apply(y))));
+            } else {
+                delta = propagated == null ? ct.select(0, t) : ct.select(0, t).add(propagated);
+                delta = delta.mul(act.derivativeFromOutput(y));
+            }
+            deltas[t] = delta;
+            if (need[1]) {
+                Var zPrev = t == 0 ? z0 : preActivation ? act.apply(out.select(0, t - 1)) : out.select(0, t - 1);
+                Var term = delta.matmul(zPrev, true, false);
+                dW = dW == null ? term : dW.add(term);
+            }
+            propagated = delta.matmul(w);
+        }
+        Var ds0 = null;
+        if (need[3]) ds0 = preActivation ? propagated.mul(act.derivativeFromOutput(z0)) : propagated;
+        Var dp = need[0] || need[2] ? Var.stack(0, deltas) : null;
+        Var db = need[2] ? dp.sum(new int[] {0, 1}, false) : null;
+        return new Var[] {need[0] ? dp : null, dW, db, ds0};
+    }
+}
