@@ -4,10 +4,16 @@ import dev.descent.autodiff.Autodiff;
 import dev.descent.autodiff.Var;
 import dev.descent.autodiff.VarParams;
 import dev.descent.diagnostics.GradientFlow;
-import dev.descent.diagnostics.GradientFlowReport;
+import dev.descent.diagnostics.JacobianNorms;
 import dev.descent.diagnostics.MatrixSpectra;
-import dev.descent.diagnostics.RecurrenceSpec;
-import dev.descent.diagnostics.RecurrentActivation;
+import dev.descent.diagnostics.RegimeAssessment;
+import dev.descent.nn.Activation;
+import dev.descent.nn.Init;
+import dev.descent.nn.Linear;
+import dev.descent.nn.Losses;
+import dev.descent.nn.Module;
+import dev.descent.nn.Rnn;
+import dev.descent.nn.Scope;
 import dev.descent.optim.ClipStats;
 import dev.descent.optim.GradientTransformation;
 import dev.descent.optim.OptimizerStates;
@@ -28,25 +34,27 @@ import java.util.function.Function;
  * not, and clipping by global norm (Pascanu, Mikolov &amp; Bengio 2013) keeps training finite when
  * they do.
  *
- * <p>Both constructed cases use tanh (γ = 1) and the same recurrent weight W = 1.5·S/‖S‖ with S
- * a symmetric Gaussian matrix, so γ‖W‖ = 1.5 and, W being symmetric, ‖W^t‖ = 1.5^t exactly;
- * H = 8 units, 3 inputs, T = 50 steps, float64. The Jacobian products ∂g_t/∂g_0 are measured
- * exactly by forward-mode autodiff ({@link GradientFlow#fromStart}).
+ * <p>Both constructed cases are {@link Rnn} layers in activation form with tanh (γ = 1) and the
+ * same recurrent weight W = 1.5·S/‖S‖, S a symmetric Gaussian matrix, so γ‖W‖ = 1.5 and, W being
+ * symmetric, ‖W^t‖ = 1.5^t exactly; H = 8 units, 3 inputs, T = 50 steps, float64. The Jacobian
+ * products ∂g_t/∂g_0 are measured exactly by forward-mode autodiff through the layer's step
+ * ({@link GradientFlow#jacobianNormsFromStart}).
  * <ul>
  *   <li><b>Growth.</b> U and b ~ N(0, (10⁻¹²)²) and g_0 = 0: the states stay below ~10⁻³ for 50
  *       steps, so σ'(a_t) = 1 − O(10⁻⁶) and ∂g_t/∂g_0 ≈ W^t. Row: the least-squares slope of
  *       ln‖∂g_t/∂g_0‖ against t is positive (it is ln 1.5 = 0.405 up to the O(state²)
  *       corrections).</li>
- *   <li><b>Saturation.</b> The same W, but U ~ N(0, 5²): |a_t| is typically near 10, tanh is
- *       saturated, σ'(a_t) ≈ 4e^{−2|a|} is tiny, and the product collapses although γ‖W‖ = 1.5.
- *       Rows: ‖∂g_T/∂g_0‖ &lt; 10⁻⁴ at T = 50 (the threshold of §1.2), and a negative
- *       log-slope.</li>
- *   <li><b>Clipping.</b> The growth case in its pre-activation form h_t = W tanh(h_{t−1}) + U x_t + b
- *       (SPEC.md §1.1) with a linear read-out v·h_T and a squared-error loss on a batch of 4
- *       sequences of 40 steps, trained for 30 steps of plain SGD (learning rate 0.01) with and
- *       without {@link Optimizers#clipByGlobalNorm} (threshold 1). The first gradient is
- *       ~10⁷: unclipped, the first step throws the parameters to where state and read-out feed
- *       each other and the loss overflows within a few steps; clipped, every step moves the
+ *   <li><b>Saturation.</b> The same W, but U ~ N(0, 5²) and b = 0: |a_t| is typically near 10,
+ *       tanh is saturated, σ'(a_t) ≈ 4e^{−2|a_t|} is tiny, and the product collapses although
+ *       γ‖W‖ = 1.5. Rows: ‖∂g_T/∂g_0‖ &lt; 10⁻⁴ at T = 50 (the threshold of §1.2; measured values
+ *       are below 10⁻³⁰), and a negative log-slope.</li>
+ *   <li><b>Clipping.</b> The growth case as a model: the layer in its pre-activation form
+ *       h_t = W tanh(h_{t−1}) + U x_t + b (SPEC.md §1.1), read out linearly from h_T
+ *       ({@link Linear}, no bias) with a squared-error loss on a batch of 4 sequences of 40 steps,
+ *       trained for 30 steps of plain SGD ({@link Optimizers#sgd}, learning rate 0.01) with and
+ *       without {@link Optimizers#clipByGlobalNorm} (threshold 1) in front. The first gradient is
+ *       ~10⁶–10⁸: unclipped, the first step throws the parameters to where state and read-out
+ *       feed each other and the loss overflows within a few steps; clipped, every step moves the
  *       parameters by at most 0.01·1. Rows: the number of steps with a non-finite loss, clipped
  *       (must be 0) and unclipped (at least 1: the premise that there is an explosion to tame).
  *       </li>
@@ -76,55 +84,55 @@ public final class Spec13ExplodingGradients implements Experiment {
     public Result run(Context ctx) {
         Rng rng = ctx.rng();
         Tensor w = symmetricWithNorm(rng, HIDDEN, NORM);
-        RecurrentActivation tanh = RecurrentActivation.TANH;
+        Init recurrent = (generator, dtype, shape) -> w.to(dtype);
         List<Row> rows = new ArrayList<>();
         List<String> notes = new ArrayList<>();
 
-        RecurrenceSpec growth = new RecurrenceSpec(w, rng.normal(DType.F64, 0, TINY, HIDDEN, INPUTS), rng.normal(DType.F64, 0, TINY, HIDDEN),
-                tanh, rng.normal(DType.F64, 0, 1, STEPS, INPUTS), Tensor.zeros(DType.F64, HIDDEN));
-        GradientFlowReport grows = GradientFlow.fromStart(growth, 0);
-        double growthSlope = grows.jacobian().logGrowthRate(1, STEPS).orElse(Double.NaN);
-        rows.add(above("growth case", grows));
-        rows.add(new Row("growth case: fitted slope of ln‖∂g_t/∂g_0‖ against t", Row.format(growthSlope), "> 0", growthSlope > 0));
+        Rnn growth = new Rnn(new Rnn.Config(INPUTS, HIDDEN, Activation.TANH, Rnn.Form.ACTIVATION, recurrent, Init.normal(TINY),
+                Init.normal(TINY)), rng, DType.F64);
+        JacobianNorms grows = jacobianNormsFromZero(growth, rng.normal(DType.F64, 0, 1, STEPS, INPUTS));
+        double growthSlope = grows.logGrowthRate(1, STEPS).orElse(Double.NaN);
+        rows.add(above("growth case", growth));
+        rows.add(new Row("growth case: fitted slope of ln‖∂g_t/∂g_0‖ in t", Row.format(growthSlope), "> 0", growthSlope > 0));
         notes.add("growth case: e^slope = " + Row.format(Math.exp(growthSlope)) + " per step (γ‖W‖ = " + Row.format(NORM)
-                + "); ‖∂g_T/∂g_0‖ at T = " + STEPS + " is " + Row.format(grows.jacobian().norm(STEPS)));
+                + "); ‖∂g_T/∂g_0‖ at T = " + STEPS + " is " + Row.format(grows.norm(STEPS)));
 
-        RecurrenceSpec saturating = new RecurrenceSpec(w, rng.normal(DType.F64, 0, SATURATING_SCALE, HIDDEN, INPUTS),
-                Tensor.zeros(DType.F64, HIDDEN), tanh, rng.normal(DType.F64, 0, 1, STEPS, INPUTS), Tensor.zeros(DType.F64, HIDDEN));
-        GradientFlowReport saturates = GradientFlow.fromStart(saturating, 0);
-        double saturatingSlope = saturates.jacobian().logGrowthRate(1, STEPS).orElse(Double.NEGATIVE_INFINITY);
-        rows.add(above("saturating case", saturates));
-        rows.add(Row.lessThan("saturating case: ‖∂g_T/∂g_0‖ at T = " + STEPS, saturates.jacobian().norm(STEPS), VANISHED));
-        rows.add(new Row("saturating case: fitted slope of ln‖∂g_t/∂g_0‖ against t", Row.format(saturatingSlope), "< 0",
+        Rnn saturating = new Rnn(new Rnn.Config(INPUTS, HIDDEN, Activation.TANH, Rnn.Form.ACTIVATION, recurrent,
+                Init.normal(SATURATING_SCALE), Init.zeros()), rng, DType.F64);
+        JacobianNorms saturates = jacobianNormsFromZero(saturating, rng.normal(DType.F64, 0, 1, STEPS, INPUTS));
+        // No slope when the product is exactly 0 from the second step on (every σ' rounded to 0): that is vanishing too.
+        double saturatingSlope = saturates.logGrowthRate(1, STEPS).orElse(Double.NEGATIVE_INFINITY);
+        rows.add(above("saturating case", saturating));
+        rows.add(Row.lessThan("saturating case: ‖∂g_T/∂g_0‖ at T = " + STEPS, saturates.norm(STEPS), VANISHED));
+        rows.add(new Row("saturating case: fitted slope of ln‖∂g_t/∂g_0‖ in t", Row.format(saturatingSlope), "< 0",
                 saturatingSlope < 0));
 
-        double[] t = new double[STEPS + 1], crude = grows.crudeBound();
-        for (int i = 0; i <= STEPS; i++) t[i] = i;
+        double[] t = new double[STEPS + 1], crude = new double[STEPS + 1];
+        for (int i = 0; i <= STEPS; i++) {
+            t[i] = i;
+            crude[i] = Math.pow(Activation.TANH.gamma() * MatrixSpectra.spectralNorm(w), i);
+        }
         Plot flows = Plot.builder("Above the bound, γ‖W‖ = " + Row.format(NORM) + ": growth or not")
                 .xLabel("t").yLabel("‖∂g_t/∂g_0‖").yScale(Plot.Scale.LOG10)
-                .line("growth (small inputs)", t, grows.jacobian().norms())
-                .line("saturating inputs", t, saturates.jacobian().norms())
+                .line("growth (small inputs)", t, grows.norms())
+                .line("saturating inputs", t, saturates.norms())
                 .bound("(γ‖W‖)^t", t, crude)
                 .build();
 
-        // Clipping: the growth case in pre-activation form, trained with and without clipping.
-        Params init = Params.of("W", w, "U", rng.normal(DType.F64, 0, TINY, HIDDEN, INPUTS), "b", rng.normal(DType.F64, 0, TINY, HIDDEN),
-                "v", rng.normal(DType.F64, 0, 1, 1, HIDDEN));
+        // Clipping: the growth case in pre-activation form with a linear read-out, trained with and without clipping.
+        LastStateRegression model = new LastStateRegression(
+                new Rnn(new Rnn.Config(INPUTS, HIDDEN, Activation.TANH, Rnn.Form.PRE_ACTIVATION, recurrent, Init.normal(TINY),
+                        Init.normal(TINY)), rng, DType.F64),
+                new Linear(HIDDEN, 1, false, Init.normal(1), rng, DType.F64));
         Tensor xs = rng.normal(DType.F64, 0, 1, TRAIN_SEQUENCE, BATCH, INPUTS), y = rng.normal(DType.F64, 0, 1, BATCH, 1);
-        Function<VarParams, Var> loss = vp -> {
-            Var h = Var.constant(Tensor.zeros(DType.F64, BATCH, HIDDEN));
-            for (int s = 0; s < TRAIN_SEQUENCE; s++) {
-                h = h.tanh().matmul(vp.get("W"), false, true).add(Var.constant(xs.select(0, s)).matmul(vp.get("U"), false, true))
-                        .add(vp.get("b"));
-            }
-            return h.matmul(vp.get("v"), false, true).sub(Var.constant(y)).square().mean();
-        };
+        Function<VarParams, Var> loss = vp -> Losses.meanSquaredError(model.apply(vp, Var.constant(xs)), Var.constant(y));
+        Params init = model.parameters();
         Training plain = train(Optimizers.sgd(LEARNING_RATE), loss, init);
         Training clipped = train(Optimizers.chain(Optimizers.clipByGlobalNorm(MAX_NORM), Optimizers.sgd(LEARNING_RATE)), loss, init);
-        rows.add(Row.atMost("clipped SGD (max norm " + Row.format(MAX_NORM) + "): steps with a non-finite loss out of " + TRAIN_STEPS,
-                clipped.nonFiniteSteps, 0));
-        rows.add(Row.atLeast("premise: unclipped SGD explodes: steps with a non-finite loss out of " + TRAIN_STEPS,
-                plain.nonFiniteSteps, 1));
+        rows.add(new Row("clipped SGD: steps with a non-finite loss (of " + TRAIN_STEPS + ")", String.valueOf(clipped.nonFiniteSteps),
+                "≤ 0", clipped.nonFiniteSteps <= 0));
+        rows.add(new Row("premise, unclipped SGD: steps with a non-finite loss", String.valueOf(plain.nonFiniteSteps), "≥ 1",
+                plain.nonFiniteSteps >= 1));
         ClipStats clips = OptimizerStates.find(clipped.finalState, ClipStats.class).orElseThrow();
         notes.add("clipping fired in " + clips.clippedSteps() + " of " + clips.steps() + " steps; largest pre-clip gradient norm "
                 + Row.format(clips.largestPreClipNorm()) + "; clipped loss " + Row.format(clipped.losses[0]) + " → "
@@ -144,14 +152,22 @@ public final class Spec13ExplodingGradients implements Experiment {
         Plot.Builder losses = Plot.builder("Exploding case: loss with and without clipping")
                 .xLabel("step").yLabel("loss (non-finite: not drawn)").yScale(Plot.Scale.LOG10)
                 .lineWithMarkers("SGD", k, plain.losses)
-                .lineWithMarkers("SGD, clipped to norm " + Row.format(MAX_NORM), k, clipped.losses);
+                .lineWithMarkers("SGD, clipped", k, clipped.losses);
         if (hi > 0) losses.yRange(lo / 10, hi * 1e6);
         return new Result(rows, List.of(flows, losses.build()), notes);
     }
 
-    private static Row above(String name, GradientFlowReport r) {
-        double d = r.regime().gamma() * r.regime().spectralNorm();
-        return new Row(name + ": premise γ‖W‖ > 1, outside the guarantee of §1.2", Row.format(d), "> 1", d > 1);
+    /** The Jacobian-product norms of {@code rnn}'s step along one sequence from g_0 = 0. */
+    private static JacobianNorms jacobianNormsFromZero(Rnn rnn, Tensor inputs) {
+        VarParams params = VarParams.constants(rnn.parameters());
+        return GradientFlow.jacobianNormsFromStart((state, x) -> rnn.step(params, state, x),
+                Tensor.zeros(DType.F64, rnn.config().hiddenSize()), inputs);
+    }
+
+    private static Row above(String name, Rnn rnn) {
+        RegimeAssessment r = GradientFlow.regime(rnn.parameters().get("W"), rnn.activation().gamma());
+        double d = r.gamma() * r.spectralNorm();
+        return new Row(name + ": premise γ‖W‖ above the bound", Row.format(d), "> 1", d > 1);
     }
 
     /** What a training run produced: the loss before each step, the non-finite count and the optimiser's final state. */
@@ -185,6 +201,23 @@ public final class Spec13ExplodingGradients implements Experiment {
             }
         }
         return new Training(losses, nonFinite, first, state);
+    }
+
+    /** An Elman RNN read out linearly from its last state: ŷ = v·h_T. Parameters {@code rnn.*} and {@code head.weight}. */
+    static final class LastStateRegression extends Module {
+        private final Rnn rnn;
+        private final Linear head;
+
+        LastStateRegression(Rnn rnn, Linear head) {
+            this.rnn = addChild("rnn", rnn);
+            this.head = addChild("head", head);
+        }
+
+        /** x [T, B, in] ↦ ŷ [B, out]. */
+        @Override
+        public Var apply(Scope scope, Var x) {
+            return head.apply(scope.child("head"), rnn.run(scope.child("rnn"), x, null).last());
+        }
     }
 
     /** A symmetric Gaussian [n, n] matrix rescaled to spectral norm {@code norm}; symmetric, so ‖W^t‖ = ‖W‖^t. */

@@ -20,7 +20,7 @@ class Spec13ExplodingGradientsTest {
      * exploding case finite while unclipped SGD is not.
      */
     @ParameterizedTest
-    @ValueSource(longs = {0, 7, 123})
+    @ValueSource(longs = {0, 7})
     void everyRowPasses(long seed) {
         ExperimentRunner.Outcome o = run(new Spec13ExplodingGradients(), seed, dir);
         assertPassesWithPlots(o, 2);
@@ -29,6 +29,6 @@ class Spec13ExplodingGradientsTest {
         double slope = Double.parseDouble(row(o, "growth case: fitted slope").measured());
         assertEquals(Math.log(1.5), slope, 1e-3);
         assertEquals("0", row(o, "clipped SGD").measured());
-        assertTrue(Double.parseDouble(row(o, "premise: unclipped SGD").measured()) >= 1);
+        assertTrue(Double.parseDouble(row(o, "premise, unclipped SGD").measured()) >= 1);
     }
 }
