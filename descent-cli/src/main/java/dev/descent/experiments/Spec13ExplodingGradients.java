@@ -52,15 +52,15 @@ import java.util.function.Function;
  *       h_t = W tanh(h_{t−1}) + U x_t + b (SPEC.md §1.1), read out linearly from h_T
  *       ({@link Linear}, no bias) with a squared-error loss on a batch of 4 sequences of 40 steps,
  *       trained for 30 steps of plain SGD ({@link Optimizers#sgd}, learning rate 0.01) with and
- *       without {@link Optimizers#clipByGlobalNorm} (threshold 1) in front. The first gradient is
- *       ~10⁶–10⁸: unclipped, the first step throws the parameters to where state and read-out
+ *       without {@link Optimizers#clipByGlobalNorm} (threshold 1) in front. The first gradient has
+ *       norm 10⁵–10⁸: unclipped, the first step throws the parameters to where state and read-out
  *       feed each other and the loss overflows within a few steps; clipped, every step moves the
  *       parameters by at most 0.01·1. Rows: the number of steps with a non-finite loss, clipped
  *       (must be 0) and unclipped (at least 1: the premise that there is an explosion to tame).
  *       </li>
  * </ul>
  * Each case also states its premise γ‖W‖ &gt; 1 as a row. Plots: the two norms against t with
- * (γ‖W‖)^t, and the loss per step with and without clipping.
+ * (γ‖W‖)^t (the growth case lies on it), and the loss per step with and without clipping.
  */
 public final class Spec13ExplodingGradients implements Experiment {
     static final int HIDDEN = 8, INPUTS = 3, STEPS = 50;

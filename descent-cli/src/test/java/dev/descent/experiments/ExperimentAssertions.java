@@ -2,6 +2,7 @@ package dev.descent.experiments;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.descent.report.Plot;
@@ -20,7 +21,7 @@ final class ExperimentAssertions {
 
     /** Every row passes, no error, and exactly {@code plots} plots, each rendering to a non-trivial PNG. */
     static void assertPassesWithPlots(ExperimentRunner.Outcome o, int plots) {
-        assertEquals(null, o.error(), "error: " + o.error());
+        assertNull(o.error(), "error: " + o.error());
         assertTrue(o.passed(), () -> "failed rows:\n" + describe(o.rows().stream().filter(r -> !r.pass()).collect(Collectors.toList())));
         assertEquals(plots, o.plots().size(), "plots");
         for (Plot p : o.plots()) {
