@@ -5,51 +5,152 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * General matrix multiply for float64 (float32 twin generated):
+ * General matrix multiply for float64 (one source for both dtypes, see the package docs):
  * {@code C = op(A)·op(B)} or {@code C += op(A)·op(B)}, where op(X) is X or Xᵀ.
  *
  * <p>A is m×k after op, B is k×n after op, C is m×n, all row-major with leading dimensions
  * lda, ldb, ldc (the row stride of the stored matrix, i.e. before op).
+ *
+ * <h2>Algorithm</h2>
+ * The classic Goto/BLIS layering, written for the Vector API with {@code L =
+ * S.length()} lanes per vector (on AVX-512, 8 lanes of 8-byte or 16 lanes of 4-byte elements;
+ * everything below is in terms of L, so one source serves both dtypes and narrower machines):
+ * <pre>
+ * for each task (a block of columns, or rows, of C; tasks run on {@link Parallel}'s pool)
+ *   for jc in task columns, step NC                       B panel  KC×NC  in L2
+ *     for pc in 0..k, step KC
+ *       pack op(B)[pc:pc+KC, jc:jc+NC] into NR-wide panels (zero-padded)
+ *       for ic in task rows, step MC                      A block  MC×KC  in L2 (unpacked)
+ *         for jr in 0..NC, step NR                        B micro-panel KC×NR in L1
+ *           for ir in 0..MC, step MR
+ *             C[ir:ir+MR, jr:jr+NR] (+)= A[ir:ir+MR, pc:pc+KC] · Bpanel   (micro-kernel)
+ * </pre>
+ *
+ * <p><b>Micro-kernel</b>: MR = 6 rows × NV = 4 vectors (NR = 4L columns: 32 eight-byte or 64
+ * four-byte elements). Its 24 accumulators, 4 B vectors and one broadcast A value use 29 of
+ * the 32 vector registers; each step of p loads 4 vectors of B and 6 scalars of A for 24 FMAs,
+ * so it is bound by the two FMA pipes, not by loads. On the development machine (Zen 5) it measured
+ * 200–220 GFLOP/s in single precision on one core in isolation, against about 210 for a loop
+ * of independent FMAs alone; 8×3 and 12×2 shapes were no faster, 8×2 and 4×6 slower. NR
+ * divides the power-of-two layer widths of neural networks, so they leave no column edge.
+ *
+ * <p><b>Cache blocking</b>: KC = 128 so that the B micro-panel, KC × NR × element size =
+ * 32 KiB, stays in the 48 KiB L1 data cache while the micro-kernel sweeps the MR-row strips of
+ * A past it; KC = 256 (64 KiB) measured slower. MC and NC give the A block and the packed B
+ * panel 256 KiB each (MC = 510 and NC = 512 for 4-byte elements, 252 and 256 for 8-byte
+ * ones), so both stay in the 1 MiB L2 together with C's tiles. C is read and written once per
+ * KC step.
+ *
+ * <p><b>Packing</b>: op(B) is always packed into contiguous KC×NR panels (this also performs
+ * the transposition when B is transposed), except for products with few rows (m ≤ 64 per task)
+ * where B is not transposed: then the micro-kernel reads B's rows in place and only a partial
+ * last strip is packed, because a panel that is reused by few rows does not repay its copy.
+ * A is never packed: the micro-kernel broadcasts A's elements in place with a row stride and a
+ * k stride (lda and 1, or 1 and lda when A is transposed), which measured faster than packing
+ * on this machine because A's elements are each used NR times per load. Only a partial last
+ * strip of fewer than MR rows is copied into a zero-padded MR-row panel.
+ *
+ * <p><b>Edges</b>: zero-padded panels let the micro-kernel always compute a full MR×NR tile;
+ * a tile that sticks out of C is computed into a per-thread buffer and only its valid part is
+ * added to C. The padded rows and columns may hold NaN (0·∞) but are never written to C.
+ *
+ * <p><b>Threads</b>: products with m·n·k ≥ 2²² (about 161³; PARALLEL_MIN_MNK) are cut into
+ * about four tasks per thread, column slabs of C first (each task packs only its own columns
+ * of B, and A is read in place, so nothing is packed twice), row slabs when C is narrow.
+ * Tasks are claimed dynamically, so a core shared with another process simply does fewer of
+ * them. Smaller products run on the calling thread: waking a worker costs a few microseconds
+ * when the machine is idle and can cost a scheduling quantum when it is not.
+ *
+ * <p><b>Memory</b>: each thread that calls gemm keeps one workspace per dtype (B panel, A
+ * edge panel, edge tile: about 260 KiB) in a {@link ThreadLocal}, so steady-state calls
+ * allocate nothing on the calling thread; a parallel call allocates one small job object.
  */
+// NOTE: numerics. Each C entry is accumulated with fused multiply-adds in k order within a KC
+// block, then added to the partial result in C block after block, so results differ from the
+// reference loop (unfused, one running sum) by rounding only: both are within
+// γ_{k+1}·(|C₀| + Σ|a||b|) of the exact value. Zeros are never skipped, so 0·∞ and NaN
+// propagate as in the reference; with accumulate == false, C's old contents (even NaN) are
+// never read.
+// NOTE: performance traps. (1) The micro-kernel must stay one method with every Vector
+// operation inlined: a helper call for the epilogue pushed C2 past its inlining node budget
+// (NodeCountInliningCutoff), the vectors were boxed and throughput fell fivefold; hence the
+// kernel reads its initial accumulators from C or from a row of zeros instead of branching.
+// (2) The Vector API runs a hundred times slower or worse before C2 compiles the kernel (the
+// interpreter and C1 box every vector), which takes one to several seconds of use: benchmark
+// only after warming up. (3) Reading B in place with a power-of-two leading dimension maps
+// the micro-panel's rows onto a few L1 sets; packing removes those conflict misses, which is
+// why in-place B is limited to short products.
 public final class GemmF64 {
     private GemmF64() {}
 
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /** Rows of the micro-kernel's tile. */
     static final int MR = 6;
+    /** Vectors per row of the micro-kernel's tile. */
     static final int NV = 4;
+    /** Columns of the micro-kernel's tile. */
     static final int NR = NV * L;
-    static final int KC = Integer.getInteger("descent.gemm.kc", 256);
-    private static final int BLOCK_BYTES = Integer.getInteger("descent.gemm.block", 256 * 1024);
-    static final int MC = Math.max(MR, Integer.getInteger("descent.gemm.mcBytes", BLOCK_BYTES) / (KC * Double.BYTES) / MR * MR);
-    static final int NC = Math.max(NR, Integer.getInteger("descent.gemm.ncBytes", BLOCK_BYTES) / (KC * Double.BYTES) / NR * NR);
-    static final long PARALLEL_MIN_MNK = Long.getLong("descent.gemm.par", 1L << 21);
-    static final int DIRECT_MAX_ROWS = Integer.getInteger("descent.gemm.directRows", 64);
-    static final boolean DIRECT_A = Boolean.parseBoolean(System.getProperty("descent.gemm.directA", "true"));
-    static final int TASK_MAX = Integer.getInteger("descent.gemm.task", 1 << 30);
+    /** Depth of one cache block: the KC×NR B micro-panel (32 KiB) stays in L1. */
+    static final int KC = 128;
+    /** Bytes given to the A block and to the packed B panel each (half the 1 MiB L2). */
+    private static final int L2_BLOCK_BYTES = 256 * 1024;
+    /** Rows of A per block (a multiple of MR). */
+    static final int MC = L2_BLOCK_BYTES / (KC * Double.BYTES) / MR * MR;
+    /** Columns of B per packed panel (a multiple of NR). */
+    static final int NC = L2_BLOCK_BYTES / (KC * Double.BYTES) / NR * NR;
+    /** Products with m·n·k below this run on the calling thread only. */
+    static final long PARALLEL_MIN_MNK = 1L << 22;
+    /** Tasks per thread in a parallel product, for balance on shared cores. */
+    static final int TASKS_PER_THREAD = 4;
+    /** Tasks with at most this many rows read an untransposed B in place instead of packing it. */
+    static final int UNPACKED_B_MAX_ROWS = 64;
 
-    /** Per-thread packing buffers, reused by every call on that thread. */
+    /** Per-thread buffers, reused by every call on that thread. */
     private static final class Workspace {
-        final double[] a = new double[MC * KC];
+        /** One zero-padded MR-row panel of A (a partial last strip). */
+        final double[] a = new double[MR * KC];
+        /** The packed B panel, KC × NC. */
         final double[] b = new double[KC * NC];
+        /** One MR×NR tile for edges. */
         final double[] tile = new double[MR * NR];
     }
 
-    /** A row of NR zeros: the initial accumulator row when C is overwritten (never written). */
+    /** A row of NR zeros: the initial accumulators when C is overwritten (never written). */
     private static final double[] ZERO = new double[NR];
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
     /**
-     * C[m×n] (+)= op(A)[m×k] · op(B)[k×n]; {@code c} is modified.
+     * C[m×n] (+)= op(A)[m×k] · op(B)[k×n]; {@code c} is modified. Only the m×n window of C is
+     * written; with {@code accumulate == false} its old contents are never read (k = 0 then
+     * zeroes it). Large products run on {@link Parallel}'s pool.
      *
+     * @param transA     use Aᵀ: A is stored k×m
+     * @param transB     use Bᵀ: B is stored n×k
+     * @param m          rows of C
+     * @param n          columns of C
+     * @param k          inner dimension
+     * @param a          A's array
+     * @param aOff       index of A's first element
+     * @param lda        row stride of A as stored, at least its stored row length
+     * @param b          B's array
+     * @param bOff       index of B's first element
+     * @param ldb        row stride of B as stored, at least its stored row length
+     * @param c          C's array (modified)
+     * @param cOff       index of C's first element
+     * @param ldc        row stride of C, at least n
      * @param accumulate add into C when true, overwrite C when false
+     * @throws IllegalArgumentException  if m, n or k is negative
+     * @throws IndexOutOfBoundsException if an operand does not fit its array or its stride is
+     *                                   shorter than its rows
      */
     public static void gemm(boolean transA, boolean transB, int m, int n, int k,
                             double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                             double[] c, int cOff, int ldc, boolean accumulate) {
         if (m < 0 || n < 0 || k < 0) {
-            throw new IllegalArgumentException("gemm: negative size m=" + m + ", n=" + n + ", k=" + k);
+            throw new IllegalArgumentException(
+                    "gemm: negative size m=" + m + ", n=" + n + ", k=" + k);
         }
         checkMatrix("C", c, cOff, ldc, m, n);
         if (m == 0 || n == 0) {
@@ -66,73 +167,55 @@ public final class GemmF64 {
         checkMatrix("A", a, aOff, lda, transA ? k : m, transA ? m : k);
         checkMatrix("B", b, bOff, ldb, transB ? n : k, transB ? k : n);
 
-        int rowChunks = ceilDiv(m, TASK_MAX);
-        int colChunks = ceilDiv(n, TASK_MAX);
-        boolean parallel = Parallel.threads() > 1 && (long) m * n * k >= PARALLEL_MIN_MNK;
-        if (parallel) {
-            int wanted = 2 * Parallel.threads();
-            while (rowChunks * colChunks < wanted) {
-                boolean rowsSplit = ceilDiv(m, rowChunks + 1) >= MR;
-                boolean colsSplit = ceilDiv(n, colChunks + 1) >= NR;
-                if (colsSplit && (!rowsSplit || n / colChunks >= m / rowChunks)) {
-                    colChunks++;
-                } else if (rowsSplit) {
-                    rowChunks++;
-                } else {
-                    break;
-                }
-            }
+        if (Parallel.threads() == 1 || (long) m * n * k < PARALLEL_MIN_MNK) {
+            block(transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate,
+                    0, m, 0, n, WORKSPACE.get());
+            return;
         }
-        int rowStep = roundUp(ceilDiv(m, rowChunks), MR);
-        int colStep = roundUp(ceilDiv(n, colChunks), NR);
-        int rows = ceilDiv(m, rowStep);
+        int wanted = TASKS_PER_THREAD * Parallel.threads();
+        int colTasks = Math.min(wanted, ceilDiv(n, NR));
+        int rowTasks = Math.min(ceilDiv(wanted, colTasks), ceilDiv(m, MR));
+        int rowStep = roundUp(ceilDiv(m, rowTasks), MR);
+        int colStep = roundUp(ceilDiv(n, colTasks), NR);
         int cols = ceilDiv(n, colStep);
-        if (parallel && rows * cols > 1) {
-            Parallel.forEach(rows * cols, t -> {
-                int i0 = (t / cols) * rowStep;
-                int j0 = (t % cols) * colStep;
-                chunk(transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate,
-                        i0, Math.min(m, i0 + rowStep), j0, Math.min(n, j0 + colStep), WORKSPACE.get());
-            });
-        } else {
-            Workspace ws = WORKSPACE.get();
-            for (int i0 = 0; i0 < m; i0 += rowStep) {
-                for (int j0 = 0; j0 < n; j0 += colStep) {
-                    chunk(transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate,
-                            i0, Math.min(m, i0 + rowStep), j0, Math.min(n, j0 + colStep), ws);
-                }
-            }
-        }
+        int tasks = ceilDiv(m, rowStep) * cols;
+        Parallel.forEach(tasks, t -> {
+            int i0 = (t / cols) * rowStep;
+            int j0 = (t % cols) * colStep;
+            block(transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate,
+                    i0, Math.min(m, i0 + rowStep), j0, Math.min(n, j0 + colStep), WORKSPACE.get());
+        });
     }
 
-    private static void chunk(boolean transA, boolean transB, int k,
+    /** C[i0:i1, j0:j1] (+)= op(A)[i0:i1, :] · op(B)[:, j0:j1], blocked as in the class docs. */
+    private static void block(boolean transA, boolean transB, int k,
                               double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                               double[] c, int cOff, int ldc, boolean accumulate,
                               int i0, int i1, int j0, int j1, Workspace ws) {
-        boolean directA = DIRECT_A;
-        boolean directB = !transB && i1 - i0 <= DIRECT_MAX_ROWS;
+        boolean packB = transB || i1 - i0 > UNPACKED_B_MAX_ROWS;
+        // A's row stride and k stride as the micro-kernel walks it in place.
+        int ars = transA ? 1 : lda;
+        int aks = transA ? lda : 1;
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 boolean add = accumulate || pc > 0;
-                if (!directB) {
+                if (packB) {
                     packB(transB, b, bOff, ldb, pc, kc, jc, nc, ws.b);
                 }
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     int mFull = mc - mc % MR;
-                    if (!directA) {
-                        packA(transA, a, aOff, lda, ic, mc, pc, kc, ws.a);
-                    } else if (mFull < mc) {
-                        packA(transA, a, aOff, lda, ic + mFull, mc - mFull, pc, kc, ws.a);
+                    if (mFull < mc) {
+                        packEdgeA(transA, a, aOff, lda, ic + mFull, mc - mFull, pc, kc, ws.a);
                     }
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
                         double[] bs = ws.b;
                         int bo = jr * kc;
                         int bks = NR;
-                        if (directB) {
+                        if (!packB) {
                             if (nr == NR) {
                                 bs = b;
                                 bo = bOff + pc * ldb + jc + jr;
@@ -143,36 +226,22 @@ public final class GemmF64 {
                             }
                         }
                         for (int ir = 0; ir < mc; ir += MR) {
-                            int mr = Math.min(MR, mc - ir);
-                            double[] as = ws.a;
-                            int ao = ir * kc;
-                            int ars = 1;
-                            int aks = MR;
-                            if (directA) {
-                                if (mr == MR) {
-                                    as = a;
-                                    if (transA) {
-                                        ao = aOff + pc * lda + ic + ir;
-                                        aks = lda;
+                            int co = cOff + (ic + ir) * ldc + jc + jr;
+                            if (ir < mFull) {
+                                int ao = aOff + (ic + ir) * ars + pc * aks;
+                                if (nr == NR) {
+                                    if (add) {
+                                        kernel(kc, a, ao, ars, aks, bs, bo, bks, c, co, ldc, c, co, ldc);
                                     } else {
-                                        ao = aOff + (ic + ir) * lda + pc;
-                                        ars = lda;
-                                        aks = 1;
+                                        kernel(kc, a, ao, ars, aks, bs, bo, bks, ZERO, 0, 0, c, co, ldc);
                                     }
                                 } else {
-                                    ao = 0;
-                                }
-                            }
-                            int co = cOff + (ic + ir) * ldc + jc + jr;
-                            if (mr == MR && nr == NR) {
-                                if (add) {
-                                    kernel(kc, as, ao, ars, aks, bs, bo, bks, c, co, ldc, c, co, ldc);
-                                } else {
-                                    kernel(kc, as, ao, ars, aks, bs, bo, bks, ZERO, 0, 0, c, co, ldc);
+                                    kernel(kc, a, ao, ars, aks, bs, bo, bks, ZERO, 0, 0, ws.tile, 0, NR);
+                                    putPartial(ws.tile, c, co, ldc, MR, nr, add);
                                 }
                             } else {
-                                kernel(kc, as, ao, ars, aks, bs, bo, bks, ZERO, 0, 0, ws.tile, 0, NR);
-                                putPartial(ws.tile, c, co, ldc, mr, nr, add);
+                                kernel(kc, ws.a, 0, 1, MR, bs, bo, bks, ZERO, 0, 0, ws.tile, 0, NR);
+                                putPartial(ws.tile, c, co, ldc, mc - mFull, nr, add);
                             }
                         }
                     }
@@ -182,42 +251,20 @@ public final class GemmF64 {
     }
 
     /**
-     * Packs rows [i0, i0+rows) × columns [pc, pc+kc) of op(A) into panels of MR rows: panel q
-     * holds rows i0+q·MR.., element (i, p) at q·MR·kc + p·MR + i; rows past the end are zero.
+     * Copies rows [i0, i0+rows) × columns [pc, pc+kc) of op(A), rows &lt; MR, into one panel
+     * laid out for the micro-kernel (element (i, p) at p·MR + i), with zero rows up to MR.
      */
-    private static void packA(boolean transA, double[] a, int aOff, int lda, int i0, int rows,
-                              int pc, int kc, double[] dst) {
-        for (int ir = 0; ir < rows; ir += MR) {
-            int mr = Math.min(MR, rows - ir);
-            int d = ir * kc;
-            if (!transA) {
-                int src = aOff + (i0 + ir) * lda + pc;
-                if (mr == MR) {
-                    for (int p = 0; p < kc; p++, d += MR) {
-                        for (int i = 0; i < MR; i++) {
-                            dst[d + i] = a[src + i * lda + p];
-                        }
-                    }
-                } else {
-                    for (int p = 0; p < kc; p++, d += MR) {
-                        for (int i = 0; i < mr; i++) {
-                            dst[d + i] = a[src + i * lda + p];
-                        }
-                        for (int i = mr; i < MR; i++) {
-                            dst[d + i] = 0;
-                        }
-                    }
-                }
-            } else {
-                int src = aOff + pc * lda + i0 + ir;
-                for (int p = 0; p < kc; p++, d += MR, src += lda) {
-                    for (int i = 0; i < mr; i++) {
-                        dst[d + i] = a[src + i];
-                    }
-                    for (int i = mr; i < MR; i++) {
-                        dst[d + i] = 0;
-                    }
-                }
+    private static void packEdgeA(boolean transA, double[] a, int aOff, int lda, int i0, int rows,
+                                  int pc, int kc, double[] dst) {
+        int ars = transA ? 1 : lda;
+        int aks = transA ? lda : 1;
+        for (int p = 0, d = 0; p < kc; p++, d += MR) {
+            int src = aOff + i0 * ars + (pc + p) * aks;
+            for (int i = 0; i < rows; i++) {
+                dst[d + i] = a[src + i * ars];
+            }
+            for (int i = rows; i < MR; i++) {
+                dst[d + i] = 0;
             }
         }
     }
@@ -251,6 +298,8 @@ public final class GemmF64 {
                     }
                 }
             } else {
+                // Column j of op(B) is row j of the stored B: read it contiguously, write with
+                // stride NR (measured faster than gathering across rows or vector gathers).
                 int src = bOff + (j0 + jr) * ldb + pc;
                 for (int j = 0; j < nr; j++, src += ldb) {
                     for (int p = 0, dj = d + j; p < kc; p++, dj += NR) {
@@ -266,6 +315,12 @@ public final class GemmF64 {
         }
     }
 
+    /**
+     * The MR×NR micro-kernel: C[0:MR, 0:NR] = C0[0:MR, 0:NR] + Σ_{p<kc} A[0:MR, p]·B[p, 0:NR].
+     * Row i of A's strip is read at a[ao + i·ars + p·aks], row p of B's panel at b[bo + p·bks],
+     * row i of the initial values at c0[c0o + i·c0s] (c0s = 0 with {@link #ZERO} overwrites),
+     * row i of the result goes to c[co + i·ldc].
+     */
     private static void kernel(int kc, double[] a, int ao, int ars, int aks,
                                double[] b, int bo, int bks,
                                double[] c0, int c0o, int c0s, double[] c, int co, int ldc) {
@@ -314,6 +369,7 @@ public final class GemmF64 {
         c50.intoArray(c, co); c51.intoArray(c, co + L); c52.intoArray(c, co + 2 * L); c53.intoArray(c, co + 3 * L);
     }
 
+    /** c[i, j] (+)= tile[i·NR + j] for i &lt; mr, j &lt; nr: the valid part of an edge tile. */
     private static void putPartial(double[] tile, double[] c, int co, int ldc, int mr, int nr,
                                    boolean add) {
         for (int i = 0; i < mr; i++, co += ldc) {

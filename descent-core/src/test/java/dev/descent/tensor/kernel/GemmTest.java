@@ -189,9 +189,10 @@ class GemmTest {
                 int seed = 10 + w;
                 futures.add(pool.submit(() -> {
                     Random rnd = new Random(seed);
-                    for (int r = 0; r < 3; r++) {
-                        check(F32, rnd, false, r == 1, 200, 190, 180, false);
-                        check(F64, rnd, r == 2, false, 33, 128, 128, true);
+                    for (int r = 0; r < 2; r++) {
+                        // Above the parallel threshold (m·n·k ≥ 2²²), then a small product.
+                        check(F32, rnd, false, r == 1, 170, 150, 170, false);
+                        check(F64, rnd, r == 1, false, 33, 128, 128, true);
                     }
                 }));
             }
