@@ -1,20 +1,73 @@
 package dev.descent.cli;
 
+import dev.descent.autodiff.Autodiff;
+import dev.descent.autodiff.Var;
+import dev.descent.autodiff.VarParams;
+import dev.descent.data.Batch;
+import dev.descent.data.BatchStream;
+import dev.descent.diagnostics.Curvature;
+import dev.descent.diagnostics.GradientCurvature;
+import dev.descent.diagnostics.GradientFlow;
+import dev.descent.diagnostics.GradientFlowReport;
+import dev.descent.diagnostics.HessianEigenpairs;
+import dev.descent.diagnostics.HessianSpectrum;
+import dev.descent.diagnostics.TraceEstimate;
+import dev.descent.diagnostics.TrainingHealth;
+import dev.descent.diagnostics.WeightNormDynamics;
+import dev.descent.diagnostics.WeightNormLayerStats;
+import dev.descent.io.Checkpoint;
+import dev.descent.nn.Module;
+import dev.descent.nn.Rnn;
+import dev.descent.report.Plot;
+import dev.descent.tensor.Params;
+import dev.descent.tensor.Tensor;
+import dev.descent.train.Evaluation;
+import dev.descent.train.TrainingCheckpoints;
+import dev.descent.train.TrainingState;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code descent diagnose}: loads a checkpoint and data and prints the diagnostics. Checks its
- * inputs now; the diagnostics themselves are wired in separately ("not wired yet" until then).
+ * {@code descent diagnose}: loads a checkpoint written by {@code descent train} (the model is
+ * rebuilt from the configuration stored in it), evaluates it on held-out data, measures the
+ * diagnostics on one training batch (the one the run would have used next) and prints them, and
+ * writes their plots, with the run's history plots when its {@code metrics.jsonl} is beside the
+ * checkpoint, into a directory with an {@code index.html}.
+ *
+ * <p>Diagnostics: {@code gradient-norms} (global and per layer), {@code curvature} (gᵀHg along
+ * the gradient, ε* = gᵀg/gᵀHg, next to the run's learning rate), {@code hessian-eigenvalues}
+ * (the 3 largest, Lanczos), {@code hessian-trace} (Hutchinson), {@code gradient-flow} (RNN:
+ * ‖∂g_T/∂g_t‖ next to Π‖diag σ'‖‖W‖ and (γ‖W‖)^(T−t), and the regime test on W) and
+ * {@code weight-norm} (‖u‖, g and the effective learning rate η|g|/‖u‖ of weight-normalised
+ * layers, for a plain gradient step at the run's learning rate).
  */
-@Command(name = "diagnose", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"Load a checkpoint and data, print the diagnostics and write their plots.", ""})
+@Command(name = "diagnose", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
+        description = {"Load a checkpoint and data, print the diagnostics and write their plots.", ""},
+        footer = {"", "Diagnostics (default: all that apply to the model): gradient-norms, curvature, hessian-eigenvalues,",
+            "hessian-trace, gradient-flow (rnn), weight-norm (weight-normalised mlp).",
+            "", "Example: descent diagnose --checkpoint runs/x/checkpoints/step-00002500.safetensors"})
 public final class DiagnoseCommand implements Callable<Integer> {
+    /** The diagnostics this command offers. */
+    static final List<String> NAMES = List.of("gradient-norms", "curvature", "hessian-eigenvalues", "hessian-trace", "gradient-flow", "weight-norm");
+
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--checkpoint", required = true, paramLabel = "FILE", description = "The checkpoint to diagnose.")
     Path checkpoint;
 
@@ -22,17 +75,204 @@ public final class DiagnoseCommand implements Callable<Integer> {
             description = "Data to evaluate on: " + DataSource.SYNTAX + " (default: the run's own).")
     DataSource data;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Directory for the plots (default: beside the checkpoint).")
+    @Option(names = "--diagnostics", split = ",", paramLabel = "LIST", description = "Which diagnostics (default: all that apply).")
+    List<String> diagnostics;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Directory for the plots (default: diagnose-step-N beside the checkpoints).")
     Path out;
 
-    @Option(names = "--seed", converter = Converters.AnyLong.class, paramLabel = "N", defaultValue = "0",
-            description = "Seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Option(names = "--seed", converter = Converters.AnyLong.class, paramLabel = "N",
+            description = "Seed of the data split and the random probes (default: the run's).")
+    Long seed;
 
     @Override
     public Integer call() throws IOException {
+        PrintWriter stdout = spec.commandLine().getOut();
         if (!Files.isRegularFile(checkpoint)) throw new NoSuchFileException(checkpoint.toString(), null, "no such checkpoint file");
-        if (data != null) data.load(seed, 0.2);
-        throw new CommandFailure("diagnose: not wired yet: checkpoints and diagnostics are not connected to the command in this build");
+        Checkpoint c = Checkpoint.read(checkpoint);
+        String source = checkpoint + " (configuration)";
+        Map<String, Object> config;
+        try {
+            config = Json.parseObject(c.run().configuration(), source);
+        } catch (IllegalArgumentException e) {
+            throw new CommandFailure(e.getMessage(), e);
+        }
+        if (config.isEmpty()) throw new CommandFailure(checkpoint + ": the checkpoint records no training configuration to rebuild its model from");
+        TrainCommand run;
+        try {
+            run = TrainCommand.fromConfiguration(config, source);
+        } catch (ParameterException e) {
+            throw new CommandFailure(e.getMessage(), e);
+        }
+        if (data != null) run.data = data;
+        if (seed != null) run.seed = seed;
+        List<String> wanted = diagnostics == null ? null : diagnostics.stream().map(String::strip).toList();
+        if (wanted != null) {
+            for (String w : wanted) {
+                if (!NAMES.contains(w)) throw new ParameterException(spec.commandLine(), "unknown diagnostic '" + w + "'; expected " + String.join(", ", NAMES));
+            }
+        }
+        if (run.data == null) throw new CommandFailure(checkpoint + ": the configuration names no data; pass --data");
+        TrainingData d = run.data.load(run.seed, run.testFraction);
+        TrainCommand.Run r;
+        try {
+            r = run.prepare(d);
+        } catch (ParameterException e) {
+            throw new CommandFailure(checkpoint + ": its configuration does not build a model: " + e.getMessage(), e);
+        }
+        TrainingState state;
+        try {
+            state = TrainingCheckpoints.restore(c, checkpoint.toString(), r.model(), r.optimizer());
+        } catch (IllegalArgumentException e) {
+            throw new CommandFailure(e.getMessage(), e);
+        }
+        Module model = r.model();
+        boolean isRnn = model instanceof SequenceModel s && s.rnn() != null;
+        boolean isWeightNorm = !WeightNormDynamics.prefixes(model.parameters()).isEmpty();
+        if (wanted != null && wanted.contains("gradient-flow") && !isRnn) throw new CommandFailure("gradient-flow needs an RNN model; this checkpoint holds " + run.describeModel(model.parameters().elementCount()));
+        if (wanted != null && wanted.contains("weight-norm") && !isWeightNorm) throw new CommandFailure("weight-norm needs a weight-normalised model; this checkpoint holds " + run.describeModel(model.parameters().elementCount()));
+        List<String> chosen = new ArrayList<>();
+        for (String n : NAMES) {
+            boolean applies = !(n.equals("gradient-flow") && !isRnn) && !(n.equals("weight-norm") && !isWeightNorm);
+            if (wanted == null ? applies && !n.equals("hessian-trace") : wanted.contains(n)) chosen.add(n);
+        }
+
+        Path outDir = out != null ? out : RunDirectory.runOf(checkpoint).resolve(String.format(Locale.ROOT, "diagnose-step-%d", state.step()));
+        List<String> lines = new ArrayList<>();
+        lines.add("checkpoint: " + checkpoint + " (step " + state.step() + ", seed " + c.run().seed() + ")");
+        lines.add("data: " + d.description());
+        lines.add("model: " + run.describeModel(model.parameters().elementCount()));
+        Evaluation eval = r.trainer().evaluator().evaluate(model, state.step());
+        lines.add(eval.summary());
+
+        BatchStream batches = d.trainBatches(run.batchSize);
+        batches.seek(state.cursor());
+        Batch batch = batches.next();
+        Tensor x = batch.features().to(run.dtype);
+        Batch b = new Batch(x, batch.targets() == null ? null : batch.targets().to(run.dtype), batch.labels(), batch.labelShape(), batch.indices());
+        Function<VarParams, Var> loss = vp -> r.objective().loss(model.apply(vp, Var.constant(x)), b);
+        Params params = state.parameters();
+        Autodiff.ValueAndGrad vg = Autodiff.valueAndGrad(loss, params);
+        Params grad = vg.grad();
+        lines.add(String.format(Locale.ROOT, "batch: the next training batch at the checkpoint's cursor (%d samples), loss %.6g", b.size(),
+                vg.value().item()));
+        List<TrainingReport.Figure> figures = new ArrayList<>();
+        long probeSeed = c.run().seed() + state.step();
+        double lr = run.learningRate != null ? run.learningRate : Double.NaN;
+        for (String n : chosen) {
+            switch (n) {
+                case "gradient-norms" -> {
+                    Map<String, Double> layers = TrainingHealth.normsByLayer(grad);
+                    lines.add(String.format(Locale.ROOT, "gradient norms: global %.6g", grad.norm()));
+                    double[] idx = new double[layers.size()], v = new double[layers.size()];
+                    int i = 0;
+                    for (Map.Entry<String, Double> e : layers.entrySet()) {
+                        lines.add(String.format(Locale.ROOT, "  %-24s %.6g", e.getKey().isEmpty() ? "(root)" : e.getKey(), e.getValue()));
+                        idx[i] = i;
+                        v[i++] = e.getValue();
+                    }
+                    figures.add(new TrainingReport.Figure("gradient-norms-by-layer.png", Plot.builder("Gradient norm per layer (in order "
+                            + String.join(", ", layers.keySet()) + ")").xLabel("layer index").yLabel("||g_layer||").yScale(Plot.Scale.LOG10)
+                            .lineWithMarkers("||g_layer||", idx, v).build()));
+                }
+                case "curvature" -> {
+                    GradientCurvature gc = Curvature.alongGradient(loss, params, grad);
+                    OptionalDouble opt = gc.optimalStep();
+                    lines.add(String.format(Locale.ROOT, "curvature along the gradient: gᵀHg = %.6g, gᵀg = %.6g, gᵀHg/gᵀg = %.6g; %s",
+                            gc.curvature(), gc.gradientNormSquared(), gc.rayleighQuotient(),
+                            opt.isPresent() ? String.format(Locale.ROOT, "ε* = gᵀg/gᵀHg = %.6g%s", opt.getAsDouble(),
+                                    Double.isNaN(lr) ? "" : String.format(Locale.ROOT, " (the run's learning rate: %.6g)", lr))
+                                    : "gᵀHg <= 0: the quadratic model predicts unbounded decrease, no ε*"));
+                }
+                case "hessian-eigenvalues" -> {
+                    int k = (int) Math.min(DiagnosticsFactory.EIGENVALUES, params.elementCount());
+                    HessianEigenpairs e = HessianSpectrum.topEigenvalues(loss, params, k, probeSeed);
+                    double[] ev = e.values();
+                    StringBuilder sb = new StringBuilder("largest Hessian eigenvalues (Lanczos, " + e.hessianVectorProducts() + " HVPs"
+                            + (e.converged() ? "" : ", not converged") + "):");
+                    double[] idx = new double[ev.length];
+                    for (int i = 0; i < ev.length; i++) {
+                        sb.append(String.format(Locale.ROOT, " λ%d = %.6g", i + 1, ev[i]));
+                        idx[i] = i + 1;
+                    }
+                    if (ev.length > 0 && ev[0] > 0) sb.append(String.format(Locale.ROOT, "; 2/λ1 = %.6g (the largest stable plain-gradient step)", 2 / ev[0]));
+                    lines.add(sb.toString());
+                    figures.add(new TrainingReport.Figure("hessian-eigenvalues.png", Plot.builder("Largest Hessian eigenvalues at step " + state.step())
+                            .xLabel("k").yLabel("λ_k").lineWithMarkers("λ_k", idx, ev).build()));
+                }
+                case "hessian-trace" -> {
+                    TraceEstimate t = HessianSpectrum.trace(loss, params, DiagnosticsFactory.TRACE_PROBES, probeSeed);
+                    lines.add(String.format(Locale.ROOT, "Hessian trace (Hutchinson, %d probes): %.6g ± %.2g", t.probes(), t.trace(), t.standardError()));
+                }
+                case "gradient-flow" -> {
+                    Rnn rnn = ((SequenceModel) model).rnn();
+                    GradientFlowReport g = GradientFlow.toEnd(DiagnosticsFactory.recurrence(rnn, params, x), 0);
+                    double[] norms = g.jacobian().norms(), prod = g.productBound(), crude = g.crudeBound();
+                    int steps = norms.length - 1;
+                    lines.add(String.format(Locale.ROOT, "gradient flow through time (sequence 0 of the batch, T = %d): ||W|| = %.6g, γ = %.3g, "
+                            + "γ||W|| = %.6g: %s", steps, g.regime().spectralNorm(), g.regime().gamma(), g.regime().delta(), g.regime().regime()));
+                    lines.add(String.format(Locale.ROOT, "  %6s %14s %16s %14s", "T-t", "||dg_T/dg_t||", "prod bound", "(γ||W||)^(T-t)"));
+                    for (int span : spans(steps)) {
+                        int t = steps - span;
+                        lines.add(String.format(Locale.ROOT, "  %6d %14.6g %16.6g %14.6g", span, norms[t], prod[t], crude[t]));
+                    }
+                    Map<String, Object> values = g.toMap();
+                    figures.add(TrainingReport.gradientFlowFigure(values, "Gradient flow through time at step " + state.step(), "gradient-flow.png"));
+                }
+                case "weight-norm" -> {
+                    double eta = Double.isNaN(lr) ? 1 : lr;
+                    List<WeightNormLayerStats> stats = WeightNormDynamics.measure(params, grad.scale(-eta), OptionalDouble.of(eta));
+                    lines.add("weight norm (for a plain gradient step of η = " + eta + "):");
+                    for (WeightNormLayerStats s : stats) {
+                        lines.add(String.format(Locale.ROOT, "  %-20s units %d, mean ||u|| %.6g, mean |g| %.6g, mean η|g|/||u|| %.6g, max |cos(Δu, u)| %.2g",
+                                s.layer(), s.units(), mean(s.directionNorms()), meanAbs(s.gains()), mean(s.effectiveLearningRates()),
+                                s.maxAbsUpdateCosine()));
+                        double[] idx = new double[s.units()];
+                        for (int i = 0; i < idx.length; i++) idx[i] = i;
+                        figures.add(new TrainingReport.Figure("weight-norm-" + s.layer().replaceAll("[^A-Za-z0-9._-]", "_") + ".png",
+                                Plot.builder("||u|| per unit of " + s.layer() + " at step " + state.step()).xLabel("unit").yLabel("||u||")
+                                        .markers("||u||", idx, s.directionNorms()).build()));
+                    }
+                }
+                default -> throw new IllegalStateException("unhandled diagnostic " + n);
+            }
+        }
+        Path metrics = RunDirectory.runOf(checkpoint).resolve("metrics.jsonl");
+        if (Files.isRegularFile(metrics)) {
+            List<Map<String, Object>> records = new ArrayList<>();
+            for (Map<String, Object> m : MetricsLog.read(metrics)) {
+                if (m.get("step") instanceof Number s && s.longValue() <= state.step()) records.add(m);
+            }
+            for (TrainingReport.Figure f : TrainingReport.figures(records, run.clip)) {
+                figures.add(new TrainingReport.Figure("history-" + f.fileName(), f.plot()));
+            }
+        }
+        Path index = TrainingReport.write(outDir, "Descent diagnosis of " + checkpoint.getFileName(), lines, figures);
+        for (String l : lines) stdout.println(l);
+        stdout.println("plots: " + outDir + " (" + figures.size() + " plots, " + index.getFileName() + ")");
+        stdout.flush();
+        return Main.OK;
+    }
+
+    /** The spans T − t printed in the gradient-flow table: 1, 2, 5, 10, 20, 50, … and T. */
+    static List<Integer> spans(int steps) {
+        List<Integer> s = new ArrayList<>();
+        for (int base = 1; base <= steps; base *= 10) {
+            for (int m : new int[] {1, 2, 5}) if (base * m < steps) s.add(base * m);
+        }
+        s.add(steps);
+        return s;
+    }
+
+    private static double mean(double[] a) {
+        double s = 0;
+        for (double v : a) s += v;
+        return a.length == 0 ? Double.NaN : s / a.length;
+    }
+
+    private static double meanAbs(double[] a) {
+        double s = 0;
+        for (double v : a) s += Math.abs(v);
+        return a.length == 0 ? Double.NaN : s / a.length;
     }
 }

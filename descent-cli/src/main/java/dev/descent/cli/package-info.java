@@ -4,6 +4,11 @@
  * ({@link dev.descent.cli.TrainCommand}), {@code diagnose} ({@link dev.descent.cli.DiagnoseCommand})
  * and {@code bench} ({@link dev.descent.cli.BenchCommand}); the {@code --data} syntax
  * ({@link dev.descent.cli.DataSource}); validating converters ({@link dev.descent.cli.Converters}).
+ * {@code train} runs {@link dev.descent.train.Trainer} on models, optimisers and diagnostics built
+ * from its options ({@code ModelFactory} with {@link dev.descent.cli.SequenceModel},
+ * {@code OptimizerFactory}, {@code DiagnosticsFactory}) and writes a run directory
+ * ({@code RunDirectory}: configuration, metrics lines, checkpoints) with plots and a page
+ * ({@code TrainingReport}); {@code diagnose} rebuilds a run's model from a checkpoint.
  *
  * <p>Error policy (in {@link dev.descent.cli.Main}): a usage error (unknown flag, malformed or
  * out-of-range value) prints one line {@code descent: <message>} on stderr and exits 2; a failure

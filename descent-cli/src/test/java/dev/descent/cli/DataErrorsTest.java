@@ -1,5 +1,8 @@
 package dev.descent.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -40,13 +43,16 @@ class DataErrorsTest {
     }
 
     private Cli.Run train(String data) {
-        return Cli.run("train", "--data", data);
+        return Cli.run("train", "--data", data, "--out", dir.resolve("run").toString());
     }
 
     @Test
-    void aValidTinyDatasetLoadsAndOnlyThenHitsTheUnwiredTrainer() throws IOException {
+    void aValidTinyDatasetTrains() throws IOException {
         fashion();
-        train("fashion-mnist:" + dir).assertOneLineError(1, "not wired yet", "Fashion-MNIST from " + dir);
+        Cli.Run r = train("fashion-mnist:" + dir);
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.err().startsWith("data: Fashion-MNIST from " + dir), r.err());
+        assertTrue(r.out().startsWith("test accuracy "), r.out());
     }
 
     @Test
@@ -104,6 +110,8 @@ class DataErrorsTest {
         Path f = Files.writeString(dir.resolve("labels.csv"), "x1,x2,y\n1,2,0.5\n3,4,1\n");
         train("csv:" + f).assertOneLineError(1, f + ":2: label 2 ('y'): '0.5' is not a class label");
         train("csv:" + f + ",label=z").assertOneLineError(1, "no column named 'z' (columns: x1, x2, y)");
-        train("csv:" + f + ",regression").assertOneLineError(1, "not wired yet", "CSV " + f);
+        Cli.Run r = train("csv:" + f + ",regression");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().startsWith("test mse "), r.out());
     }
 }

@@ -1,0 +1,109 @@
+package dev.descent.cli;
+
+import dev.descent.nn.Activation;
+import dev.descent.nn.ActivationLayer;
+import dev.descent.nn.BatchNorm;
+import dev.descent.nn.Init;
+import dev.descent.nn.Linear;
+import dev.descent.nn.MeanOnlyBatchNorm;
+import dev.descent.nn.Module;
+import dev.descent.nn.Rnn;
+import dev.descent.nn.Sequential;
+import dev.descent.nn.WeightNorm;
+import dev.descent.tensor.DType;
+import dev.descent.tensor.Rng;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Builds the models {@code descent train} offers from its options.
+ *
+ * <ul>
+ *   <li><b>mlp</b>: Linear(in, h₁), [norm], σ, …, Linear(h_k, out). With {@code weight} every
+ *       Linear is weight-normalised ({@link WeightNorm}); {@code batch} puts a {@link BatchNorm}
+ *       after each hidden Linear; {@code weight-mean-only} combines both as Salimans &amp; Kingma
+ *       (2016, §2.2) do: weight-normalised Linears with {@link MeanOnlyBatchNorm} after each hidden
+ *       one. Parameters are named {@code layers.i.*} as PyTorch's {@code nn.Sequential}.</li>
+ *   <li><b>rnn</b>: the Elman {@link Rnn} in either form, with σ and the recurrent weight's
+ *       initialiser, and a linear readout ({@link SequenceModel}).</li>
+ *   <li><b>lstm</b>: an {@link dev.descent.nn.Lstm} and a linear readout.</li>
+ * </ul>
+ */
+final class ModelFactory {
+    private ModelFactory() {}
+
+    /** The recurrent weight initialisers offered by {@code --init}. */
+    static final String INIT_SYNTAX = "pytorch, orthogonal[:GAIN], identity[:GAIN], scaled-normal:SCALE or glorot";
+
+    /**
+     * A multilayer perceptron {@code in → hidden… → out}.
+     *
+     * @throws IllegalArgumentException for an empty hidden list
+     */
+    static Sequential mlp(int in, List<Integer> hidden, int out, Activation activation, TrainCommand.Norm norm, Rng rng, DType dtype) {
+        List<Module> layers = new ArrayList<>();
+        int width = in;
+        for (int h : hidden) {
+            layers.add(linear(width, h, norm, rng, dtype));
+            if (norm == TrainCommand.Norm.BATCH) layers.add(new BatchNorm(h, dtype));
+            if (norm == TrainCommand.Norm.WEIGHT_MEAN_ONLY) layers.add(new MeanOnlyBatchNorm(h, dtype));
+            layers.add(new ActivationLayer(activation));
+            width = h;
+        }
+        layers.add(linear(width, out, norm, rng, dtype));
+        return new Sequential(layers.toArray(new Module[0]));
+    }
+
+    private static Module linear(int in, int out, TrainCommand.Norm norm, Rng rng, DType dtype) {
+        Linear l = new Linear(in, out, rng, dtype);
+        return norm == TrainCommand.Norm.WEIGHT || norm == TrainCommand.Norm.WEIGHT_MEAN_ONLY ? WeightNorm.wrap(l) : l;
+    }
+
+    /** An Elman RNN model. */
+    static SequenceModel rnn(int in, int hidden, int out, boolean perStep, Activation activation, Rnn.Form form, Init recurrentInit,
+                             Rng rng, DType dtype) {
+        Rnn.Config config = Rnn.Config.of(in, hidden).withActivation(activation).withForm(form).withRecurrentInit(recurrentInit);
+        return SequenceModel.rnn(config, out, perStep, rng, dtype);
+    }
+
+    /**
+     * Parses {@code --init}: {@code pytorch} (U(±1/√H), the default), {@code orthogonal[:GAIN]}
+     * (Saxe et al. 2014), {@code identity[:GAIN]} (Le et al. 2015), {@code scaled-normal:SCALE}
+     * (spectral radius ≈ SCALE), {@code glorot} (Glorot &amp; Bengio 2010).
+     *
+     * @throws IllegalArgumentException naming the bad text and the syntax
+     */
+    static Init recurrentInit(String spec, int hidden) {
+        String s = spec.strip().toLowerCase(Locale.ROOT);
+        int colon = s.indexOf(':');
+        String name = colon < 0 ? s : s.substring(0, colon);
+        Double arg = null;
+        if (colon >= 0) {
+            try {
+                arg = Double.parseDouble(s.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--init: '" + s.substring(colon + 1) + "' in '" + spec + "' is not a number");
+            }
+            if (!(arg > 0) || arg.isInfinite()) throw new IllegalArgumentException("--init: the factor in '" + spec + "' must be > 0");
+        }
+        switch (name) {
+            case "pytorch":
+                if (arg != null) break;
+                return Init.uniform(1 / Math.sqrt(hidden));
+            case "orthogonal":
+                return Init.orthogonal(arg == null ? 1 : arg);
+            case "identity":
+                return Init.identity(arg == null ? 1 : arg);
+            case "scaled-normal":
+                if (arg == null) break;
+                return Init.scaledNormal(arg);
+            case "glorot":
+                if (arg != null) break;
+                return Init.glorotUniform(1);
+            default:
+                break;
+        }
+        throw new IllegalArgumentException("--init: unknown initialiser '" + spec + "'; expected " + INIT_SYNTAX);
+    }
+}

@@ -1,0 +1,257 @@
+package dev.descent.train;
+
+import dev.descent.autodiff.Autodiff;
+import dev.descent.autodiff.Var;
+import dev.descent.autodiff.VarParams;
+import dev.descent.data.Batch;
+import dev.descent.data.BatchStream;
+import dev.descent.diagnostics.ClipInfo;
+import dev.descent.diagnostics.StepContext;
+import dev.descent.diagnostics.TrainingListener;
+import dev.descent.nn.Module;
+import dev.descent.optim.ClipStats;
+import dev.descent.optim.OptimizerStates;
+import dev.descent.optim.Update;
+import dev.descent.optim.Updates;
+import dev.descent.optim.second.LossAndGradient;
+import dev.descent.optim.second.ModelOracle;
+import dev.descent.optim.second.Oracles;
+import dev.descent.optim.second.SecondOrderStep;
+import dev.descent.optim.second.StepReport;
+import dev.descent.tensor.DType;
+import dev.descent.tensor.Params;
+import dev.descent.tensor.Tensor;
+import java.lang.reflect.RecordComponent;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The training loop: minibatches from a {@link BatchStream}, the {@link Objective}'s loss of a
+ * {@link Module}, one step of a {@link TrainingOptimizer} per batch, with evaluation,
+ * diagnostics ({@link TrainingListener}s) and checkpoints on a schedule.
+ *
+ * <p>One step, first-order: the batch is read once; loss and gradient come from one forward and
+ * one backward pass ({@link Autodiff#valueAndGrad}), during which the model updates its buffers;
+ * the optimiser turns the gradient into updates, which are added to the parameters in one fused
+ * pass per tensor ({@link Updates#apply}). Second-order: the method gets a {@link ModelOracle}
+ * for the batch (loss, gradient, Hessian- and Gauss-Newton-vector products by autodiff); the
+ * gradient the loop reports is computed once and handed to the method from a cache, so it is
+ * not computed twice; buffers are updated by one extra forward pass, only for models that have
+ * any.
+ *
+ * <p>What is trained is the model's {@link Module#trainable() trainable} parameters (all of them
+ * unless some are frozen); the model is handed the current ones (with {@link Module#setTrainable})
+ * before every evaluation, checkpoint and at the end, not after every step. Buffers are updated
+ * by the model itself, once per step, in the training forward pass
+ * ({@link Module#applyUpdatingBuffers}); the loss functions given to listeners and to
+ * second-order methods use the pure {@link Module#apply(VarParams, Var)}.
+ *
+ * <p>Determinism: given the same {@link TrainingState}, the same batches follow (the stream is
+ * positioned at the state's cursor) and the same arithmetic is done, so {@link #run} from a saved
+ * state reproduces the uninterrupted run bit for bit.
+ *
+ * <p>Steps are numbered from 1: after step k the parameters have taken k updates. The
+ * {@link StepContext}s given to listeners carry the same number. Not thread-safe; one trainer per
+ * run.
+ */
+public final class Trainer {
+    private final Module model;
+    private final Objective objective;
+    private final TrainingOptimizer optimizer;
+    private final BatchStream batches;
+    private final Evaluator evaluator;
+    private final List<TrainingListener> listeners;
+    private final DType dtype;
+
+    /**
+     * A trainer of {@code model}.
+     *
+     * @param model the model; its current parameters are the starting point of {@link #initialState()}
+     * @param objective the loss
+     * @param optimizer the optimiser
+     * @param batches the training batches
+     * @param evaluator the held-out evaluation
+     * @param listeners diagnostics and other per-step listeners (may be empty)
+     */
+    public Trainer(Module model, Objective objective, TrainingOptimizer optimizer, BatchStream batches, Evaluator evaluator,
+                   List<TrainingListener> listeners) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.objective = Objects.requireNonNull(objective, "objective");
+        this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
+        this.batches = Objects.requireNonNull(batches, "batches");
+        this.evaluator = Objects.requireNonNull(evaluator, "evaluator");
+        this.listeners = List.copyOf(listeners);
+        Params p = model.trainable();
+        if (p.count() == 0) throw new IllegalArgumentException("trainer: the model has no trainable parameters");
+        this.dtype = p.asMap().values().iterator().next().dtype();
+    }
+
+    /**
+     * The state before the first step: the model's current trainable parameters and buffers, a
+     * fresh optimiser, the stream's position.
+     */
+    public TrainingState initialState() {
+        Params p = model.trainable();
+        return new TrainingState(0, p, model.buffers(), optimizer.init(p), batches.cursor());
+    }
+
+    /** The evaluator. */
+    public Evaluator evaluator() {
+        return evaluator;
+    }
+
+    /**
+     * Trains from {@code from} up to {@code config.steps()} steps, reporting to {@code observer};
+     * returns the final state, whose parameters and buffers are also left in the model. A state
+     * already at or beyond the step count is returned unchanged.
+     *
+     * @throws TrainingDivergedException if a loss is not finite
+     */
+    public TrainingState run(TrainingState from, TrainingConfig config, TrainingObserver observer) {
+        Objects.requireNonNull(observer, "observer");
+        model.setTrainable(from.parameters());
+        model.setBuffers(from.buffers());
+        model.train();
+        if (from.step() >= config.steps()) return from;
+        batches.seek(from.cursor());
+        Params params = from.parameters();
+        Object state = from.optimizerState();
+        for (long step = from.step() + 1; step <= config.steps(); step++) {
+            Batch batch = inModelDtype(batches.next());
+            Outcome o = optimizer instanceof TrainingOptimizer.FirstOrder fo
+                    ? firstOrderStep(fo, batch, params, state, step, config.logs(step))
+                    : secondOrderStep((TrainingOptimizer.SecondOrder) optimizer, batch, params, state, step);
+            if (!Double.isFinite(o.loss)) {
+                throw new TrainingDivergedException(step, "training diverged at step " + step + ": the loss is " + o.loss
+                        + (optimizer instanceof TrainingOptimizer.FirstOrder ? " (try a smaller learning rate or gradient clipping)" : ""));
+            }
+            if (!listeners.isEmpty()) notifyListeners(o, batch, params, step);
+            params = o.params;
+            state = o.state;
+            if (config.logs(step)) observer.onStep(o.metrics);
+            if (config.evaluates(step) || config.checkpoints(step)) model.setTrainable(params);
+            if (config.evaluates(step)) observer.onEvaluation(evaluator.evaluate(model, step));
+            if (config.checkpoints(step)) observer.onCheckpoint(new TrainingState(step, params, model.buffers(), state, batches.cursor()));
+        }
+        model.setTrainable(params);
+        return new TrainingState(config.steps(), params, model.buffers(), state, batches.cursor());
+    }
+
+    /** One step's result. */
+    private record Outcome(double loss, Params params, Object state, Params gradients, Params updates, StepMetrics metrics,
+                           Optional<ClipInfo> clip) {}
+
+    private Batch inModelDtype(Batch b) {
+        Tensor x = b.features().dtype() == dtype ? b.features() : b.features().to(dtype);
+        Tensor y = b.targets() == null || b.targets().dtype() == dtype ? b.targets() : b.targets().to(dtype);
+        return x == b.features() && y == b.targets() ? b : new Batch(x, y, b.labels(), b.labelShape(), b.indices());
+    }
+
+    private Outcome firstOrderStep(TrainingOptimizer.FirstOrder fo, Batch batch, Params params, Object state, long step, boolean logs) {
+        Var x = Var.constant(batch.features());
+        Autodiff.ValueAndGrad vg = Autodiff.valueAndGrad(vp -> objective.loss(model.applyUpdatingBuffers(vp, x), batch), params);
+        double loss = vg.value().item();
+        if (!Double.isFinite(loss)) return new Outcome(loss, params, state, vg.grad(), null, null, Optional.empty());
+        Update<Object> u = fo.erased().update(vg.grad(), state, params);
+        Params next = Updates.apply(params, u.updates());
+        Optional<ClipStats> clip = OptimizerStates.find(u.state(), ClipStats.class);
+        Optional<ClipInfo> clipInfo = clip.isPresent() && fo.clipNorm().isPresent()
+                ? Optional.of(new ClipInfo(clip.get().lastPreClipNorm(), fo.clipNorm().getAsDouble())) : Optional.empty();
+        StepMetrics metrics = null;
+        if (logs) {
+            double gradNorm = clip.isPresent() ? clip.get().lastPreClipNorm() : vg.grad().norm();
+            metrics = new StepMetrics(step, loss, gradNorm, fo.learningRate().valueAt(step - 1),
+                    clip.isPresent() ? clip.get().lastScale() : Double.NaN, Map.of());
+        }
+        return new Outcome(loss, next, u.state(), vg.grad(), u.updates(), metrics, clipInfo);
+    }
+
+    private Outcome secondOrderStep(TrainingOptimizer.SecondOrder so, Batch batch, Params params, Object state, long step) {
+        Var x = Var.constant(batch.features());
+        RememberingOracle oracle = new RememberingOracle(Oracles.fromModel(vp -> model.apply(vp, x), out -> objective.loss(out, batch)));
+        LossAndGradient lg = oracle.lossAndGradient(params);
+        if (!Double.isFinite(lg.loss())) return new Outcome(lg.loss(), params, state, lg.gradient(), null, null, Optional.empty());
+        SecondOrderStep<Object, ? extends StepReport> s = so.step(params, state, oracle);
+        if (model.buffers().count() > 0) {
+            try (Autodiff.NoGrad ng = Autodiff.noGrad()) {
+                model.applyUpdatingBuffers(VarParams.constants(params), x);
+            }
+        }
+        StepMetrics metrics = new StepMetrics(step, lg.loss(), lg.gradient().norm(), Double.NaN, Double.NaN, describe(s.report()));
+        Params updates = listeners.isEmpty() ? null : s.params().sub(params);
+        return new Outcome(lg.loss(), s.params(), s.state(), lg.gradient(), updates, metrics, Optional.empty());
+    }
+
+    private void notifyListeners(Outcome o, Batch batch, Params before, long step) {
+        Var x = Var.constant(batch.features());
+        Function<VarParams, Var> pureLoss = vp -> objective.loss(model.apply(vp, x), batch);
+        StepContext ctx = StepContext.of(step, o.loss, before, o.gradients, o.updates, o.params).withLossFunction(pureLoss);
+        if (optimizer instanceof TrainingOptimizer.FirstOrder fo) {
+            double eta = fo.learningRate().valueAt(step - 1);
+            if (eta > 0 && Double.isFinite(eta)) ctx = ctx.withLearningRate(eta);
+        }
+        if (o.clip.isPresent()) ctx = ctx.withClip(o.clip.get());
+        for (TrainingListener l : listeners) l.onStep(ctx);
+    }
+
+    /** The components of a second-order report that are numbers, booleans or enums, by name. */
+    static Map<String, Object> describe(StepReport report) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (!(report instanceof Record)) return m;
+        for (RecordComponent c : report.getClass().getRecordComponents()) {
+            Object v;
+            try {
+                v = c.getAccessor().invoke(report);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot read " + c.getName() + " of " + report.getClass().getSimpleName(), e);
+            }
+            if (v instanceof Number || v instanceof Boolean) m.put(c.getName(), v);
+            else if (v instanceof Enum<?> e) m.put(c.getName(), e.name());
+        }
+        return m;
+    }
+
+    /**
+     * An oracle that remembers the loss and gradient at the parameters the loop evaluated first,
+     * so the method's own first call at the same point (the same object) costs nothing.
+     */
+    private static final class RememberingOracle implements ModelOracle {
+        private final ModelOracle inner;
+        private Params at;
+        private LossAndGradient remembered;
+
+        RememberingOracle(ModelOracle inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public double loss(Params p) {
+            return p == at ? remembered.loss() : inner.loss(p);
+        }
+
+        @Override
+        public LossAndGradient lossAndGradient(Params p) {
+            if (p == at) return remembered;
+            LossAndGradient lg = inner.lossAndGradient(p);
+            if (at == null) {
+                at = p;
+                remembered = lg;
+            }
+            return lg;
+        }
+
+        @Override
+        public Params hessianVectorProduct(Params p, Params v) {
+            return inner.hessianVectorProduct(p, v);
+        }
+
+        @Override
+        public Params gaussNewtonVectorProduct(Params p, Params v) {
+            return inner.gaussNewtonVectorProduct(p, v);
+        }
+    }
+}

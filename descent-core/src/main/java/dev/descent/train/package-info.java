@@ -1,0 +1,16 @@
+/**
+ * A reusable training loop: {@link dev.descent.train.Trainer} runs minibatch training of a
+ * {@link dev.descent.nn.Module} under an {@link dev.descent.train.Objective} with any
+ * optimiser of {@code dev.descent.optim} or {@code dev.descent.optim.second}
+ * ({@link dev.descent.train.TrainingOptimizer}), evaluates on held-out data
+ * ({@link dev.descent.train.Evaluator}, {@link dev.descent.train.Evaluation} next to a trivial
+ * {@link dev.descent.train.Baselines baseline}), feeds diagnostics through
+ * {@link dev.descent.diagnostics.TrainingListener}s, and hands out
+ * {@link dev.descent.train.TrainingState}s to checkpoint, from which a run resumes bit for bit
+ * ({@link dev.descent.train.OptimizerStateCodec} stores optimiser states as tensors).
+ *
+ * <p>Depends on {@code dev.descent.tensor}, {@code dev.descent.autodiff}, {@code dev.descent.optim}
+ * (and {@code .second}), {@code dev.descent.data} and {@code dev.descent.diagnostics}. Nothing here
+ * prints, plots or parses command lines: that is the CLI's job.
+ */
+package dev.descent.train;
