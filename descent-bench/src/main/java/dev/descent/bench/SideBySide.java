@@ -78,7 +78,7 @@ public final class SideBySide {
                 for (int n : sizes) sz.append(sz.length() > 0 ? "," : "").append(n);
                 for (String line : peer.run(List.of("gemm", "--sizes", sz.toString(), "--no-unset-run",
                         "--blas-env-label", "unset:OPENBLAS_CORETYPE,OPENBLAS_L2_SIZE", "--seed", Long.toString(opt.seed())))) {
-                    if (!"gemm".equals(Peer.string(line, "workload"))) continue;
+                    if (!"gemm".equals(Peer.string(line, "workload")) || !"result".equals(Peer.string(line, "record"))) continue;
                     String impl = Peer.string(line, "variant");
                     times.merge(impl + "|" + (int) Peer.number(line, "N"), Peer.numbers(line, "times_s"), SideBySide::concat);
                 }
@@ -131,7 +131,7 @@ public final class SideBySide {
             }
             if (peer != null) {
                 for (String line : peer.run(List.of("hvp", "--seed", Long.toString(opt.seed())))) {
-                    if (!"hvp".equals(Peer.string(line, "workload"))) continue;
+                    if (!"hvp".equals(Peer.string(line, "workload")) || !"result".equals(Peer.string(line, "record"))) continue;
                     String variant = Peer.string(line, "variant");
                     String key = variant.startsWith("grad") ? "torch|grad" : variant.startsWith("forward") ? "torch|forward(no_grad)"
                             : variant.startsWith("hvp.double") ? "torch|hvp(double-backward)" : "torch|hvp(functional)";

@@ -63,7 +63,19 @@ public final class ExperimentRegistry {
         GradCheckExperiment selfTest = new GradCheckExperiment();
         list.add(new Entry(selfTest.id(), selfTest.claim(), selfTest));
         list.addAll(SPEC_CLAIMS);
-        return new ExperimentRegistry(list);
+        return new ExperimentRegistry(list)
+                .with(new Spec11RnnForms())
+                .with(new Spec12VanishingGradients())
+                .with(new Spec13ExplodingGradients())
+                .with(new Spec41WeightNormEqualsBatchNorm())
+                .with(new Spec42WeightNormGradientProjection())
+                .with(new Spec43WeightNormGrowth())
+                .with(new Spec21MomentumIsRunningAverage())
+                .with(new Spec22AverageIsWeightedSum())
+                .with(new Spec23BiasCorrection())
+                .with(new Spec31QuadraticModel())
+                .with(new Spec32OptimalStep())
+                .with(new Spec33Newton());
     }
 
     /**

@@ -16,6 +16,9 @@ import java.util.function.Function;
  *   <li>⟨u, J v⟩ from forward mode ({@link Autodiff#jvp});</li>
  *   <li>⟨Jᵀu, v⟩ from reverse mode ({@link Autodiff#vjp}).</li>
  * </ul>
+ * Errors are relative to the larger of the values and the cancellation-free magnitude
+ * Σ|u_i||(Jv)_i|, so a random direction whose dot product happens to cancel does not turn
+ * rounding noise into a false alarm.
  * The first pair checks the derivative rules against the function; the second pair is the
  * adjoint identity ⟨u, J v⟩ = ⟨Jᵀu, v⟩, which holds to rounding error and so catches
  * inconsistent JVP/VJP rules even where finite differences are noisy.
@@ -49,15 +52,19 @@ public final class GradCheck {
             Autodiff.JvpResult jr = Autodiff.jvp(f, x, v);
             Tensor u = rng.normal(DType.F64, 0, 1, jr.value().dims());
             double jvpDot = u.dot(jr.tangent());
-            double vjpDot = Autodiff.vjp(f, x, u).dot(v);
+            Params jtu = Autodiff.vjp(f, x, u);
+            double vjpDot = jtu.dot(v);
+            // Cancellation-free magnitudes Σ|u_i||(Jv)_i| and Σ|(Jᵀu)_j||v_j|: a dot product that
+            // cancels to near zero must not turn rounding noise into a large "relative" error.
+            double scale = Math.max(u.abs().dot(jr.tangent().abs()), jtu.map(Tensor::abs).dot(v.map(Tensor::abs)));
             double plus, minus;
             try (Autodiff.NoGrad ng = Autodiff.noGrad()) {
                 plus = u.dot(f.apply(VarParams.constants(x.axpy(h, v))).value());
                 minus = u.dot(f.apply(VarParams.constants(x.axpy(-h, v))).value());
             }
             double fd = (plus - minus) / (2 * h);
-            fdErr = Math.max(fdErr, relative(fd, jvpDot));
-            adjErr = Math.max(adjErr, relative(jvpDot, vjpDot));
+            fdErr = Math.max(fdErr, relative(fd, jvpDot, scale));
+            adjErr = Math.max(adjErr, relative(jvpDot, vjpDot, scale));
         }
         return new Report(fdErr, adjErr, directions);
     }
@@ -69,7 +76,12 @@ public final class GradCheck {
 
     /** |a − b| / max(|a|, |b|, 1e-8): relative where the values are large, absolute near zero. */
     public static double relative(double a, double b) {
-        double scale = Math.max(Math.max(Math.abs(a), Math.abs(b)), 1e-8);
+        return relative(a, b, 0);
+    }
+
+    /** |a − b| / max(|a|, |b|, magnitude, 1e-8), where magnitude is a cancellation-free size of the terms. */
+    public static double relative(double a, double b, double magnitude) {
+        double scale = Math.max(Math.max(Math.max(Math.abs(a), Math.abs(b)), magnitude), 1e-8);
         double r = Math.abs(a - b) / scale;
         return Double.isNaN(r) ? Double.POSITIVE_INFINITY : r;
     }

@@ -32,6 +32,6 @@ public record DiagnosticRecord(long step, String diagnostic, Map<String, Object>
         m.put("diagnostic", diagnostic);
         m.put("computeNanos", computeNanos);
         m.put("values", values);
-        return Json.write(m);
+        return dev.descent.io.Json.writeObject(m);
     }
 }

@@ -397,6 +397,75 @@ public final class Json {
         }
     }
 
+    /**
+     * The compact JSON text of a plain Java value: {@link Map} (string keys, in iteration
+     * order), {@link Iterable}, {@code Object[]}, {@code double[]}/{@code int[]}/{@code long[]}, {@link Number},
+     * {@link Boolean}, {@link CharSequence}, {@link Enum} (its name), a {@link Value}, or null.
+     * JSON has no NaN or infinity: non-finite numbers are written as null. Anything else is an
+     * {@link IllegalArgumentException} naming its class.
+     */
+    public static String writeObject(Object o) {
+        StringBuilder sb = new StringBuilder();
+        writeObject(o, sb);
+        return sb.toString();
+    }
+
+    private static void writeObject(Object o, StringBuilder sb) {
+        if (o == null) {
+            sb.append("null");
+        } else if (o instanceof Value) {
+            write((Value) o, sb);
+        } else if (o instanceof Map) {
+            sb.append('{');
+            boolean first = true;
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) o).entrySet()) {
+                if (!first) sb.append(',');
+                first = false;
+                quote(String.valueOf(e.getKey()), sb);
+                sb.append(':');
+                writeObject(e.getValue(), sb);
+            }
+            sb.append('}');
+        } else if (o instanceof Iterable) {
+            sb.append('[');
+            boolean first = true;
+            for (Object x : (Iterable<?>) o) {
+                if (!first) sb.append(',');
+                first = false;
+                writeObject(x, sb);
+            }
+            sb.append(']');
+        } else if (o instanceof double[]) {
+            double[] a = (double[]) o;
+            sb.append('[');
+            for (int i = 0; i < a.length; i++) {
+                if (i > 0) sb.append(',');
+                number(a[i], sb);
+            }
+            sb.append(']');
+        } else if (o instanceof Object[]) {
+            writeObject(java.util.Arrays.asList((Object[]) o), sb);
+        } else if (o instanceof int[] || o instanceof long[]) {
+            String t = o instanceof int[] ? java.util.Arrays.toString((int[]) o) : java.util.Arrays.toString((long[]) o);
+            sb.append(t.replace(" ", ""));
+        } else if (o instanceof Double || o instanceof Float) {
+            number(((Number) o).doubleValue(), sb);
+        } else if (o instanceof Number || o instanceof Boolean) {
+            sb.append(o);
+        } else if (o instanceof CharSequence) {
+            quote(o.toString(), sb);
+        } else if (o instanceof Enum) {
+            quote(((Enum<?>) o).name(), sb);
+        } else {
+            throw new IllegalArgumentException("json: cannot write a " + o.getClass().getName());
+        }
+    }
+
+    /** Shortest round-trip decimal of a finite double ({@link Double#toString}: "1.0", "2.5E-7"), null otherwise. */
+    private static void number(double d, StringBuilder sb) {
+        sb.append(Double.isFinite(d) ? Double.toString(d) : "null");
+    }
+
     /** Appends {@code s} as a JSON string literal. */
     static void quote(String s, StringBuilder sb) {
         sb.append('"');

@@ -1,8 +1,5 @@
 package dev.descent.tensor.kernel;
 
-import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Elementwise kernels for float64 arrays (the float32 twin is generated; see package docs).
@@ -11,13 +8,11 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code as} ∈ {0, 1}) with {@code n} elements of {@code b} (offset {@code bo}, stride
  * {@code bs} ∈ {0, 1}) into {@code out} (offset {@code oo}, contiguous). A stride of 0 repeats
  * one element, which is how broadcasting along the innermost dimension reaches the kernel.
- * Plain loops are written so that C2's superword pass vectorises them; transcendental functions
- * use the Vector API explicitly because {@code Math.exp} and friends are not auto-vectorised.
+ * Plain loops are written so that C2's superword pass vectorises them; exp, tanh and sigmoid use
+ * the bit-reproducible Vector API code of {@link VectorMath}.
  */
 public final class ElementwiseF64 {
     private ElementwiseF64() {}
-
-    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
 
     /** Binary operation codes. */
     public static final int ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAX = 4, MIN = 5, POW = 6,
@@ -104,9 +99,9 @@ public final class ElementwiseF64 {
     public static double apply(int op, double x) {
         switch (op) {
             case NEG: return -x;
-            case EXP: return (double) Math.exp(x);
+            case EXP: return (double) VectorMath.exp(x);
             case LOG: return (double) Math.log(x);
-            case TANH: return (double) Math.tanh(x);
+            case TANH: return (double) VectorMath.tanh(x);
             case SIGMOID: return sigmoid(x);
             case RELU: return x > 0 ? x : 0;
             case SQRT: return (double) Math.sqrt(x);
@@ -121,17 +116,9 @@ public final class ElementwiseF64 {
         }
     }
 
-    /**
-     * Logistic sigmoid 1/(1+e^{-x}), evaluated so that neither branch overflows.
-     */
-    // NOTE: for x < 0 use e^x/(1+e^x); 1/(1+e^{-x}) would compute e^{-x} = inf for x < -709 (f64)
-    // and still give 0, but the e^x form keeps relative accuracy for tiny outputs.
+    /** Logistic sigmoid 1/(1+e^{-x}), evaluated so that neither branch overflows (see {@link VectorMath}). */
     public static double sigmoid(double x) {
-        if (x >= 0) {
-            return 1 / (1 + (double) Math.exp(-x));
-        }
-        double e = (double) Math.exp(x);
-        return e / (1 + e);
+        return (double) VectorMath.sigmoid(x);
     }
 
     /** out[i] = op(a[i]) for i &lt; n; {@code out} is modified (may alias {@code a}). */
@@ -144,47 +131,15 @@ public final class ElementwiseF64 {
             case ABS: for (int i = 0; i < n; i++) out[oo + i] = Math.abs(a[ao + i]); return;
             case SQRT: for (int i = 0; i < n; i++) out[oo + i] = (double) Math.sqrt(a[ao + i]); return;
             case RECIPROCAL: for (int i = 0; i < n; i++) out[oo + i] = 1 / a[ao + i]; return;
-            case EXP: vectorUnary(VectorOperators.EXP, op, a, ao, out, oo, n); return;
-            case LOG: vectorUnary(VectorOperators.LOG, op, a, ao, out, oo, n); return;
-            case TANH: vectorUnary(VectorOperators.TANH, op, a, ao, out, oo, n); return;
-            case SIGMOID: sigmoid(a, ao, out, oo, n); return;
+            // NOTE: never lanewise(EXP/LOG/TANH): their results change when C2 compiles the loop,
+            // which would make runs depend on JIT timing. VectorMath is exact-arithmetic only.
+            case EXP: VectorMath.apply(VectorMath.EXP, a, ao, out, oo, n); return;
+            case TANH: VectorMath.apply(VectorMath.TANH, a, ao, out, oo, n); return;
+            case SIGMOID: VectorMath.apply(VectorMath.SIGMOID, a, ao, out, oo, n); return;
+            case LOG: for (int i = 0; i < n; i++) out[oo + i] = (double) Math.log(a[ao + i]); return;
             default:
                 for (int i = 0; i < n; i++) out[oo + i] = apply(op, a[ao + i]);
         }
-    }
-
-    private static void vectorUnary(VectorOperators.Unary vop, int op, double[] a, int ao,
-                                    double[] out, int oo, int n) {
-        int i = 0;
-        int upper = S.loopBound(n);
-        if (vop == VectorOperators.EXP) {
-            for (; i < upper; i += S.length()) {
-                DoubleVector.fromArray(S, a, ao + i).lanewise(VectorOperators.EXP).intoArray(out, oo + i);
-            }
-        } else if (vop == VectorOperators.LOG) {
-            for (; i < upper; i += S.length()) {
-                DoubleVector.fromArray(S, a, ao + i).lanewise(VectorOperators.LOG).intoArray(out, oo + i);
-            }
-        } else {
-            for (; i < upper; i += S.length()) {
-                DoubleVector.fromArray(S, a, ao + i).lanewise(VectorOperators.TANH).intoArray(out, oo + i);
-            }
-        }
-        for (; i < n; i++) out[oo + i] = apply(op, a[ao + i]);
-    }
-
-    private static void sigmoid(double[] a, int ao, double[] out, int oo, int n) {
-        int i = 0;
-        int upper = S.loopBound(n);
-        DoubleVector one = DoubleVector.broadcast(S, 1);
-        for (; i < upper; i += S.length()) {
-            DoubleVector x = DoubleVector.fromArray(S, a, ao + i);
-            // e = exp(-|x|) never overflows; sigmoid = 1/(1+e) for x >= 0, e/(1+e) otherwise.
-            DoubleVector e = x.abs().neg().lanewise(VectorOperators.EXP);
-            DoubleVector r = one.div(one.add(e));
-            r.blend(e.mul(r), x.compare(VectorOperators.LT, 0)).intoArray(out, oo + i);
-        }
-        for (; i < n; i++) out[oo + i] = sigmoid(a[ao + i]);
     }
 
     /** out[i] = cond[i] != 0 ? a[i] : b[i], all three with strides in {0,1}. */

@@ -1,7 +1,6 @@
 package dev.descent.tensor.kernel;
 
 import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -27,9 +26,19 @@ public final class ReduceF64 {
             for (; i < upper; i += S.length()) {
                 acc = acc.add(DoubleVector.fromArray(S, a, off + i));
             }
-            s = acc.reduceLanes(VectorOperators.ADD);
+            s = lanesInOrder(acc);
         }
         for (; i < n; i++) s += a[off + i];
+        return s;
+    }
+
+    // NOTE: reduceLanes(ADD) may add lanes in a different order once C2 compiles it, so a sum
+    // would depend on JIT timing; adding the lanes left to right keeps every run bit-identical.
+    private static double lanesInOrder(DoubleVector acc) {
+        double[] lanes = new double[S.length()];
+        acc.intoArray(lanes, 0);
+        double s = 0;
+        for (double x : lanes) s += x;
         return s;
     }
 
@@ -43,7 +52,7 @@ public final class ReduceF64 {
             for (; i < upper; i += S.length()) {
                 acc = DoubleVector.fromArray(S, a, ao + i).fma(DoubleVector.fromArray(S, b, bo + i), acc);
             }
-            s = acc.reduceLanes(VectorOperators.ADD);
+            s = lanesInOrder(acc);
         }
         for (; i < n; i++) s += a[ao + i] * b[bo + i];
         return s;
