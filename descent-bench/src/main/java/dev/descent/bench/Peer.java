@@ -34,7 +34,7 @@ public final class Peer {
      * python3, no torch).
      */
     public static Peer locate(Path peerDir, String[] why) {
-        Path script = peerDir.resolve("peer_torch.py");
+        Path script = peerDir.resolve("peer_torch.py").toAbsolutePath().normalize();
         if (!Files.isRegularFile(script)) {
             why[0] = "peer suite not found at " + script + " (pass --peer-dir)";
             return null;
