@@ -1,5 +1,9 @@
 package dev.descent.tensor.kernel;
 
+import java.util.Arrays;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * General matrix multiply for float64 (float32 twin generated):
  * {@code C = op(A)·op(B)} or {@code C += op(A)·op(B)}, where op(X) is X or Xᵀ.
@@ -10,6 +14,32 @@ package dev.descent.tensor.kernel;
 public final class GemmF64 {
     private GemmF64() {}
 
+    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    static final int MR = 6;
+    static final int NV = 4;
+    static final int NR = NV * L;
+    static final int KC = Integer.getInteger("descent.gemm.kc", 256);
+    private static final int BLOCK_BYTES = Integer.getInteger("descent.gemm.block", 256 * 1024);
+    static final int MC = Math.max(MR, Integer.getInteger("descent.gemm.mcBytes", BLOCK_BYTES) / (KC * Double.BYTES) / MR * MR);
+    static final int NC = Math.max(NR, Integer.getInteger("descent.gemm.ncBytes", BLOCK_BYTES) / (KC * Double.BYTES) / NR * NR);
+    static final long PARALLEL_MIN_MNK = Long.getLong("descent.gemm.par", 1L << 21);
+    static final int DIRECT_MAX_ROWS = Integer.getInteger("descent.gemm.directRows", 64);
+    static final boolean DIRECT_A = Boolean.parseBoolean(System.getProperty("descent.gemm.directA", "true"));
+    static final int TASK_MAX = Integer.getInteger("descent.gemm.task", 1 << 30);
+
+    /** Per-thread packing buffers, reused by every call on that thread. */
+    private static final class Workspace {
+        final double[] a = new double[MC * KC];
+        final double[] b = new double[KC * NC];
+        final double[] tile = new double[MR * NR];
+    }
+
+    /** A row of NR zeros: the initial accumulator row when C is overwritten (never written). */
+    private static final double[] ZERO = new double[NR];
+
+    private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+
     /**
      * C[m×n] (+)= op(A)[m×k] · op(B)[k×n]; {@code c} is modified.
      *
@@ -18,7 +48,299 @@ public final class GemmF64 {
     public static void gemm(boolean transA, boolean transB, int m, int n, int k,
                             double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                             double[] c, int cOff, int ldc, boolean accumulate) {
-        reference(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException("gemm: negative size m=" + m + ", n=" + n + ", k=" + k);
+        }
+        checkMatrix("C", c, cOff, ldc, m, n);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            if (!accumulate) {
+                for (int i = 0; i < m; i++) {
+                    Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0);
+                }
+            }
+            return;
+        }
+        checkMatrix("A", a, aOff, lda, transA ? k : m, transA ? m : k);
+        checkMatrix("B", b, bOff, ldb, transB ? n : k, transB ? k : n);
+
+        int rowChunks = ceilDiv(m, TASK_MAX);
+        int colChunks = ceilDiv(n, TASK_MAX);
+        boolean parallel = Parallel.threads() > 1 && (long) m * n * k >= PARALLEL_MIN_MNK;
+        if (parallel) {
+            int wanted = 2 * Parallel.threads();
+            while (rowChunks * colChunks < wanted) {
+                boolean rowsSplit = ceilDiv(m, rowChunks + 1) >= MR;
+                boolean colsSplit = ceilDiv(n, colChunks + 1) >= NR;
+                if (colsSplit && (!rowsSplit || n / colChunks >= m / rowChunks)) {
+                    colChunks++;
+                } else if (rowsSplit) {
+                    rowChunks++;
+                } else {
+                    break;
+                }
+            }
+        }
+        int rowStep = roundUp(ceilDiv(m, rowChunks), MR);
+        int colStep = roundUp(ceilDiv(n, colChunks), NR);
+        int rows = ceilDiv(m, rowStep);
+        int cols = ceilDiv(n, colStep);
+        if (parallel && rows * cols > 1) {
+            Parallel.forEach(rows * cols, t -> {
+                int i0 = (t / cols) * rowStep;
+                int j0 = (t % cols) * colStep;
+                chunk(transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate,
+                        i0, Math.min(m, i0 + rowStep), j0, Math.min(n, j0 + colStep), WORKSPACE.get());
+            });
+        } else {
+            Workspace ws = WORKSPACE.get();
+            for (int i0 = 0; i0 < m; i0 += rowStep) {
+                for (int j0 = 0; j0 < n; j0 += colStep) {
+                    chunk(transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate,
+                            i0, Math.min(m, i0 + rowStep), j0, Math.min(n, j0 + colStep), ws);
+                }
+            }
+        }
+    }
+
+    private static void chunk(boolean transA, boolean transB, int k,
+                              double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+                              double[] c, int cOff, int ldc, boolean accumulate,
+                              int i0, int i1, int j0, int j1, Workspace ws) {
+        boolean directA = DIRECT_A;
+        boolean directB = !transB && i1 - i0 <= DIRECT_MAX_ROWS;
+        for (int jc = j0; jc < j1; jc += NC) {
+            int nc = Math.min(NC, j1 - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                boolean add = accumulate || pc > 0;
+                if (!directB) {
+                    packB(transB, b, bOff, ldb, pc, kc, jc, nc, ws.b);
+                }
+                for (int ic = i0; ic < i1; ic += MC) {
+                    int mc = Math.min(MC, i1 - ic);
+                    int mFull = mc - mc % MR;
+                    if (!directA) {
+                        packA(transA, a, aOff, lda, ic, mc, pc, kc, ws.a);
+                    } else if (mFull < mc) {
+                        packA(transA, a, aOff, lda, ic + mFull, mc - mFull, pc, kc, ws.a);
+                    }
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int nr = Math.min(NR, nc - jr);
+                        double[] bs = ws.b;
+                        int bo = jr * kc;
+                        int bks = NR;
+                        if (directB) {
+                            if (nr == NR) {
+                                bs = b;
+                                bo = bOff + pc * ldb + jc + jr;
+                                bks = ldb;
+                            } else {
+                                packB(false, b, bOff, ldb, pc, kc, jc + jr, nr, ws.b);
+                                bo = 0;
+                            }
+                        }
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int mr = Math.min(MR, mc - ir);
+                            double[] as = ws.a;
+                            int ao = ir * kc;
+                            int ars = 1;
+                            int aks = MR;
+                            if (directA) {
+                                if (mr == MR) {
+                                    as = a;
+                                    if (transA) {
+                                        ao = aOff + pc * lda + ic + ir;
+                                        aks = lda;
+                                    } else {
+                                        ao = aOff + (ic + ir) * lda + pc;
+                                        ars = lda;
+                                        aks = 1;
+                                    }
+                                } else {
+                                    ao = 0;
+                                }
+                            }
+                            int co = cOff + (ic + ir) * ldc + jc + jr;
+                            if (mr == MR && nr == NR) {
+                                if (add) {
+                                    kernel(kc, as, ao, ars, aks, bs, bo, bks, c, co, ldc, c, co, ldc);
+                                } else {
+                                    kernel(kc, as, ao, ars, aks, bs, bo, bks, ZERO, 0, 0, c, co, ldc);
+                                }
+                            } else {
+                                kernel(kc, as, ao, ars, aks, bs, bo, bks, ZERO, 0, 0, ws.tile, 0, NR);
+                                putPartial(ws.tile, c, co, ldc, mr, nr, add);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs rows [i0, i0+rows) × columns [pc, pc+kc) of op(A) into panels of MR rows: panel q
+     * holds rows i0+q·MR.., element (i, p) at q·MR·kc + p·MR + i; rows past the end are zero.
+     */
+    private static void packA(boolean transA, double[] a, int aOff, int lda, int i0, int rows,
+                              int pc, int kc, double[] dst) {
+        for (int ir = 0; ir < rows; ir += MR) {
+            int mr = Math.min(MR, rows - ir);
+            int d = ir * kc;
+            if (!transA) {
+                int src = aOff + (i0 + ir) * lda + pc;
+                if (mr == MR) {
+                    for (int p = 0; p < kc; p++, d += MR) {
+                        for (int i = 0; i < MR; i++) {
+                            dst[d + i] = a[src + i * lda + p];
+                        }
+                    }
+                } else {
+                    for (int p = 0; p < kc; p++, d += MR) {
+                        for (int i = 0; i < mr; i++) {
+                            dst[d + i] = a[src + i * lda + p];
+                        }
+                        for (int i = mr; i < MR; i++) {
+                            dst[d + i] = 0;
+                        }
+                    }
+                }
+            } else {
+                int src = aOff + pc * lda + i0 + ir;
+                for (int p = 0; p < kc; p++, d += MR, src += lda) {
+                    for (int i = 0; i < mr; i++) {
+                        dst[d + i] = a[src + i];
+                    }
+                    for (int i = mr; i < MR; i++) {
+                        dst[d + i] = 0;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs rows [pc, pc+kc) × columns [j0, j0+cols) of op(B) into panels of NR columns: panel q
+     * holds columns j0+q·NR.., element (p, j) at q·NR·kc + p·NR + j; columns past the end are
+     * zero.
+     */
+    private static void packB(boolean transB, double[] b, int bOff, int ldb, int pc, int kc,
+                              int j0, int cols, double[] dst) {
+        for (int jr = 0; jr < cols; jr += NR) {
+            int nr = Math.min(NR, cols - jr);
+            int d = jr * kc;
+            if (!transB) {
+                int src = bOff + pc * ldb + j0 + jr;
+                if (nr == NR) {
+                    for (int p = 0; p < kc; p++, d += NR, src += ldb) {
+                        for (int v = 0; v < NR; v += L) {
+                            DoubleVector.fromArray(S, b, src + v).intoArray(dst, d + v);
+                        }
+                    }
+                } else {
+                    for (int p = 0; p < kc; p++, d += NR, src += ldb) {
+                        for (int j = 0; j < nr; j++) {
+                            dst[d + j] = b[src + j];
+                        }
+                        for (int j = nr; j < NR; j++) {
+                            dst[d + j] = 0;
+                        }
+                    }
+                }
+            } else {
+                int src = bOff + (j0 + jr) * ldb + pc;
+                for (int j = 0; j < nr; j++, src += ldb) {
+                    for (int p = 0, dj = d + j; p < kc; p++, dj += NR) {
+                        dst[dj] = b[src + p];
+                    }
+                }
+                for (int j = nr; j < NR; j++) {
+                    for (int p = 0, dj = d + j; p < kc; p++, dj += NR) {
+                        dst[dj] = 0;
+                    }
+                }
+            }
+        }
+    }
+
+    private static void kernel(int kc, double[] a, int ao, int ars, int aks,
+                               double[] b, int bo, int bks,
+                               double[] c0, int c0o, int c0s, double[] c, int co, int ldc) {
+        DoubleVector c00 = DoubleVector.fromArray(S, c0, c0o), c01 = DoubleVector.fromArray(S, c0, c0o + L), c02 = DoubleVector.fromArray(S, c0, c0o + 2 * L), c03 = DoubleVector.fromArray(S, c0, c0o + 3 * L);
+        c0o += c0s;
+        DoubleVector c10 = DoubleVector.fromArray(S, c0, c0o), c11 = DoubleVector.fromArray(S, c0, c0o + L), c12 = DoubleVector.fromArray(S, c0, c0o + 2 * L), c13 = DoubleVector.fromArray(S, c0, c0o + 3 * L);
+        c0o += c0s;
+        DoubleVector c20 = DoubleVector.fromArray(S, c0, c0o), c21 = DoubleVector.fromArray(S, c0, c0o + L), c22 = DoubleVector.fromArray(S, c0, c0o + 2 * L), c23 = DoubleVector.fromArray(S, c0, c0o + 3 * L);
+        c0o += c0s;
+        DoubleVector c30 = DoubleVector.fromArray(S, c0, c0o), c31 = DoubleVector.fromArray(S, c0, c0o + L), c32 = DoubleVector.fromArray(S, c0, c0o + 2 * L), c33 = DoubleVector.fromArray(S, c0, c0o + 3 * L);
+        c0o += c0s;
+        DoubleVector c40 = DoubleVector.fromArray(S, c0, c0o), c41 = DoubleVector.fromArray(S, c0, c0o + L), c42 = DoubleVector.fromArray(S, c0, c0o + 2 * L), c43 = DoubleVector.fromArray(S, c0, c0o + 3 * L);
+        c0o += c0s;
+        DoubleVector c50 = DoubleVector.fromArray(S, c0, c0o), c51 = DoubleVector.fromArray(S, c0, c0o + L), c52 = DoubleVector.fromArray(S, c0, c0o + 2 * L), c53 = DoubleVector.fromArray(S, c0, c0o + 3 * L);
+        for (int p = 0; p < kc; p++) {
+            DoubleVector b0 = DoubleVector.fromArray(S, b, bo);
+            DoubleVector b1 = DoubleVector.fromArray(S, b, bo + L);
+            DoubleVector b2 = DoubleVector.fromArray(S, b, bo + 2 * L);
+            DoubleVector b3 = DoubleVector.fromArray(S, b, bo + 3 * L);
+            DoubleVector x;
+            x = DoubleVector.broadcast(S, a[ao]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+            x = DoubleVector.broadcast(S, a[ao + ars]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+            x = DoubleVector.broadcast(S, a[ao + 2 * ars]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+            x = DoubleVector.broadcast(S, a[ao + 3 * ars]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+            x = DoubleVector.broadcast(S, a[ao + 4 * ars]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41); c42 = x.fma(b2, c42); c43 = x.fma(b3, c43);
+            x = DoubleVector.broadcast(S, a[ao + 5 * ars]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51); c52 = x.fma(b2, c52); c53 = x.fma(b3, c53);
+            ao += aks;
+            bo += bks;
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L); c03.intoArray(c, co + 3 * L);
+        co += ldc;
+        c10.intoArray(c, co); c11.intoArray(c, co + L); c12.intoArray(c, co + 2 * L); c13.intoArray(c, co + 3 * L);
+        co += ldc;
+        c20.intoArray(c, co); c21.intoArray(c, co + L); c22.intoArray(c, co + 2 * L); c23.intoArray(c, co + 3 * L);
+        co += ldc;
+        c30.intoArray(c, co); c31.intoArray(c, co + L); c32.intoArray(c, co + 2 * L); c33.intoArray(c, co + 3 * L);
+        co += ldc;
+        c40.intoArray(c, co); c41.intoArray(c, co + L); c42.intoArray(c, co + 2 * L); c43.intoArray(c, co + 3 * L);
+        co += ldc;
+        c50.intoArray(c, co); c51.intoArray(c, co + L); c52.intoArray(c, co + 2 * L); c53.intoArray(c, co + 3 * L);
+    }
+
+    private static void putPartial(double[] tile, double[] c, int co, int ldc, int mr, int nr,
+                                   boolean add) {
+        for (int i = 0; i < mr; i++, co += ldc) {
+            for (int j = 0; j < nr; j++) {
+                double t = tile[i * NR + j];
+                c[co + j] = add ? c[co + j] + t : t;
+            }
+        }
+    }
+
+    private static void checkMatrix(String name, double[] x, int off, int ld, int rows, int cols) {
+        if (rows == 0 || cols == 0) {
+            return;
+        }
+        if (off < 0 || ld < cols || off + (long) (rows - 1) * ld + cols > x.length) {
+            throw new IndexOutOfBoundsException("gemm: " + name + " [" + rows + " x " + cols
+                    + "] at offset " + off + " with row stride " + ld + " does not fit an array of "
+                    + x.length);
+        }
+    }
+
+    private static int ceilDiv(int x, int y) {
+        return (x + y - 1) / y;
+    }
+
+    private static int roundUp(int x, int y) {
+        return ceilDiv(x, y) * y;
     }
 
     /**
