@@ -15,7 +15,7 @@ import dev.descent.nn.WeightNorm;
 import dev.descent.optim.ChainState;
 import dev.descent.optim.GradientTransformation;
 import dev.descent.optim.Optimizers;
-import dev.descent.optim.Update;
+import dev.descent.optim.Step;
 import dev.descent.optim.Updates;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Params;
@@ -209,9 +209,9 @@ public final class MlpWorkload {
             Var xv = Var.constant(x);
             Autodiff.ValueAndGrad vg = Autodiff.valueAndGrad(
                     vp -> Losses.softmaxCrossEntropy(model.applyUpdatingBuffers(vp, xv), labels), params);
-            Update<ChainState> u = optimizer.update(vg.grad(), state, params);
-            params = Updates.apply(params, u.updates());
-            state = u.state();
+            Step<ChainState> s = Updates.step(optimizer, vg.grad(), state, params);
+            params = s.params();
+            state = s.state();
             return vg.value().item();
         }
     }

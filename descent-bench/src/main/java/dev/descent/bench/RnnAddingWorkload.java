@@ -11,7 +11,7 @@ import dev.descent.nn.Scope;
 import dev.descent.optim.ChainState;
 import dev.descent.optim.GradientTransformation;
 import dev.descent.optim.Optimizers;
-import dev.descent.optim.Update;
+import dev.descent.optim.Step;
 import dev.descent.optim.Updates;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Params;
@@ -114,9 +114,9 @@ public final class RnnAddingWorkload {
         public double step(Batch b) {
             Var x = Var.constant(b.x()), y = Var.constant(b.y());
             Autodiff.ValueAndGrad vg = Autodiff.valueAndGrad(vp -> Losses.meanSquaredError(model.apply(vp, x), y), params);
-            Update<ChainState> u = optimizer.update(vg.grad(), state, params);
-            params = Updates.apply(params, u.updates());
-            state = u.state();
+            Step<ChainState> s = Updates.step(optimizer, vg.grad(), state, params);
+            params = s.params();
+            state = s.state();
             return vg.value().item();
         }
 
