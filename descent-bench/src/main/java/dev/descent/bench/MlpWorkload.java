@@ -87,6 +87,13 @@ public final class MlpWorkload {
     /** Rows per evaluation chunk (as the peer's {@code evaluate_mlp}). */
     static final int EVAL_CHUNK = 1000;
 
+    /** b/255 in float32 for every byte value b: the same correctly rounded quotients as numpy's {@code uint8 / 255}, by table. */
+    private static final float[] SCALED = new float[256];
+
+    static {
+        for (int b = 0; b < 256; b++) SCALED[b] = b / 255f;
+    }
+
     /** Images as unsigned bytes, row-major [count, 784], with their labels. */
     public record ByteImages(byte[] pixels, int[] labels, int features) {
         /** Validates the sizes. */
@@ -109,7 +116,7 @@ public final class MlpWorkload {
             for (int r = 0; r < n; r++) {
                 int src = order == null ? from + r : order[from + r];
                 int s = src * f, d = r * f;
-                for (int j = 0; j < f; j++) x[d + j] = (pixels[s + j] & 0xFF) / 255f;
+                for (int j = 0; j < f; j++) x[d + j] = SCALED[pixels[s + j] & 0xFF];
             }
             return Tensor.wrap(x, n, f);
         }
@@ -178,7 +185,7 @@ public final class MlpWorkload {
 
     /** What a finished run measured. */
     public record Result(double[] epochTimesS, double[] trainLoss, double testAccuracy, double testLoss, int steps,
-                         long parameters, double warmupS, int warmupSteps) {}
+                         long parameters, JitWarmup.Result warmup) {}
 
     private final Norm norm;
     private final Data data;
@@ -200,7 +207,8 @@ public final class MlpWorkload {
 
         Run(Sequential model) {
             this.model = model;
-            this.params = model.parameters();
+            // Copies: the in-place optimiser step then owns them, and the module keeps its initial values.
+            this.params = model.parameters().map(Tensor::copy);
             this.state = optimizer.init(params);
         }
 
@@ -209,7 +217,7 @@ public final class MlpWorkload {
             Var xv = Var.constant(x);
             Autodiff.ValueAndGrad vg = Autodiff.valueAndGrad(
                     vp -> Losses.softmaxCrossEntropy(model.applyUpdatingBuffers(vp, xv), labels), params);
-            Step<ChainState> s = Updates.step(optimizer, vg.grad(), state, params);
+            Step<ChainState> s = Updates.stepInPlace(optimizer, vg.grad(), state, params);
             params = s.params();
             state = s.state();
             return vg.value().item();
@@ -218,8 +226,9 @@ public final class MlpWorkload {
 
     /**
      * Warms the JIT up on a throwaway copy of the network (its own initialisation and order, so
-     * the measured run is untouched) for at least {@code seconds}, then trains {@code epochs}
-     * timed epochs and evaluates on the test set in evaluation mode.
+     * the measured run is untouched) for at least {@code warmupSeconds} and until compilation
+     * settles ({@link JitWarmup}), then trains {@code epochs} timed epochs and evaluates on the
+     * test set in evaluation mode.
      *
      * @param progress receives one line per epoch (may be null)
      */
@@ -228,18 +237,7 @@ public final class MlpWorkload {
         if (!(warmupSeconds >= 0)) throw new IllegalArgumentException("mlp: warm-up seconds must be >= 0, got " + warmupSeconds);
         ByteImages train = data.train();
         int n = train.count();
-        long t0 = System.nanoTime();
-        int warmupSteps = 0;
-        if (warmupSeconds > 0) {
-            Run warm = new Run(model(norm, new TorchGenerator(seed + 7919)));
-            int[] order = new TorchGenerator(seed + 7920).randperm(n);
-            for (int i = 0; System.nanoTime() - t0 < warmupSeconds * 1e9; i = (i + BATCH) % n) {
-                int end = Math.min(n, i + BATCH);
-                warm.step(train.gather(order, i, end), train.labels(order, i, end));
-                warmupSteps++;
-            }
-        }
-        double warmupS = (System.nanoTime() - t0) * 1e-9;
+        JitWarmup.Result jit = warmUp(warmupSeconds);
 
         Run run = new Run(model(norm, new TorchGenerator(seed)));
         TorchGenerator shuffle = new TorchGenerator(seed);
@@ -262,7 +260,21 @@ public final class MlpWorkload {
             }
         }
         double[] test = evaluate(run.model, run.params, data.test());
-        return new Result(times, losses, test[0], test[1], steps, run.params.elementCount(), warmupS, warmupSteps);
+        return new Result(times, losses, test[0], test[1], steps, run.params.elementCount(), jit);
+    }
+
+    /** JIT warm-up on a throwaway network and order, in its own frame so that all of it is garbage afterwards. */
+    private JitWarmup.Result warmUp(double seconds) {
+        ByteImages train = data.train();
+        int n = train.count();
+        Run warm = new Run(model(norm, new TorchGenerator(seed + 7919)));
+        int[] order = new TorchGenerator(seed + 7920).randperm(n);
+        int[] next = {0};
+        return JitWarmup.run(() -> {
+            int i = next[0], end = Math.min(n, i + BATCH);
+            warm.step(train.gather(order, i, end), train.labels(order, i, end));
+            next[0] = end % n;
+        }, seconds);
     }
 
     /** {accuracy, mean cross-entropy} of the model on {@code set}, in evaluation mode, in chunks of 1000. */

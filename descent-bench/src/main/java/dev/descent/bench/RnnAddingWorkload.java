@@ -106,7 +106,8 @@ public final class RnnAddingWorkload {
         /** A fresh model drawn from {@code torch}. */
         public Trainer(TorchGenerator torch) {
             model = new AddingModel(torch);
-            params = model.parameters();
+            // A copy: the in-place optimiser step then owns it, and the module keeps its initial values.
+            params = model.parameters().map(Tensor::copy);
             state = optimizer.init(params);
         }
 
@@ -114,7 +115,7 @@ public final class RnnAddingWorkload {
         public double step(Batch b) {
             Var x = Var.constant(b.x()), y = Var.constant(b.y());
             Autodiff.ValueAndGrad vg = Autodiff.valueAndGrad(vp -> Losses.meanSquaredError(model.apply(vp, x), y), params);
-            Step<ChainState> s = Updates.step(optimizer, vg.grad(), state, params);
+            Step<ChainState> s = Updates.stepInPlace(optimizer, vg.grad(), state, params);
             params = s.params();
             state = s.state();
             return vg.value().item();
@@ -134,9 +135,15 @@ public final class RnnAddingWorkload {
         }
     }
 
+    /** JIT warm-up on a throwaway model and batch, in its own frame so that all of it is garbage afterwards. */
+    private JitWarmup.Result warmUp(double seconds) {
+        Trainer warm = new Trainer(new TorchGenerator(seed + 7919));
+        Batch wb = batch(STEPS, BATCH, new TorchGenerator(seed + 7920));
+        return JitWarmup.run(() -> warm.step(wb), seconds);
+    }
+
     /** What a run measured. */
-    public record Result(double[] stepTimesS, double[] losses, double initProbeLoss, long parameters, double jitWarmupS,
-                         int jitWarmupSteps) {}
+    public record Result(double[] stepTimesS, double[] losses, double initProbeLoss, long parameters, JitWarmup.Result warmup) {}
 
     private final long seed;
 
@@ -146,7 +153,8 @@ public final class RnnAddingWorkload {
     }
 
     /**
-     * Warms the JIT up for at least {@code jitWarmupSeconds} on a throwaway model and batch, then
+     * Warms the JIT up for at least {@code jitWarmupSeconds}, and until compilation settles
+     * ({@link JitWarmup}), on a throwaway model and batch, then
      * runs the peer's protocol on a fresh model: {@code warmup} untimed steps and {@code repeats}
      * timed steps over batches pre-generated from seed + 1.
      */
@@ -158,17 +166,7 @@ public final class RnnAddingWorkload {
         for (int i = 0; i < batches.length; i++) batches[i] = batch(STEPS, BATCH, gen);
         Batch probe = batch(STEPS, BATCH, new TorchGenerator(seed + 3));
 
-        long t0 = System.nanoTime();
-        int jitSteps = 0;
-        if (jitWarmupSeconds > 0) {
-            Trainer warm = new Trainer(new TorchGenerator(seed + 7919));
-            Batch wb = batch(STEPS, BATCH, new TorchGenerator(seed + 7920));
-            while (System.nanoTime() - t0 < jitWarmupSeconds * 1e9) {
-                warm.step(wb);
-                jitSteps++;
-            }
-        }
-        double jitS = (System.nanoTime() - t0) * 1e-9;
+        JitWarmup.Result jit = warmUp(jitWarmupSeconds);
 
         Trainer trainer = new Trainer(new TorchGenerator(seed));
         double initLoss = trainer.loss(probe);
@@ -182,6 +180,6 @@ public final class RnnAddingWorkload {
                 losses[i - warmup] = loss;
             }
         }
-        return new Result(times, losses, initLoss, trainer.params().elementCount(), jitS, jitSteps);
+        return new Result(times, losses, initLoss, trainer.params().elementCount(), jit);
     }
 }

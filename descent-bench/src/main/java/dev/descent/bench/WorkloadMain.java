@@ -61,8 +61,9 @@ public final class WorkloadMain {
                 extra.put("test_accuracy", r.testAccuracy());
                 extra.put("test_loss", r.testLoss());
                 extra.put("data_load_s", loadS);
-                extra.put("jit_warmup_s", r.warmupS());
-                extra.put("jit_warmup_steps", r.warmupSteps());
+                extra.put("jit_warmup_s", r.warmup().seconds());
+                extra.put("jit_warmup_steps", r.warmup().steps());
+                extra.put("jit_settled", r.warmup().settled());
                 int n = data.train().count();
                 Measure.Result res = new Measure.Result("mlp", "descent", SideBySide.mlpParams(norm, epochs, r.parameters()),
                         r.epochTimesS(), n / median(r.epochTimesS()), "samples/s", extra);
@@ -80,8 +81,9 @@ public final class WorkloadMain {
                 extra.put("init_probe_mse", r.initProbeLoss());
                 extra.put("mean_train_mse_timed_steps", mean(r.losses()));
                 extra.put("last_train_mse", r.losses()[r.losses().length - 1]);
-                extra.put("jit_warmup_s", r.jitWarmupS());
-                extra.put("jit_warmup_steps", r.jitWarmupSteps());
+                extra.put("jit_warmup_s", r.warmup().seconds());
+                extra.put("jit_warmup_steps", r.warmup().steps());
+                extra.put("jit_settled", r.warmup().settled());
                 Measure.Result res = new Measure.Result("rnn-adding", "descent",
                         SideBySide.rnnParams(warmupSteps, steps, r.parameters()), r.stepTimesS(),
                         RnnAddingWorkload.BATCH / median(r.stepTimesS()), "sequences/s", extra);

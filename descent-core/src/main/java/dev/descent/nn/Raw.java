@@ -78,6 +78,44 @@ final class Raw {
         }
     }
 
+    /** Σ a[ao+i]·b[bo+i] for i &lt; n, in the arrays' precision (float32 partial sums for float32). */
+    static double dot(Object a, int ao, Object b, int bo, int n) {
+        if (a instanceof float[]) return ReduceF32.dot((float[]) a, ao, (float[]) b, bo, n);
+        return ReduceF64.dot((double[]) a, ao, (double[]) b, bo, n);
+    }
+
+    /** out = s·a elementwise (s rounded to the dtype); {@code out} is modified (may alias a). */
+    static void scale(Object a, int ao, double s, Object out, int oo, int n) {
+        if (out instanceof float[]) ElementwiseF32.scale((float[]) a, ao, (float) s, (float[]) out, oo, n);
+        else ElementwiseF64.scale((double[]) a, ao, s, (double[]) out, oo, n);
+    }
+
+    /** out = α·x + β·y elementwise (α, β rounded to the dtype); {@code out} is modified. */
+    static void axpby(double alpha, Object x, int xo, double beta, Object y, int yo, Object out, int oo, int n) {
+        if (out instanceof float[]) {
+            ElementwiseF32.axpby((float) alpha, (float[]) x, xo, (float) beta, (float[]) y, yo, (float[]) out, oo, n);
+        } else {
+            ElementwiseF64.axpby(alpha, (double[]) x, xo, beta, (double[]) y, yo, (double[]) out, oo, n);
+        }
+    }
+
+    /** Column sums of a [rows, cols] block at {@code off} into out[0..cols) (blocked; see ReduceF64#columnSums); {@code out} is modified. */
+    static void columnSums(Object a, int off, int rows, int cols, Object out) {
+        if (out instanceof float[]) ReduceF32.columnSums((float[]) a, off, rows, cols, (float[]) out, 0, new float[cols]);
+        else ReduceF64.columnSums((double[]) a, off, rows, cols, (double[]) out, 0, new double[cols]);
+    }
+
+    /** Element i of an array as a double. */
+    static double get(Object a, int i) {
+        return a instanceof float[] ? ((float[]) a)[i] : ((double[]) a)[i];
+    }
+
+    /** Sets element i of an array (rounded to its dtype); {@code a} is modified. */
+    static void set(Object a, int i, double v) {
+        if (a instanceof float[]) ((float[]) a)[i] = (float) v;
+        else ((double[]) a)[i] = v;
+    }
+
     /** out[oo..oo+n) = a[ao..ao+n). */
     static void copy(Object a, int ao, Object out, int oo, int n) {
         System.arraycopy(a, ao, out, oo, n);

@@ -5,6 +5,7 @@ import dev.descent.tensor.Params;
 import dev.descent.tensor.Tensor;
 import dev.descent.tensor.kernel.OptimizerF32;
 import dev.descent.tensor.kernel.OptimizerF64;
+import dev.descent.tensor.kernel.Parallel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,15 +30,44 @@ final class Fused {
     private Fused() {}
 
     /**
-     * One elementwise pass: reads {@code in[k][0..n)} and writes every {@code out[j][0..n)}, in
-     * the dtype of the tensors. Kernels must touch no other index and must not write their inputs.
+     * One elementwise pass: reads {@code in[k][off..off+n)} and writes every
+     * {@code out[j][off..off+n)}, in the dtype of the tensors. Kernels must touch no other index
+     * and must read each element before writing it (outputs may share an input's array); ranges
+     * of one tensor may run concurrently.
      */
     interface Kernel {
-        /** The float64 pass. */
-        void f64(int n, double[][] in, double[][] out);
+        /** The float64 pass over [off, off + n). */
+        void f64(int off, int n, double[][] in, double[][] out);
 
-        /** The float32 pass. */
-        void f32(int n, float[][] in, float[][] out);
+        /** The float32 pass over [off, off + n). */
+        void f32(int off, int n, float[][] in, float[][] out);
+    }
+
+    /**
+     * Tensors from this size on are split between the threads of {@link Parallel}, as PyTorch's
+     * elementwise kernels split theirs (grain 32768): below it the hand-off costs more than it saves.
+     */
+    static final int PARALLEL_MIN = 1 << 16;
+
+    /** Elements per parallel task, a multiple of 64 so that vector loops stay aligned. */
+    private static final int TASK = 1 << 15;
+
+    private static void run(Kernel kernel, int n, double[][] src, double[][] dst) {
+        if (n < PARALLEL_MIN || Parallel.threads() == 1) {
+            kernel.f64(0, n, src, dst);
+            return;
+        }
+        int tasks = (n + TASK - 1) / TASK;
+        Parallel.forEach(tasks, t -> kernel.f64(t * TASK, Math.min(TASK, n - t * TASK), src, dst));
+    }
+
+    private static void run(Kernel kernel, int n, float[][] src, float[][] dst) {
+        if (n < PARALLEL_MIN || Parallel.threads() == 1) {
+            kernel.f32(0, n, src, dst);
+            return;
+        }
+        int tasks = (n + TASK - 1) / TASK;
+        Parallel.forEach(tasks, t -> kernel.f32(t * TASK, Math.min(TASK, n - t * TASK), src, dst));
     }
 
     /**
@@ -45,6 +75,16 @@ final class Fused {
      * tensors of that shape and dtype.
      */
     static Tensor[] map(String op, Kernel kernel, int outputs, Tensor... in) {
+        return map(op, kernel, outputs, null, in);
+    }
+
+    /**
+     * As {@link #map(String, Kernel, int, Tensor...)}, but when {@code into} is non-null output j
+     * is written into the array of input {@code into[j]} (which is returned as output j) instead
+     * of a new array: the in-place update of a donated tensor. Kernels are elementwise and read
+     * each element before writing it, so an output may share its input's array.
+     */
+    static Tensor[] map(String op, Kernel kernel, int outputs, int[] into, Tensor... in) {
         Tensor first = in[0];
         for (int k = 1; k < in.length; k++) {
             if (!in[k].shape().equals(first.shape())) {
@@ -62,16 +102,16 @@ final class Fused {
             double[][] src = new double[in.length][];
             for (int k = 0; k < in.length; k++) src[k] = in[k].rawF64();
             double[][] dst = new double[outputs][];
-            for (int j = 0; j < outputs; j++) dst[j] = new double[n];
-            kernel.f64(n, src, dst);
-            for (int j = 0; j < outputs; j++) result[j] = Tensor.wrap(dst[j], dims);
+            for (int j = 0; j < outputs; j++) dst[j] = into != null ? src[into[j]] : new double[n];
+            run(kernel, n, src, dst);
+            for (int j = 0; j < outputs; j++) result[j] = into != null ? in[into[j]] : Tensor.wrap(dst[j], dims);
         } else {
             float[][] src = new float[in.length][];
             for (int k = 0; k < in.length; k++) src[k] = in[k].rawF32();
             float[][] dst = new float[outputs][];
-            for (int j = 0; j < outputs; j++) dst[j] = new float[n];
-            kernel.f32(n, src, dst);
-            for (int j = 0; j < outputs; j++) result[j] = Tensor.wrap(dst[j], dims);
+            for (int j = 0; j < outputs; j++) dst[j] = into != null ? src[into[j]] : new float[n];
+            run(kernel, n, src, dst);
+            for (int j = 0; j < outputs; j++) result[j] = into != null ? in[into[j]] : Tensor.wrap(dst[j], dims);
         }
         return result;
     }
@@ -81,6 +121,11 @@ final class Fused {
      * against the first tree) and returns {@code outputs} new trees in the first tree's order.
      */
     static Params[] map(String op, Kernel kernel, int outputs, Params... trees) {
+        return map(op, kernel, outputs, null, trees);
+    }
+
+    /** The tree version of {@link #map(String, Kernel, int, int[], Tensor...)}: output j into tree {@code into[j]}, when non-null. */
+    static Params[] map(String op, Kernel kernel, int outputs, int[] into, Params... trees) {
         Params first = trees[0];
         for (int k = 1; k < trees.length; k++) first.checkCompatible(op, trees[k]);
         List<String> names = first.names();
@@ -89,7 +134,7 @@ final class Fused {
         Tensor[] args = new Tensor[trees.length];
         for (String name : names) {
             for (int k = 0; k < trees.length; k++) args[k] = trees[k].get(name);
-            Tensor[] r = map(op + " '" + name + "'", kernel, outputs, args);
+            Tensor[] r = map(op + " '" + name + "'", kernel, outputs, into, args);
             for (int j = 0; j < outputs; j++) out.get(j).put(name, r[j]);
         }
         Params[] result = new Params[outputs];
@@ -100,35 +145,38 @@ final class Fused {
     /** {@code s · x} for every element of every tensor: one pass, one new tree. */
     static Params scale(String op, Params x, double s) {
         return map(op, new Kernel() {
-            @Override public void f64(int n, double[][] in, double[][] out) {
-                OptimizerF64.scale(n, in[0], s, null, out[0]);
+            @Override public void f64(int off, int n, double[][] in, double[][] out) {
+                OptimizerF64.scale(off, n, in[0], s, null, out[0]);
             }
-            @Override public void f32(int n, float[][] in, float[][] out) {
-                OptimizerF32.scale(n, in[0], (float) s, null, out[0]);
+            @Override public void f32(int off, int n, float[][] in, float[][] out) {
+                OptimizerF32.scale(off, n, in[0], (float) s, null, out[0]);
             }
         }, 1, x)[0];
     }
 
-    /** {@code p + s · x} for every element: a scaled update applied to the parameters in one pass. */
-    static Params scaleAndApply(String op, Params x, double s, Params params) {
+    /**
+     * {@code p + s · x} for every element: a scaled update applied to the parameters in one pass,
+     * written into the parameters' own arrays when {@code inPlace}.
+     */
+    static Params scaleAndApply(String op, Params x, double s, Params params, boolean inPlace) {
         return map(op, new Kernel() {
-            @Override public void f64(int n, double[][] in, double[][] out) {
-                OptimizerF64.scale(n, in[0], s, in[1], out[0]);
+            @Override public void f64(int off, int n, double[][] in, double[][] out) {
+                OptimizerF64.scale(off, n, in[0], s, in[1], out[0]);
             }
-            @Override public void f32(int n, float[][] in, float[][] out) {
-                OptimizerF32.scale(n, in[0], (float) s, in[1], out[0]);
+            @Override public void f32(int off, int n, float[][] in, float[][] out) {
+                OptimizerF32.scale(off, n, in[0], (float) s, in[1], out[0]);
             }
-        }, 1, x, params)[0];
+        }, 1, inPlace ? new int[] {1} : null, x, params)[0];
     }
 
     /** {@code p + u} for every element. */
     static Params add(String op, Params p, Params u) {
         return map(op, new Kernel() {
-            @Override public void f64(int n, double[][] in, double[][] out) {
-                OptimizerF64.add(n, in[0], in[1], out[0]);
+            @Override public void f64(int off, int n, double[][] in, double[][] out) {
+                OptimizerF64.add(off, n, in[0], in[1], out[0]);
             }
-            @Override public void f32(int n, float[][] in, float[][] out) {
-                OptimizerF32.add(n, in[0], in[1], out[0]);
+            @Override public void f32(int off, int n, float[][] in, float[][] out) {
+                OptimizerF32.add(off, n, in[0], in[1], out[0]);
             }
         }, 1, p, u)[0];
     }

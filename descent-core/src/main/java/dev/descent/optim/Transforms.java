@@ -24,8 +24,12 @@ final class Transforms {
      * rounding), then θ + f·u. {@link Updates#step} uses it to skip materialising u.
      */
     interface AppliedInPass<S> extends GradientTransformation<S> {
-        /** θ + f·u and the next state, equal bit for bit to {@code update} followed by scaling and applying. */
-        Step<S> updateAndApply(Params grads, S state, Params params, double factor);
+        /**
+         * θ + f·u and the next state, equal bit for bit to {@code update} followed by scaling
+         * and applying. With {@code inPlace} the arrays of {@code params} and of the tensors of
+         * {@code state} may receive the results (the caller donated them).
+         */
+        Step<S> updateAndApply(Params grads, S state, Params params, double factor, boolean inPlace);
     }
 
     /** A transformation that multiplies by a number known before the pass (u = c·g). */
@@ -55,10 +59,10 @@ final class Transforms {
         }
         @Override public double factorAt(EmptyState state) { return factor; }
         @Override public EmptyState next(EmptyState state) { return state; }
-        @Override public Step<EmptyState> updateAndApply(Params grads, EmptyState state, Params params, double f) {
+        @Override public Step<EmptyState> updateAndApply(Params grads, EmptyState state, Params params, double f, boolean inPlace) {
             if (f != 1) return updateThenApply(this, grads, state, params, f);
             requireParams("scale", params);
-            return new Step<>(Fused.scaleAndApply("scale", grads, factor, params), state);
+            return new Step<>(Fused.scaleAndApply("scale", grads, factor, params, inPlace), state);
         }
     }
 
@@ -77,10 +81,10 @@ final class Transforms {
             return learningRate ? -v : v;
         }
         @Override public CountState next(CountState state) { return new CountState(state.count() + 1); }
-        @Override public Step<CountState> updateAndApply(Params grads, CountState state, Params params, double f) {
+        @Override public Step<CountState> updateAndApply(Params grads, CountState state, Params params, double f, boolean inPlace) {
             if (f != 1) return updateThenApply(this, grads, state, params, f);
             requireParams("scale by schedule", params);
-            return new Step<>(Fused.scaleAndApply("scale by schedule", grads, factorAt(state), params), next(state));
+            return new Step<>(Fused.scaleAndApply("scale by schedule", grads, factorAt(state), params, inPlace), next(state));
         }
     }
 
@@ -91,11 +95,11 @@ final class Transforms {
             requireParams("add decayed weights", params);
             double wd = weightDecay;
             return new Update<>(Fused.map("add decayed weights", new Fused.Kernel() {
-                @Override public void f64(int n, double[][] in, double[][] out) {
-                    OptimizerF64.addDecayedWeights(n, in[0], in[1], wd, out[0]);
+                @Override public void f64(int off, int n, double[][] in, double[][] out) {
+                    OptimizerF64.addDecayedWeights(off, n, in[0], in[1], wd, out[0]);
                 }
-                @Override public void f32(int n, float[][] in, float[][] out) {
-                    OptimizerF32.addDecayedWeights(n, in[0], in[1], (float) wd, out[0]);
+                @Override public void f32(int off, int n, float[][] in, float[][] out) {
+                    OptimizerF32.addDecayedWeights(off, n, in[0], in[1], (float) wd, out[0]);
                 }
             }, 1, grads, params)[0], state);
         }
@@ -109,22 +113,22 @@ final class Transforms {
             boolean nest = nesterov;
             if (nest) {
                 Params[] r = Fused.map("trace", new Fused.Kernel() {
-                    @Override public void f64(int n, double[][] in, double[][] out) {
-                        OptimizerF64.trace(n, in[0], in[1], mu, true, out[0], out[1]);
+                    @Override public void f64(int off, int n, double[][] in, double[][] out) {
+                        OptimizerF64.trace(off, n, in[0], in[1], mu, true, out[0], out[1]);
                     }
-                    @Override public void f32(int n, float[][] in, float[][] out) {
-                        OptimizerF32.trace(n, in[0], in[1], (float) mu, true, out[0], out[1]);
+                    @Override public void f32(int off, int n, float[][] in, float[][] out) {
+                        OptimizerF32.trace(off, n, in[0], in[1], (float) mu, true, out[0], out[1]);
                     }
                 }, 2, grads, state.velocity());
                 return new Update<>(r[1], new MomentumState(r[0]));
             }
             // Without Nesterov the update is the new buffer itself: one output, shared.
             Params nb = Fused.map("trace", new Fused.Kernel() {
-                @Override public void f64(int n, double[][] in, double[][] out) {
-                    OptimizerF64.trace(n, in[0], in[1], mu, false, out[0], out[0]);
+                @Override public void f64(int off, int n, double[][] in, double[][] out) {
+                    OptimizerF64.trace(off, n, in[0], in[1], mu, false, out[0], out[0]);
                 }
-                @Override public void f32(int n, float[][] in, float[][] out) {
-                    OptimizerF32.trace(n, in[0], in[1], (float) mu, false, out[0], out[0]);
+                @Override public void f32(int off, int n, float[][] in, float[][] out) {
+                    OptimizerF32.trace(off, n, in[0], in[1], (float) mu, false, out[0], out[0]);
                 }
             }, 1, grads, state.velocity())[0];
             return new Update<>(nb, new MomentumState(nb));
@@ -138,11 +142,11 @@ final class Transforms {
             double a = momentum, e = learningRate;
             boolean nest = nesterov;
             Params[] r = Fused.map(nest ? "nesterov" : "momentum", new Fused.Kernel() {
-                @Override public void f64(int n, double[][] in, double[][] out) {
-                    OptimizerF64.momentum(n, in[0], in[1], a, e, nest, out[0], out[1]);
+                @Override public void f64(int off, int n, double[][] in, double[][] out) {
+                    OptimizerF64.momentum(off, n, in[0], in[1], a, e, nest, out[0], out[1]);
                 }
-                @Override public void f32(int n, float[][] in, float[][] out) {
-                    OptimizerF32.momentum(n, in[0], in[1], (float) a, (float) e, nest, out[0], out[1]);
+                @Override public void f32(int off, int n, float[][] in, float[][] out) {
+                    OptimizerF32.momentum(off, n, in[0], in[1], (float) a, (float) e, nest, out[0], out[1]);
                 }
             }, 2, grads, state.velocity());
             return new Update<>(r[1], new MomentumState(r[0]));
@@ -158,11 +162,11 @@ final class Transforms {
             double correction = debias ? 1 / (1 - Math.pow(decay, t)) : 1;
             boolean corrected = debias;
             Params[] r = Fused.map("ema", new Fused.Kernel() {
-                @Override public void f64(int n, double[][] in, double[][] out) {
-                    OptimizerF64.ema(n, in[0], in[1], b, c, corrected, correction, out[0], out[1]);
+                @Override public void f64(int off, int n, double[][] in, double[][] out) {
+                    OptimizerF64.ema(off, n, in[0], in[1], b, c, corrected, correction, out[0], out[1]);
                 }
-                @Override public void f32(int n, float[][] in, float[][] out) {
-                    OptimizerF32.ema(n, in[0], in[1], (float) b, (float) c, corrected, (float) correction, out[0], out[1]);
+                @Override public void f32(int off, int n, float[][] in, float[][] out) {
+                    OptimizerF32.ema(off, n, in[0], in[1], (float) b, (float) c, corrected, (float) correction, out[0], out[1]);
                 }
             }, 2, grads, state.average());
             return new Update<>(r[1], new EmaState(r[0], t));
@@ -173,33 +177,34 @@ final class Transforms {
     record ScaleByAdam(double b1, double b2, double eps) implements AppliedInPass<AdamState> {
         @Override public AdamState init(Params params) { return new AdamState(0, params.zerosLike(), params.zerosLike()); }
         @Override public Update<AdamState> update(Params grads, AdamState state, Params params) {
-            Params[] r = run(grads, state, null, 0);
+            Params[] r = run(grads, state, null, 0, false);
             return new Update<>(r[2], new AdamState(state.count() + 1, r[0], r[1]));
         }
-        @Override public Step<AdamState> updateAndApply(Params grads, AdamState state, Params params, double factor) {
+        @Override public Step<AdamState> updateAndApply(Params grads, AdamState state, Params params, double factor, boolean inPlace) {
             requireParams("scale by adam", params);
-            Params[] r = run(grads, state, params, factor);
+            Params[] r = run(grads, state, params, factor, inPlace);
             return new Step<>(r[2], new AdamState(state.count() + 1, r[0], r[1]));
         }
-        /** m', v' and u (or p + f·u when params is non-null), in one pass. */
-        private Params[] run(Params grads, AdamState state, Params params, double f) {
+        /** m', v' and u (or p + f·u when params is non-null; into m, v, p when inPlace), in one pass. */
+        private Params[] run(Params grads, AdamState state, Params params, double f, boolean inPlace) {
             long t = state.count() + 1;
             double beta1 = b1, beta2 = b2, c1 = 1 - b1, c2 = 1 - b2, epsilon = eps;
             double correction1 = 1 - Math.pow(b1, t);
             double sqrtCorrection2 = Math.sqrt(1 - Math.pow(b2, t));
             boolean apply = params != null;
             Fused.Kernel k = new Fused.Kernel() {
-                @Override public void f64(int n, double[][] in, double[][] out) {
-                    OptimizerF64.adam(n, in[0], in[1], in[2], beta1, c1, beta2, c2, epsilon, correction1, sqrtCorrection2,
+                @Override public void f64(int off, int n, double[][] in, double[][] out) {
+                    OptimizerF64.adam(off, n, in[0], in[1], in[2], beta1, c1, beta2, c2, epsilon, correction1, sqrtCorrection2,
                             out[0], out[1], out[2], apply ? in[3] : null, f);
                 }
-                @Override public void f32(int n, float[][] in, float[][] out) {
-                    OptimizerF32.adam(n, in[0], in[1], in[2], (float) beta1, (float) c1, (float) beta2, (float) c2,
+                @Override public void f32(int off, int n, float[][] in, float[][] out) {
+                    OptimizerF32.adam(off, n, in[0], in[1], in[2], (float) beta1, (float) c1, (float) beta2, (float) c2,
                             (float) epsilon, (float) correction1, (float) sqrtCorrection2, out[0], out[1], out[2],
                             apply ? in[3] : null, (float) f);
                 }
             };
-            return apply ? Fused.map("scale by adam", k, 3, grads, state.firstMoment(), state.secondMoment(), params)
+            return apply ? Fused.map("scale by adam", k, 3, inPlace ? new int[] {1, 2, 3} : null, grads, state.firstMoment(),
+                            state.secondMoment(), params)
                     : Fused.map("scale by adam", k, 3, grads, state.firstMoment(), state.secondMoment());
         }
     }
@@ -213,21 +218,21 @@ final class Transforms {
             double a = decay, c = 1 - decay, epsilon = eps;
             if (centered) {
                 Params[] r = Fused.map("scale by rms", new Fused.Kernel() {
-                    @Override public void f64(int n, double[][] in, double[][] out) {
-                        OptimizerF64.rms(n, in[0], in[1], in[2], a, c, epsilon, out[0], out[1], out[2]);
+                    @Override public void f64(int off, int n, double[][] in, double[][] out) {
+                        OptimizerF64.rms(off, n, in[0], in[1], in[2], a, c, epsilon, out[0], out[1], out[2]);
                     }
-                    @Override public void f32(int n, float[][] in, float[][] out) {
-                        OptimizerF32.rms(n, in[0], in[1], in[2], (float) a, (float) c, (float) epsilon, out[0], out[1], out[2]);
+                    @Override public void f32(int off, int n, float[][] in, float[][] out) {
+                        OptimizerF32.rms(off, n, in[0], in[1], in[2], (float) a, (float) c, (float) epsilon, out[0], out[1], out[2]);
                     }
                 }, 3, grads, state.squareAverage(), state.gradientAverage());
                 return new Update<>(r[2], new RmsState(r[0], r[1]));
             }
             Params[] r = Fused.map("scale by rms", new Fused.Kernel() {
-                @Override public void f64(int n, double[][] in, double[][] out) {
-                    OptimizerF64.rms(n, in[0], in[1], null, a, c, epsilon, out[0], null, out[1]);
+                @Override public void f64(int off, int n, double[][] in, double[][] out) {
+                    OptimizerF64.rms(off, n, in[0], in[1], null, a, c, epsilon, out[0], null, out[1]);
                 }
-                @Override public void f32(int n, float[][] in, float[][] out) {
-                    OptimizerF32.rms(n, in[0], in[1], null, (float) a, (float) c, (float) epsilon, out[0], null, out[1]);
+                @Override public void f32(int off, int n, float[][] in, float[][] out) {
+                    OptimizerF32.rms(off, n, in[0], in[1], null, (float) a, (float) c, (float) epsilon, out[0], null, out[1]);
                 }
             }, 2, grads, state.squareAverage());
             return new Update<>(r[1], new RmsState(r[0], Params.empty()));
@@ -255,11 +260,11 @@ final class Transforms {
         @Override public Update<EmptyState> update(Params grads, EmptyState state, Params params) {
             double c = maxAbs;
             return new Update<>(Fused.map("clip by value", new Fused.Kernel() {
-                @Override public void f64(int n, double[][] in, double[][] out) {
-                    OptimizerF64.clipByValue(n, in[0], c, out[0]);
+                @Override public void f64(int off, int n, double[][] in, double[][] out) {
+                    OptimizerF64.clipByValue(off, n, in[0], c, out[0]);
                 }
-                @Override public void f32(int n, float[][] in, float[][] out) {
-                    OptimizerF32.clipByValue(n, in[0], (float) c, out[0]);
+                @Override public void f32(int off, int n, float[][] in, float[][] out) {
+                    OptimizerF32.clipByValue(off, n, in[0], (float) c, out[0]);
                 }
             }, 1, grads)[0], state);
         }
@@ -300,7 +305,7 @@ final class Transforms {
          * own pass: [.., A, scale by c] becomes A applied with factor c (when A is
          * {@link AppliedInPass}), [.., A] becomes A applied with factor f; otherwise the unfused path.
          */
-        @Override public Step<ChainState> updateAndApply(Params grads, ChainState state, Params params, double factor) {
+        @Override public Step<ChainState> updateAndApply(Params grads, ChainState state, Params params, double factor, boolean inPlace) {
             int k = parts.size();
             if (state.states().size() != k) {
                 throw new IllegalArgumentException("chain: state has " + state.states().size() + " entries for " + k
@@ -325,7 +330,7 @@ final class Transforms {
                 ScalarScale<Object> scale = (ScalarScale<Object>) last;
                 f = scale.factorAt(state.get(k - 1));
             }
-            Step<Object> s = applier.updateAndApply(u, state.get(fused), params, f);
+            Step<Object> s = applier.updateAndApply(u, state.get(fused), params, f, inPlace);
             next.add(s.state());
             if (foldScale) {
                 @SuppressWarnings("unchecked")

@@ -529,6 +529,29 @@ public final class Tensor {
         if (op != 0 && reducedSize == 0 && Shape.of(finalDims).size() > 0) {
             throw new IllegalArgumentException(name + ": cannot reduce an empty axis of shape " + shape);
         }
+        // A sum over one contiguous run of axes with something kept after it ([.., R.., K..]):
+        // column sums of [outer, reduced, inner] blocks, no transposition.
+        int first = -1, last = -1;
+        boolean contiguous = true;
+        for (int i = 0; i < r; i++) {
+            if (!mask[i]) continue;
+            if (first >= 0 && i != last + 1) contiguous = false;
+            if (first < 0) first = i;
+            last = i;
+        }
+        if (op == 0 && contiguous && first >= 0 && last < r - 1 && reducedSize > 0) {
+            int outer = shape.sizeBetween(0, first), inner = shape.sizeBetween(last + 1, r);
+            Tensor out = zeros(dtype, finalDims);
+            if (inner > 0) {
+                float[] fs = f != null ? new float[inner] : null;
+                double[] ds = f != null ? null : new double[inner];
+                for (int o = 0; o < outer; o++) {
+                    if (f != null) ReduceF32.columnSums(f, o * reducedSize * inner, reducedSize, inner, out.f, o * inner, fs);
+                    else ReduceF64.columnSums(d, o * reducedSize * inner, reducedSize, inner, out.d, o * inner, ds);
+                }
+            }
+            return out;
+        }
         // Move kept axes first and reduced axes last, then reduce rows.
         int[] perm = new int[r];
         int p = 0;

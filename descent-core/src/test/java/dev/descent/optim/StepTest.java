@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
  * bit for bit, whichever passes it fuses: checked for every built-in optimiser shape (plain
  * chains, the learning rate as a constant and as a schedule, clipping in front, masked decay and
  * parameter groups that cannot be fused) in both dtypes, over several steps so that the states
- * must agree too. Tensors of 1000 and 37 elements exercise the vector loops and their scalar tails.
+ * must agree too; and {@link Updates#stepInPlace}, which writes into donated arrays, gives the same
+ * numbers again. Tensors of 1000 and 37 elements exercise the vector loops and their scalar tails.
  */
 class StepTest {
     static Map<String, Supplier<GradientTransformation<?>>> optimizers() {
@@ -54,19 +55,27 @@ class StepTest {
         Rng rng = new Rng(7);
         Params p0 = Params.of("layer.weight", rng.normal(dtype, 0, 1, 25, 40), "layer.bias", rng.normal(dtype, 0, 1, 37));
         GradientTransformation<Object> opt = (GradientTransformation<Object>) optimizers().get(name).get();
-        Params fused = p0, plain = p0;
-        Object fusedState = opt.init(p0), plainState = opt.init(p0);
+        Params original = p0.map(Tensor::copy);
+        Params fused = p0, plain = p0, donated = p0.map(Tensor::copy);
+        Object fusedState = opt.init(p0), plainState = opt.init(p0), donatedState = opt.init(p0);
         for (int step = 0; step < 4; step++) {
             Params g = p0.map(t -> rng.normal(dtype, 0, 1, t.dims()));
+            Params gCopy = g.map(Tensor::copy);
             Step<Object> s = Updates.step(opt, g, fusedState, fused);
+            Step<Object> d = Updates.stepInPlace(opt, g, donatedState, donated);
             Update<Object> u = opt.update(g, plainState, plain);
             plain = Updates.apply(plain, u.updates());
             plainState = u.state();
             fused = s.params();
             fusedState = s.state();
+            donated = d.params();
+            donatedState = d.state();
             assertEquals(0, fused.maxAbsDiff(plain), name + " step " + step);
+            assertEquals(0, donated.maxAbsDiff(plain), name + " in place, step " + step);
+            assertEquals(0, g.maxAbsDiff(gCopy), "gradients are only read");
             for (String n : fused.names()) assertEquals(dtype, fused.get(n).dtype());
         }
+        assertEquals(0, p0.maxAbsDiff(original), "the non-donated starting point is untouched");
     }
 
     @Test

@@ -215,9 +215,33 @@ public final class ElementwiseF64 {
         }
     }
 
-    /** out[i] = alpha * x[i] + out[i] (axpy); {@code out} is modified. */
+    /** out[i] = alpha * x[i] + out[i] (axpy, no fused multiply-add); {@code out} is modified. */
+    // NOTE: Vector API for the same reason as ReduceF64.accumulate (C2 leaves the plain
+    // read-modify-write loop scalar).
     public static void axpy(double alpha, double[] x, int xo, double[] out, int oo, int n) {
-        for (int i = 0; i < n; i++) out[oo + i] += alpha * x[xo + i];
+        int i = 0;
+        int upper = S.loopBound(n);
+        DoubleVector va = DoubleVector.broadcast(S, alpha);
+        for (; i < upper; i += S.length()) {
+            DoubleVector.fromArray(S, out, oo + i).add(va.mul(DoubleVector.fromArray(S, x, xo + i))).intoArray(out, oo + i);
+        }
+        for (; i < n; i++) out[oo + i] += alpha * x[xo + i];
+    }
+
+    /**
+     * out[i] = alpha·x[i] + beta·y[i] (two products, one sum, no fused multiply-add);
+     * {@code out} is modified (may alias x or y element for element).
+     */
+    public static void axpby(double alpha, double[] x, int xo, double beta, double[] y, int yo,
+                             double[] out, int oo, int n) {
+        int i = 0;
+        int upper = S.loopBound(n);
+        DoubleVector va = DoubleVector.broadcast(S, alpha), vb = DoubleVector.broadcast(S, beta);
+        for (; i < upper; i += S.length()) {
+            va.mul(DoubleVector.fromArray(S, x, xo + i)).add(vb.mul(DoubleVector.fromArray(S, y, yo + i)))
+                    .intoArray(out, oo + i);
+        }
+        for (; i < n; i++) out[oo + i] = alpha * x[xo + i] + beta * y[yo + i];
     }
 
     /** out[i] = a[i] * s; {@code out} is modified (may alias a). */

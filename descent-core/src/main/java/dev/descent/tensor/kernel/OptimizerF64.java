@@ -8,9 +8,10 @@ import jdk.incubator.vector.VectorSpecies;
  * twin is generated; see the package docs), so that a float32 update is computed in float32
  * arithmetic in one pass over the tensors, as PyTorch computes it, with no float64 scratch.
  *
- * <p>Every method reads elements {@code [0, n)} of its inputs and writes elements {@code [0, n)}
- * of its outputs (documented "modified"); an output may be the same array as an input of the same
- * element (in-place update). The formulas, and the order of operations, are those documented on
+ * <p>Every method reads elements {@code [off, off + n)} of its inputs and writes the same elements
+ * of its outputs (documented "modified"), so that callers can split a tensor between threads; an
+ * output may be the same array as an input (in-place update: each element is read before it is
+ * written). The formulas, and the order of operations, are those documented on
  * the corresponding factories of {@code dev.descent.optim.Optimizers}; the vector loops perform
  * exactly the scalar tail's operations (no fused multiply-add), so results do not depend on where
  * an element falls.
@@ -28,11 +29,11 @@ public final class OptimizerF64 {
      * The constants 1 − β are arguments ({@code c1}, {@code c2}) so that callers compute them in
      * float64 and round once, as PyTorch does with its Python-float {@code alpha}.
      */
-    public static void adam(int n, double[] g, double[] m, double[] v, double beta1, double c1, double beta2, double c2,
+    public static void adam(int off, int n, double[] g, double[] m, double[] v, double beta1, double c1, double beta2, double c2,
                             double eps, double correction1, double sqrtCorrection2, double[] mOut, double[] vOut,
                             double[] out, double[] p, double f) {
-        int i = 0;
-        int upper = S.loopBound(n);
+        int i = off;
+        int upper = off + S.loopBound(n), end = off + n;
         DoubleVector vb1 = DoubleVector.broadcast(S, beta1), vb2 = DoubleVector.broadcast(S, beta2);
         DoubleVector vc1 = DoubleVector.broadcast(S, c1), vc2 = DoubleVector.broadcast(S, c2);
         DoubleVector veps = DoubleVector.broadcast(S, eps), vcorr1 = DoubleVector.broadcast(S, correction1);
@@ -47,7 +48,7 @@ public final class OptimizerF64 {
             if (p == null) u.intoArray(out, i);
             else DoubleVector.fromArray(S, p, i).add(vf.mul(u)).intoArray(out, i);
         }
-        for (; i < n; i++) {
+        for (; i < end; i++) {
             double gi = g[i];
             double nm = m[i] * beta1 + c1 * gi;
             double nv = v[i] * beta2 + c2 * (gi * gi);
@@ -64,9 +65,9 @@ public final class OptimizerF64 {
      * (when centred) and u, with {@code c} = 1 − α; {@code sOut}, {@code mgOut}, {@code out} are
      * modified.
      */
-    public static void rms(int n, double[] g, double[] s, double[] mg, double decay, double c, double eps,
+    public static void rms(int off, int n, double[] g, double[] s, double[] mg, double decay, double c, double eps,
                            double[] sOut, double[] mgOut, double[] out) {
-        for (int i = 0; i < n; i++) {
+        for (int i = off; i < off + n; i++) {
             double gi = g[i];
             double ns = s[i] * decay + c * (gi * gi);
             sOut[i] = ns;
@@ -84,8 +85,8 @@ public final class OptimizerF64 {
      * PyTorch's momentum buffer: b' = μ·b + g; u = b', or g + μ·b' with Nesterov. Writes b' and
      * u ({@code bOut}, {@code out} modified; they may be the same array when not Nesterov).
      */
-    public static void trace(int n, double[] g, double[] b, double mu, boolean nesterov, double[] bOut, double[] out) {
-        for (int i = 0; i < n; i++) {
+    public static void trace(int off, int n, double[] g, double[] b, double mu, boolean nesterov, double[] bOut, double[] out) {
+        for (int i = off; i < off + n; i++) {
             double nb = mu * b[i] + g[i];
             bOut[i] = nb;
             out[i] = nesterov ? g[i] + mu * nb : nb;
@@ -96,9 +97,9 @@ public final class OptimizerF64 {
      * The seed's momentum: v' = α·v + ε·g; u = −v', or −(ε·g + α·v') with Nesterov. Writes v' and
      * u ({@code vOut}, {@code out} modified).
      */
-    public static void momentum(int n, double[] g, double[] v, double alpha, double lr, boolean nesterov,
+    public static void momentum(int off, int n, double[] g, double[] v, double alpha, double lr, boolean nesterov,
                                 double[] vOut, double[] out) {
-        for (int i = 0; i < n; i++) {
+        for (int i = off; i < off + n; i++) {
             double nv = alpha * v[i] + lr * g[i];
             vOut[i] = nv;
             out[i] = nesterov ? -(lr * g[i] + alpha * nv) : -nv;
@@ -109,9 +110,9 @@ public final class OptimizerF64 {
      * Exponential running average: v' = β·v + (1−β)·g; u = v'·k ({@code debias}, k = 1/(1−βᵗ))
      * or v', with {@code c} = 1 − β. Writes v' and u ({@code vOut}, {@code out} modified).
      */
-    public static void ema(int n, double[] g, double[] v, double beta, double c, boolean debias, double k,
+    public static void ema(int off, int n, double[] g, double[] v, double beta, double c, boolean debias, double k,
                            double[] vOut, double[] out) {
-        for (int i = 0; i < n; i++) {
+        for (int i = off; i < off + n; i++) {
             double nv = beta * v[i] + c * g[i];
             vOut[i] = nv;
             out[i] = debias ? nv * k : nv;
@@ -119,26 +120,26 @@ public final class OptimizerF64 {
     }
 
     /** out = g + λ·p (coupled weight decay); {@code out} is modified. */
-    public static void addDecayedWeights(int n, double[] g, double[] p, double lambda, double[] out) {
-        for (int i = 0; i < n; i++) out[i] = g[i] + lambda * p[i];
+    public static void addDecayedWeights(int off, int n, double[] g, double[] p, double lambda, double[] out) {
+        for (int i = off; i < off + n; i++) out[i] = g[i] + lambda * p[i];
     }
 
     /** out = clamp(g, −c, c); {@code out} is modified. */
-    public static void clipByValue(int n, double[] g, double c, double[] out) {
-        for (int i = 0; i < n; i++) out[i] = Math.max(-c, Math.min(c, g[i]));
+    public static void clipByValue(int off, int n, double[] g, double c, double[] out) {
+        for (int i = off; i < off + n; i++) out[i] = Math.max(-c, Math.min(c, g[i]));
     }
 
     /** out = s·g, or p + s·g when {@code p} is non-null (a scaled update applied in the same pass); {@code out} is modified. */
-    public static void scale(int n, double[] g, double s, double[] p, double[] out) {
+    public static void scale(int off, int n, double[] g, double s, double[] p, double[] out) {
         if (p == null) {
-            for (int i = 0; i < n; i++) out[i] = s * g[i];
+            for (int i = off; i < off + n; i++) out[i] = s * g[i];
         } else {
-            for (int i = 0; i < n; i++) out[i] = p[i] + s * g[i];
+            for (int i = off; i < off + n; i++) out[i] = p[i] + s * g[i];
         }
     }
 
     /** out = p + u (applying updates); {@code out} is modified. */
-    public static void add(int n, double[] p, double[] u, double[] out) {
-        for (int i = 0; i < n; i++) out[i] = p[i] + u[i];
+    public static void add(int off, int n, double[] p, double[] u, double[] out) {
+        for (int i = off; i < off + n; i++) out[i] = p[i] + u[i];
     }
 }
