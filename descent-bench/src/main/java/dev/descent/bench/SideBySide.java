@@ -44,11 +44,11 @@ public final class SideBySide {
      * @param seed the base seed, as the peer's {@code --seed}
      * @param dataDir Fashion-MNIST's directory, or null for the default (both sides)
      * @param warmupS seconds of JIT warm-up in Descent's child before the measured run
-     * @param childHeap the child JVM's {@code -Xmx}
+     * @param childJvmOptions heap options of Descent's child JVM (see {@link ChildJvm})
      * @param out JSON lines, table and summary
      * @param err progress and the peer-skipped message
      */
-    public record Options(boolean peer, Path peerDir, int rounds, long seed, Path dataDir, double warmupS, String childHeap,
+    public record Options(boolean peer, Path peerDir, int rounds, long seed, Path dataDir, double warmupS, String childJvmOptions,
                           PrintStream out, PrintStream err) {
         /** Validates rounds and warm-up. */
         public Options {
@@ -173,7 +173,7 @@ public final class SideBySide {
     }
 
     private ChildJvm child() {
-        return new ChildJvm(opt.childHeap(), opt.err());
+        return new ChildJvm(opt.childJvmOptions(), opt.err());
     }
 
     /**
@@ -201,6 +201,7 @@ public final class SideBySide {
         Pooled d = pooled.get("descent|" + variant), t = pooled.get("torch|" + variant);
         Map<String, Object> summary = summaryHead("mlp", variant);
         summary.put("epochs", epochs);
+        summary.put("descent_jvm_options", child.jvmOptions());
         summary.put("descent", trainingFigures(d, "median_epoch_s"));
         Map<String, Object> ratios = new LinkedHashMap<>();
         Map<String, Object> bars = new LinkedHashMap<>();
@@ -245,6 +246,7 @@ public final class SideBySide {
         Pooled d = pooled.get("descent|fused-rnn-scan"), t = pooled.get("torch|torch.nn.RNN"),
                 loop = pooled.get("torch|python-loop-rnncell");
         Map<String, Object> summary = summaryHead("rnn-adding", "tanh T=200 H=128 B=32");
+        summary.put("descent_jvm_options", child.jvmOptions());
         summary.put("descent", rnnFigures(d));
         Map<String, Object> ratios = new LinkedHashMap<>();
         Map<String, Object> bars = new LinkedHashMap<>();

@@ -147,9 +147,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "mlp, rnn-adding: seconds of JIT warm-up on a throwaway model in Descent's JVM (default ${DEFAULT-VALUE}).")
     double jitWarmup;
 
-    @Option(names = "--child-heap", paramLabel = "SIZE", defaultValue = ChildJvm.DEFAULT_HEAP,
-            description = "mlp, rnn-adding: -Xmx of Descent's child JVM (default ${DEFAULT-VALUE}).")
-    String childHeap;
+    @Option(names = "--child-jvm-options", paramLabel = "OPTIONS", defaultValue = ChildJvm.DEFAULT_HEAP_OPTIONS,
+            description = "mlp, rnn-adding: heap options (-X/-XX:) added to this JVM's flags for Descent's child JVM"
+                    + " (default '${DEFAULT-VALUE}'; see descent-bench/README.md).")
+    String childJvmOptions;
 
     @Option(names = "--sizes", paramLabel = "N,N,...", split = ",", description = "gemm sizes (default 512,1024,2048).")
     int[] sizes;
@@ -162,14 +163,16 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!childHeap.matches("[0-9]+[kKmMgG]?")) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "Invalid value for option '--child-heap': must look like 192m or 1g, got '" + childHeap + "'");
+        for (String o : childJvmOptions.trim().split("\\s+")) {
+            if (!o.isEmpty() && !o.startsWith("-X")) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "Invalid value for option '--child-jvm-options': '" + o + "' is not a -X or -XX: option");
+            }
         }
         PrintStream out = stream(spec.commandLine().getOut()), err = stream(spec.commandLine().getErr());
         try {
             SideBySide harness = new SideBySide(new SideBySide.Options(peer, resolvePeerDir(), rounds, seed, dataDir, jitWarmup,
-                    childHeap, out, err));
+                    childJvmOptions, out, err));
             switch (workload) {
                 case GEMM:
                     int[] s = sizes != null ? sizes : new int[] {512, 1024, 2048};

@@ -201,9 +201,25 @@ public final class Primitives {
     public static final class Relu extends Primitive {
         @Override public String name() { return "relu"; }
         @Override public Tensor forward(Tensor[] in) { return in[0].relu(); }
-        @Override public Tensor jvp(Tensor[] in, Tensor out, Tensor[] t) { return t[0].mul(in[0].step()); }
+        @Override public Tensor jvp(Tensor[] in, Tensor out, Tensor[] t) { return t[0].maskedByPositive(in[0]); }
         @Override public Var[] vjp(Var[] in, Var out, Var ct, boolean[] need) {
-            return new Var[] {ct.mul(constant(in[0].value().step()))};
+            return new Var[] {Var.apply(new PositiveMask(in[0].value()), ct)};
+        }
+    }
+
+    /**
+     * z = y ⊙ 1[x &gt; 0] for a constant x (relu's derivative applied to a cotangent or tangent),
+     * linear in y: ż = ẏ ⊙ 1[x &gt; 0], ȳ = z̄ ⊙ 1[x &gt; 0]. One pass and one new tensor, where
+     * {@code y.mul(x.step())} made two.
+     */
+    public static final class PositiveMask extends Primitive {
+        private final Tensor x;
+        PositiveMask(Tensor x) { this.x = x; }
+        @Override public String name() { return "positiveMask"; }
+        @Override public Tensor forward(Tensor[] in) { return in[0].maskedByPositive(x); }
+        @Override public Tensor jvp(Tensor[] in, Tensor out, Tensor[] t) { return t[0].maskedByPositive(x); }
+        @Override public Var[] vjp(Var[] in, Var out, Var ct, boolean[] need) {
+            return new Var[] {Var.apply(new PositiveMask(x), ct)};
         }
     }
 

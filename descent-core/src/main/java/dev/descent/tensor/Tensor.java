@@ -379,6 +379,19 @@ public final class Tensor {
     /** 1/a. */
     public Tensor reciprocal() { return unary(ElementwiseF64.RECIPROCAL); }
 
+    /**
+     * This tensor where {@code x} &gt; 0 and 0 elsewhere: relu's derivative at x applied to this
+     * tensor, in one pass (shapes and dtypes must be equal; NaN in x counts as not positive).
+     */
+    public Tensor maskedByPositive(Tensor x) {
+        requireSameShape("maskedByPositive", x);
+        requireSameDType("maskedByPositive", this, x);
+        Tensor out = zeros(dtype, shape.dims());
+        if (f != null) ElementwiseF32.maskPositive(f, 0, x.f, 0, out.f, 0, size());
+        else ElementwiseF64.maskPositive(d, 0, x.d, 0, out.d, 0, size());
+        return out;
+    }
+
     /** Elementwise op code from {@link ElementwiseF64} (e.g. {@code ElementwiseF64.TANH}). */
     public Tensor unary(int op) {
         Tensor out = zeros(dtype, shape.dims());
