@@ -76,6 +76,10 @@ public final class GemmF64 {
         }
         checkMatrix("A", a, aOff, lda, transA ? k : m, transA ? m : k);
         checkMatrix("B", b, bOff, ldb, transB ? n : k, transB ? k : n);
+        if (n < NARROW && m >= 2 * n) {
+            narrow(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+            return;
+        }
 
         int rowChunks = ceilDiv(m, TASK_MAX);
         int colChunks = ceilDiv(n, TASK_MAX);
@@ -112,6 +116,28 @@ public final class GemmF64 {
                     chunk(transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate,
                             i0, Math.min(m, i0 + rowStep), j0, Math.min(n, j0 + colStep), ws);
                 }
+            }
+        }
+    }
+
+    /** Below this many columns a product is computed transposed (see {@link #narrow}). */
+    static final int NARROW = NR / 4;
+
+    /**
+     * C = op(A)·op(B) for a C with few columns (a weight gradient against a 2-channel input, a
+     * matrix-vector product): the kernel computes NR columns at a time, so n = 2 would waste 31
+     * of every 32 multiplications. Instead Cᵀ = op(B)ᵀ·op(A)ᵀ, which has n rows and m columns, is
+     * computed into a scratch array and transposed into C (m·n elements, few by assumption).
+     */
+    private static void narrow(boolean transA, boolean transB, int m, int n, int k,
+                               double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+                               double[] c, int cOff, int ldc, boolean accumulate) {
+        double[] t = new double[n * m];
+        gemm(!transB, !transA, n, m, k, b, bOff, ldb, a, aOff, lda, t, 0, m, false);
+        for (int i = 0; i < m; i++) {
+            int ci = cOff + i * ldc;
+            for (int j = 0; j < n; j++) {
+                c[ci + j] = accumulate ? c[ci + j] + t[j * m + i] : t[j * m + i];
             }
         }
     }
@@ -180,6 +206,20 @@ public final class GemmF64 {
                                     kernel(kc, as, ao, ars, aks, bs, bo, bks, c, co, ldc, c, co, ldc);
                                 } else {
                                     kernel(kc, as, ao, ars, aks, bs, bo, bks, ZERO, 0, 0, c, co, ldc);
+                                }
+                            } else if (nr == NR) {
+                                // Fewer than MR rows left (m = 32 leaves 2, m = 128 leaves 2): two-row
+                                // and one-row kernels on exactly those rows, instead of a padded MR-row
+                                // tile that multiplies zeros and is then copied out.
+                                for (int i = 0; i < mr; ) {
+                                    int ai = ao + i * ars, ci = co + i * ldc;
+                                    if (mr - i >= 2) {
+                                        kernel2(kc, as, ai, ars, aks, bs, bo, bks, add ? c : ZERO, add ? ci : 0, add ? ldc : 0, c, ci, ldc);
+                                        i += 2;
+                                    } else {
+                                        kernel1(kc, as, ai, aks, bs, bo, bks, add ? c : ZERO, add ? ci : 0, c, ci);
+                                        i += 1;
+                                    }
                                 }
                             } else {
                                 kernel(kc, as, ao, ars, aks, bs, bo, bks, ZERO, 0, 0, ws.tile, 0, NR);
@@ -334,6 +374,46 @@ public final class GemmF64 {
         c40.intoArray(c, co); c41.intoArray(c, co + L); c42.intoArray(c, co + 2 * L); c43.intoArray(c, co + 3 * L);
         co += ldc;
         c50.intoArray(c, co); c51.intoArray(c, co + L); c52.intoArray(c, co + 2 * L); c53.intoArray(c, co + 3 * L);
+    }
+
+    /** {@link #kernel} for two rows of A: C[2×NR] = C0 + A[2×kc]·B[kc×NR]. */
+    private static void kernel2(int kc, double[] a, int ao, int ars, int aks,
+                                double[] b, int bo, int bks,
+                                double[] c0, int c0o, int c0s, double[] c, int co, int ldc) {
+        DoubleVector c00 = DoubleVector.fromArray(S, c0, c0o), c01 = DoubleVector.fromArray(S, c0, c0o + L), c02 = DoubleVector.fromArray(S, c0, c0o + 2 * L), c03 = DoubleVector.fromArray(S, c0, c0o + 3 * L);
+        c0o += c0s;
+        DoubleVector c10 = DoubleVector.fromArray(S, c0, c0o), c11 = DoubleVector.fromArray(S, c0, c0o + L), c12 = DoubleVector.fromArray(S, c0, c0o + 2 * L), c13 = DoubleVector.fromArray(S, c0, c0o + 3 * L);
+        for (int p = 0; p < kc; p++) {
+            DoubleVector b0 = DoubleVector.fromArray(S, b, bo);
+            DoubleVector b1 = DoubleVector.fromArray(S, b, bo + L);
+            DoubleVector b2 = DoubleVector.fromArray(S, b, bo + 2 * L);
+            DoubleVector b3 = DoubleVector.fromArray(S, b, bo + 3 * L);
+            DoubleVector x = DoubleVector.broadcast(S, a[ao]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+            x = DoubleVector.broadcast(S, a[ao + ars]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+            ao += aks;
+            bo += bks;
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L); c03.intoArray(c, co + 3 * L);
+        co += ldc;
+        c10.intoArray(c, co); c11.intoArray(c, co + L); c12.intoArray(c, co + 2 * L); c13.intoArray(c, co + 3 * L);
+    }
+
+    /** {@link #kernel} for one row of A: C[1×NR] = C0 + A[1×kc]·B[kc×NR]. */
+    private static void kernel1(int kc, double[] a, int ao, int aks, double[] b, int bo, int bks,
+                                double[] c0, int c0o, double[] c, int co) {
+        DoubleVector c00 = DoubleVector.fromArray(S, c0, c0o), c01 = DoubleVector.fromArray(S, c0, c0o + L), c02 = DoubleVector.fromArray(S, c0, c0o + 2 * L), c03 = DoubleVector.fromArray(S, c0, c0o + 3 * L);
+        for (int p = 0; p < kc; p++) {
+            DoubleVector x = DoubleVector.broadcast(S, a[ao]);
+            c00 = x.fma(DoubleVector.fromArray(S, b, bo), c00);
+            c01 = x.fma(DoubleVector.fromArray(S, b, bo + L), c01);
+            c02 = x.fma(DoubleVector.fromArray(S, b, bo + 2 * L), c02);
+            c03 = x.fma(DoubleVector.fromArray(S, b, bo + 3 * L), c03);
+            ao += aks;
+            bo += bks;
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L); c03.intoArray(c, co + 3 * L);
     }
 
     private static void putPartial(double[] tile, double[] c, int co, int ldc, int mr, int nr,
