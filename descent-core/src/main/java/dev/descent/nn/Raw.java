@@ -18,8 +18,6 @@ import dev.descent.tensor.kernel.ReduceF64;
 final class Raw {
     private Raw() {}
 
-    private static final float[] ONE_F32 = {1};
-    private static final double[] ONE_F64 = {1};
 
     /** The backing array of a tensor (no copy). */
     static Object array(Tensor t) {
@@ -51,15 +49,6 @@ final class Raw {
     static void binary(int op, Object a, int ao, Object b, int bo, Object out, int oo, int n) {
         if (out instanceof float[]) ElementwiseF32.binary(op, (float[]) a, ao, 1, (float[]) b, bo, 1, (float[]) out, oo, n);
         else ElementwiseF64.binary(op, (double[]) a, ao, 1, (double[]) b, bo, 1, (double[]) out, oo, n);
-    }
-
-    /** out = 1 − a elementwise; {@code out} is modified (may alias a). */
-    static void oneMinus(Object a, int ao, Object out, int oo, int n) {
-        if (out instanceof float[]) {
-            ElementwiseF32.binary(ElementwiseF64.SUB, ONE_F32, 0, 0, (float[]) a, ao, 1, (float[]) out, oo, n);
-        } else {
-            ElementwiseF64.binary(ElementwiseF64.SUB, ONE_F64, 0, 0, (double[]) a, ao, 1, (double[]) out, oo, n);
-        }
     }
 
     /** Adds the row vector v[0..cols) to each of {@code rows} rows of {@code target} starting at {@code off}; {@code target} is modified. */
@@ -123,26 +112,27 @@ final class Raw {
 
     /**
      * target ⊙= σ'(a), with σ'(a) computed from the activation outputs y = σ(a) at
-     * {@code y[yo..yo+n)} (see {@link Activation}); {@code scratch} (≥ n elements) and
-     * {@code target} are modified.
+     * {@code y[yo..yo+n)} (see {@link Activation}), in one pass; {@code target} is modified.
      */
-    static void mulDerivativeFromOutput(Activation act, Object y, int yo, Object target, int to, Object scratch, int n) {
-        switch (act) {
-            case TANH:
-                unary(ElementwiseF64.SQUARE, y, yo, scratch, 0, n);
-                oneMinus(scratch, 0, scratch, 0, n);
-                break;
-            case SIGMOID:
-                oneMinus(y, yo, scratch, 0, n);
-                binary(ElementwiseF64.MUL, scratch, 0, y, yo, scratch, 0, n);
-                break;
-            case RELU:
-                unary(ElementwiseF64.STEP, y, yo, scratch, 0, n);
-                break;
-            default:
-                return;
+    static void mulDerivativeFromOutput(Activation act, Object y, int yo, Object target, int to, int n) {
+        addThenMulDerivative(act, target, to, null, 0, y, yo, target, to, n);
+    }
+
+    /**
+     * out = (a + b) ⊙ σ'(x), σ' from the outputs y = σ(x) (b may be null), in one pass: one step
+     * of backpropagation through an activation; {@code out} is modified (may alias a or b).
+     */
+    static void addThenMulDerivative(Activation act, Object a, int ao, Object b, int bo, Object y, int yo, Object out, int oo, int n) {
+        if (act == Activation.IDENTITY) {
+            if (b != null) binary(ElementwiseF64.ADD, a, ao, b, bo, out, oo, n);
+            else if (a != out || ao != oo) copy(a, ao, out, oo, n);
+            return;
         }
-        binary(ElementwiseF64.MUL, target, to, scratch, 0, target, to, n);
+        if (out instanceof float[]) {
+            ElementwiseF32.mulActivationDerivative(act.kernelOp(), (float[]) a, ao, (float[]) b, bo, (float[]) y, yo, (float[]) out, oo, n);
+        } else {
+            ElementwiseF64.mulActivationDerivative(act.kernelOp(), (double[]) a, ao, (double[]) b, bo, (double[]) y, yo, (double[]) out, oo, n);
+        }
     }
 
     /** y = σ(a) elementwise; {@code out} is modified (may alias a). */

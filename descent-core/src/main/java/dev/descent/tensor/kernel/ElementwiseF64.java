@@ -252,6 +252,36 @@ public final class ElementwiseF64 {
         for (; i < n; i++) out[oo + i] = x[xo + i] > 0 ? y[yo + i] : 0;
     }
 
+    /**
+     * out[i] = (a[i] + b[i]) · σ'(y[i]) with σ' written in terms of the activation's output
+     * y = σ(x): 1 − y² for {@link #TANH}, y(1 − y) for {@link #SIGMOID}, 1[y &gt; 0] for
+     * {@link #RELU} (any other op: 1). {@code b} may be null (then a[i] alone). One pass for the
+     * step of backpropagation through an activation; {@code out} is modified (may alias a or b).
+     */
+    public static void mulActivationDerivative(int op, double[] a, int ao, double[] b, int bo, double[] y, int yo,
+                                               double[] out, int oo, int n) {
+        int i = 0;
+        int upper = S.loopBound(n), l = S.length();
+        DoubleVector one = DoubleVector.broadcast(S, 1), zero = DoubleVector.zero(S);
+        for (; i < upper; i += l) {
+            DoubleVector g = DoubleVector.fromArray(S, a, ao + i);
+            if (b != null) g = g.add(DoubleVector.fromArray(S, b, bo + i));
+            DoubleVector yv = DoubleVector.fromArray(S, y, yo + i);
+            DoubleVector r;
+            if (op == TANH) r = g.mul(one.sub(yv.mul(yv)));
+            else if (op == SIGMOID) r = g.mul(yv.mul(one.sub(yv)));
+            else if (op == RELU) r = zero.blend(g, yv.compare(VectorOperators.GT, 0));
+            else r = g;
+            r.intoArray(out, oo + i);
+        }
+        for (; i < n; i++) {
+            double g = b == null ? a[ao + i] : a[ao + i] + b[bo + i];
+            double yi = y[yo + i];
+            double d = op == TANH ? 1 - yi * yi : op == SIGMOID ? yi * (1 - yi) : op == RELU ? (yi > 0 ? 1 : 0) : 1;
+            out[oo + i] = op == RELU ? (yi > 0 ? g : 0) : g * d;
+        }
+    }
+
     private static void sigmoid(double[] a, int ao, double[] out, int oo, int n) {
         int i = 0;
         int upper = S.loopBound(n);
