@@ -3,6 +3,8 @@ package dev.descent.bench;
 import dev.descent.autodiff.Autodiff;
 import dev.descent.autodiff.Var;
 import dev.descent.autodiff.VarParams;
+import dev.descent.nn.Losses;
+import dev.descent.nn.Module;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Params;
 import dev.descent.tensor.Rng;
@@ -31,6 +33,9 @@ import java.util.function.Function;
  * {@code hvp} run in this process (no memory figure is compared for them).
  */
 public final class SideBySide {
+    /** Timed repetitions of each hvp method per round, as the peer's {@code hvp --repeats}. */
+    static final int HVP_REPEATS = 30;
+
     /** Bars of issue 7 (ratios Descent / PyTorch measured in the same run). */
     public static final double MLP_EPOCH_RATIO_BAR = 0.6, MLP_RSS_RATIO_BAR = 0.5, MLP_ACCURACY_SLACK = 0.005,
             RNN_STEP_RATIO_BAR = 0.25, HVP_OVER_GRAD_BAR = 2.0, GEMM_1024_THROUGHPUT_BAR = 0.95;
@@ -381,8 +386,10 @@ public final class SideBySide {
      * from the peer's initialisation ({@link TorchGenerator}).
      */
     public Map<String, Object> hvp(Tensor[] batch) {
-        Params params = Workloads.torchMlpParams(new TorchGenerator(opt.seed()));
-        Function<VarParams, Var> loss = Workloads.mlpLoss(batch[0], batch[1]);
+        Module model = MlpWorkload.model(MlpWorkload.Norm.NONE, new TorchGenerator(opt.seed()));
+        Params params = model.parameters();
+        Var x = Var.constant(batch[0]), y = Var.constant(batch[1]);
+        Function<VarParams, Var> loss = vp -> Losses.softmaxCrossEntropy(model.apply(vp, x), y);
         Rng vr = new Rng(opt.seed() + 1);
         Params v = params.map(t -> vr.normal(DType.F32, 0, 1, t.dims()));
         Map<String, double[]> times = new LinkedHashMap<>();
@@ -390,20 +397,27 @@ public final class SideBySide {
         try (Autodiff.NoGrad ng = Autodiff.noGrad()) {
             lossValue = loss.apply(VarParams.constants(params)).value().item();
         }
+        JitWarmup.Result warm = JitWarmup.run(() -> {
+            Autodiff.grad(loss, params);
+            Autodiff.hvp(loss, params, v);
+        }, opt.warmupS());
         for (int round = 0; round < opt.rounds(); round++) {
-            double[] g = new double[0], h = new double[0], f = new double[0];
-            for (int rep = 0; rep < 10; rep++) {
-                double warm = rep == 0 && round == 0 ? 2.0 : 0;
-                double[] tf = Measure.time(() -> {
-                    try (Autodiff.NoGrad ng = Autodiff.noGrad()) {
-                        return loss.apply(VarParams.constants(params)).value();
-                    }
-                }, warm, 1, 1);
-                double[] tg = Measure.time(() -> Autodiff.grad(loss, params), warm, 1, 1);
-                double[] th = Measure.time(() -> Autodiff.hvp(loss, params, v), warm, 1, 1);
-                f = concat(f, tf);
-                g = concat(g, tg);
-                h = concat(h, th);
+            double[] g = new double[HVP_REPEATS], h = new double[HVP_REPEATS], f = new double[HVP_REPEATS];
+            // As the peer: each repetition runs the methods back to back, after 3 untimed rounds.
+            for (int rep = -3; rep < HVP_REPEATS; rep++) {
+                long t0 = System.nanoTime();
+                try (Autodiff.NoGrad ng = Autodiff.noGrad()) {
+                    loss.apply(VarParams.constants(params)).value();
+                }
+                long t1 = System.nanoTime();
+                Autodiff.grad(loss, params);
+                long t2 = System.nanoTime();
+                Autodiff.hvp(loss, params, v);
+                long t3 = System.nanoTime();
+                if (rep < 0) continue;
+                f[rep] = (t1 - t0) * 1e-9;
+                g[rep] = (t2 - t1) * 1e-9;
+                h[rep] = (t3 - t2) * 1e-9;
             }
             times.merge("descent|forward(no_grad)", f, SideBySide::concat);
             times.merge("descent|grad", g, SideBySide::concat);
@@ -443,6 +457,7 @@ public final class SideBySide {
         bars.put("hvp_over_grad_met", dh / dg <= HVP_OVER_GRAD_BAR);
         Map<String, Object> summary = summaryHead("hvp", "mlp norm=none batch " + batch[0].dim(0));
         summary.put("descent_loss", lossValue);
+        summary.put("descent_jit_warmup_s", warm.seconds());
         return finish(summary, ratios, bars);
     }
 

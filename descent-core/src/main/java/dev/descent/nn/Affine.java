@@ -56,4 +56,20 @@ final class Affine extends Primitive {
         return new Var[] {need[0] ? ct.matmul(in[1]) : null, need[1] ? ct.matmul(in[0], true, false) : null,
                 need[2] ? ct.sumTo(Shape.of(in[2].dim(0))) : null};
     }
+
+    /**
+     * Tangents of the cotangents, by the product rule on the VJP's products, without the
+     * products themselves: x̄' = ȳ'W + ȳẆ, W̄' = ȳ'ᵀx + ȳᵀẋ, b̄' = Σ_rows ȳ' (' the tangent).
+     */
+    @Override
+    public Tensor vjpTangent(Var[] in, Var out, Var ct, int input) {
+        Tensor dct = ct.tangent();
+        if (input == 2) return dct == null ? null : dct.sumTo(Shape.of(in[2].dim(0)));
+        Var other = in[input == 0 ? 1 : 0];
+        Tensor dOther = other.tangent();
+        if (dct == null && dOther == null) return null;
+        return input == 0
+                ? Tensor.matmulSum(dct, dct == null ? null : other.value(), dOther == null ? null : ct.value(), dOther, false, false)
+                : Tensor.matmulSum(dct, dct == null ? null : other.value(), dOther == null ? null : ct.value(), dOther, true, false);
+    }
 }

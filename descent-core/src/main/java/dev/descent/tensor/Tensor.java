@@ -644,7 +644,23 @@ public final class Tensor {
      * rank 3 × rank 2 applies the same right operand to every batch entry.
      */
     public Tensor matmul(Tensor b, boolean transA, boolean transB) {
-        Tensor a = this;
+        return product(this, b, transA, transB, null);
+    }
+
+    /**
+     * op(a1)·op(b1) + op(a2)·op(b2) with the same transpositions and shapes, the second product
+     * accumulated onto the first by the GEMM (one result tensor, no separate sum): the JVP of a
+     * matrix product, Ȧ·B + A·Ḃ. Either pair may be null (that term is zero), not both.
+     */
+    public static Tensor matmulSum(Tensor a1, Tensor b1, Tensor a2, Tensor b2, boolean transA, boolean transB) {
+        if (a1 == null) return a2.matmul(b2, transA, transB);
+        Tensor out = a1.matmul(b1, transA, transB);
+        if (a2 != null) product(a2, b2, transA, transB, out);
+        return out;
+    }
+
+    /** op(a)·op(b) into a new tensor, or accumulated onto {@code into} (same result shape required). */
+    private static Tensor product(Tensor a, Tensor b, boolean transA, boolean transB, Tensor into) {
         requireSameDType("matmul", a, b);
         if (a.rank() < 2 || a.rank() > 3 || b.rank() < 2 || b.rank() > 3 || (a.rank() == 2 && b.rank() == 3)) {
             throw new IllegalArgumentException("matmul: " + a.shape + " x " + b.shape
@@ -662,13 +678,18 @@ public final class Tensor {
             throw new IllegalArgumentException("matmul: " + a.shape + (transA ? "ᵀ" : "") + " x " + b.shape
                     + (transB ? "ᵀ" : "") + ": inner dimensions " + k + " and " + kb + " differ");
         }
-        Tensor out = a.rank() == 3 ? zeros(a.dtype, batch, m, n) : zeros(a.dtype, m, n);
+        Shape result = a.rank() == 3 ? Shape.of(batch, m, n) : Shape.of(m, n);
+        if (into != null && (!into.shape.equals(result) || into.dtype != a.dtype)) {
+            throw new IllegalArgumentException("matmulSum: products of shapes " + into.shape + " and " + result + " differ");
+        }
+        Tensor out = into != null ? into : zeros(a.dtype, result.dims());
+        boolean accumulate = into != null;
         int aStride = ar * ac, bStride = b.rank() == 3 ? br * bc : 0, cStride = m * n;
         for (int i = 0; i < batch; i++) {
             if (out.f != null) {
-                GemmF32.gemm(transA, transB, m, n, k, a.f, i * aStride, ac, b.f, i * bStride, bc, out.f, i * cStride, n, false);
+                GemmF32.gemm(transA, transB, m, n, k, a.f, i * aStride, ac, b.f, i * bStride, bc, out.f, i * cStride, n, accumulate);
             } else {
-                GemmF64.gemm(transA, transB, m, n, k, a.d, i * aStride, ac, b.d, i * bStride, bc, out.d, i * cStride, n, false);
+                GemmF64.gemm(transA, transB, m, n, k, a.d, i * aStride, ac, b.d, i * bStride, bc, out.d, i * cStride, n, accumulate);
             }
         }
         return out;
