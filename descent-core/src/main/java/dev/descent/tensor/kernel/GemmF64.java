@@ -244,9 +244,10 @@ public final class GemmF64 {
             if (!transA) {
                 int src = aOff + (i0 + ir) * lda + pc;
                 if (mr == MR) {
-                    for (int p = 0; p < kc; p++, d += MR) {
-                        for (int i = 0; i < MR; i++) {
-                            dst[d + i] = a[src + i * lda + p];
+                    for (int i = 0; i < MR; i++) {
+                        int si = src + i * lda, di = d + i;
+                        for (int p = 0; p < kc; p++) {
+                            dst[di + p * MR] = a[si + p];
                         }
                     }
                 } else {
@@ -286,9 +287,11 @@ public final class GemmF64 {
             if (!transB) {
                 int src = bOff + pc * ldb + j0 + jr;
                 if (nr == NR) {
-                    for (int p = 0; p < kc; p++, d += NR, src += ldb) {
+                    // Affine indices in p, as in the kernel, so the range checks leave the loop.
+                    for (int p = 0; p < kc; p++) {
+                        int sp = src + p * ldb, dp = d + p * NR;
                         for (int v = 0; v < NR; v += L) {
-                            DoubleVector.fromArray(S, b, src + v).intoArray(dst, d + v);
+                            DoubleVector.fromArray(S, b, sp + v).intoArray(dst, dp + v);
                         }
                     }
                 } else {
@@ -310,8 +313,9 @@ public final class GemmF64 {
                 int[] offsets = ws.gatherOffsets(ldb);
                 for (int v = 0; v < NR; v += L) {
                     int src = bOff + (j0 + jr + v) * ldb + pc;
-                    for (int p = 0, dv = d + v; p < kc; p++, dv += NR) {
-                        DoubleVector.fromArray(S, b, src + p, offsets, 0).intoArray(dst, dv);
+                    int dv = d + v;
+                    for (int p = 0; p < kc; p++) {
+                        DoubleVector.fromArray(S, b, src + p, offsets, 0).intoArray(dst, dv + p * NR);
                     }
                 }
             } else {
