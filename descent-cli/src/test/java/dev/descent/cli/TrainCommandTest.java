@@ -123,11 +123,10 @@ class TrainCommandTest {
         }
     }
 
-    /** {@code descent ARGS} in a new JVM (as a user runs it), with reproducible vector arithmetic. */
+    /** {@code descent ARGS} in a new JVM (as a user runs it, no special JVM flags: the kernels are reproducible across JIT tiers). */
     static Cli.Run runInNewJvm(Path workDir, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules", "jdk.incubator.vector", "-Xmx512m"));
-        cmd.addAll(ReproducibleArithmetic.flags()); // see ReproducibleArithmetic: without them runs drift apart
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile(workDir, "out", ".txt"), err = Files.createTempFile(workDir, "err", ".txt");
