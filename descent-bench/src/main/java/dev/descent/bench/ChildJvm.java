@@ -20,18 +20,19 @@ import java.util.List;
  * but its workload; the same must hold for Descent, whose harness process (picocli, the peer's
  * output, earlier rounds) would otherwise be counted.
  *
- * <p>Heap settings ({@link #DEFAULT_HEAP_OPTIONS}): a 192 MiB heap and, unless this JVM's flags
- * already choose a collector, the serial collector. The workloads keep about 70 MiB live
- * (Fashion-MNIST as bytes, parameters, gradients and Adam's moments) and allocate a few MiB of
- * activations and gradients per step. On this 2-core machine the JVM's default, G1, treats every
- * array of half a region (512 KiB at this heap size) or more as a humongous object, so each
- * step's weight gradient starts a concurrent cycle: measured on the MLP (descent-bench/README.md)
- * G1 needed 2–10× the GC time and 40 MiB more native memory (its remembered sets) than the serial
- * collector, which is what the JVM itself picks on machines with less than two processors or 2 GB.
+ * <p>Heap settings ({@link #DEFAULT_HEAP_OPTIONS}): a 144 MiB heap and the serial collector (a
+ * collector in the options replaces one chosen by this JVM's flags). The workloads keep about
+ * 70 MiB live (Fashion-MNIST as bytes, parameters, gradients and Adam's moments) and allocate
+ * about 5 MiB per MLP step (activations, their cotangents, the weight gradients). On this 2-core
+ * machine the JVM's default, G1, treats every array of half a region (512 KiB at this heap size)
+ * or more as a humongous object, so each step's weight gradients start concurrent cycles:
+ * measured on the MLP (descent-bench/README.md), G1 spent 2–10× the GC time of the serial
+ * collector and committed 40 MiB more native memory (remembered sets). The serial collector is
+ * what the JVM itself picks on machines with fewer than two processors or 2 GB.
  */
 public final class ChildJvm {
     /** The default heap options of the child (see the class comment). */
-    public static final String DEFAULT_HEAP_OPTIONS = "-Xmx192m -XX:+UseSerialGC";
+    public static final String DEFAULT_HEAP_OPTIONS = "-Xmx144m -XX:+UseSerialGC";
 
     private static final java.util.Set<String> COLLECTORS = java.util.Set.of("-XX:+UseSerialGC", "-XX:+UseParallelGC",
             "-XX:+UseG1GC", "-XX:+UseZGC", "-XX:+UseShenandoahGC", "-XX:+UseEpsilonGC");
