@@ -38,6 +38,7 @@ public final class Measure {
             m.put("median_s", medianS());
             m.put("min_s", minS());
             m.put("repeats", timesS.length);
+            m.put("times_s", timesS);
             m.put("throughput", throughput);
             m.put("throughput_unit", throughputUnit);
             m.putAll(extra);

@@ -2,6 +2,7 @@ package dev.descent.bench;
 
 import dev.descent.autodiff.Var;
 import dev.descent.autodiff.VarParams;
+import dev.descent.nn.Losses;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Params;
 import dev.descent.tensor.Rng;
@@ -33,6 +34,21 @@ public final class Workloads {
         return Params.of(m);
     }
 
+    /**
+     * The MLP's parameters exactly as {@code peer_torch.py}'s {@code build_mlp} draws them after
+     * {@code torch.manual_seed(seed)} (pass {@code new TorchGenerator(seed)}), same names as
+     * {@link #mlpParams}.
+     */
+    public static Params torchMlpParams(TorchGenerator torch) {
+        LinkedHashMap<String, Tensor> m = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < MLP_SIZES.length; i++) {
+            Tensor[] wb = torch.linear(MLP_SIZES[i], MLP_SIZES[i + 1]);
+            m.put("layers." + i + ".weight", wb[0]);
+            m.put("layers." + i + ".bias", wb[1]);
+        }
+        return Params.of(m);
+    }
+
     /** Logits of the plain MLP (Linear → ReLU → Linear → ReLU → Linear), y = x Wᵀ + b per layer. */
     public static Var mlpLogits(VarParams p, Var x) {
         Var h = x;
@@ -47,7 +63,7 @@ public final class Workloads {
     /** Mean softmax cross-entropy of the MLP on (x, one-hot labels). */
     public static Function<VarParams, Var> mlpLoss(Tensor x, Tensor oneHot) {
         Var xv = Var.constant(x), yv = Var.constant(oneHot);
-        return p -> mlpLogits(p, xv).logSoftmax(1).mul(yv).sum().neg().div(x.dim(0));
+        return p -> Losses.softmaxCrossEntropy(mlpLogits(p, xv), yv);
     }
 
     /** A deterministic stand-in batch of 128 "images" in [0, 1) and labels, when Fashion-MNIST is absent. */

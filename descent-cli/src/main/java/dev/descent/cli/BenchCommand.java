@@ -1,7 +1,10 @@
 package dev.descent.cli;
 
+import dev.descent.bench.ChildJvm;
+import dev.descent.bench.MlpWorkload;
 import dev.descent.bench.SideBySide;
 import dev.descent.bench.Workloads;
+import dev.descent.bench.WorkloadMain;
 import dev.descent.data.Dataset;
 import dev.descent.data.FashionMnist;
 import dev.descent.tensor.DType;
@@ -9,24 +12,30 @@ import dev.descent.tensor.Rng;
 import dev.descent.tensor.Tensor;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code descent bench WORKLOAD [--peer]}: the workloads of the PyTorch peer suite
  * ({@code ../shared/bench/peer}), measured by {@link SideBySide}; with {@code --peer} the peer's
  * identical workload runs alternately in the same invocation and the last line gives the
- * Descent/peer ratios.
+ * Descent/peer ratios and whether the bars of issue 7 are met.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Run a benchmark workload of the PyTorch peer suite, optionally side by side with the peer.",
-                "Prints one JSON line per measurement, a table, and a summary line {\"summary\": ..., \"ratios\": {...}}.", ""})
+                "Prints one JSON line per measurement, a table, and a summary line {\"summary\": ..., \"ratios\": {...}}.",
+                "mlp and rnn-adding run Descent in a child JVM so that its peak memory is measured as the peer's is.", ""})
 public final class BenchCommand implements Callable<Integer> {
     /** The peer suite's workloads, by their names there. */
     public enum Workload {
@@ -60,6 +69,49 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    /** Parses the mlp's {@code --norm}. */
+    static final class NormConverter implements ITypeConverter<MlpWorkload.Norm> {
+        @Override
+        public MlpWorkload.Norm convert(String s) {
+            try {
+                return MlpWorkload.Norm.parse(s.strip().toLowerCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** A non-negative number of seconds. */
+    static final class Seconds implements ITypeConverter<Double> {
+        @Override
+        public Double convert(String s) {
+            try {
+                double v = Double.parseDouble(s.strip());
+                if (!(v >= 0) || Double.isInfinite(v)) throw new NumberFormatException();
+                return v;
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("must be a number of seconds >= 0, got '" + s + "'");
+            }
+        }
+    }
+
+    /** An integer >= 0. */
+    static final class Count implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String s) {
+            try {
+                int v = Integer.parseInt(s.strip());
+                if (v < 0) throw new NumberFormatException();
+                return v;
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("must be an integer >= 0, got '" + s + "'");
+            }
+        }
+    }
+
+    @Spec
+    CommandSpec spec;
+
     @Parameters(index = "0", paramLabel = "WORKLOAD", converter = WorkloadConverter.class,
             description = "gemm, mlp, rnn-adding or hvp.")
     Workload workload;
@@ -70,14 +122,40 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--peer-dir", paramLabel = "DIR", description = "Where peer_torch.py lives (default: ../shared/bench/peer next to the repository).")
     Path peerDir;
 
-    @Option(names = "--rounds", paramLabel = "N", converter = Converters.PositiveInt.class, defaultValue = "3",
-            description = "Alternating rounds of Descent and the peer (default ${DEFAULT-VALUE}).")
+    @Option(names = "--rounds", paramLabel = "N", converter = Converters.PositiveInt.class, defaultValue = "1",
+            description = "Alternating rounds of Descent and the peer (default ${DEFAULT-VALUE}); repetitions are pooled.")
     int rounds;
+
+    @Option(names = "--norm", paramLabel = "NORM", converter = NormConverter.class, defaultValue = "none",
+            description = "mlp: none, weight or batch (default ${DEFAULT-VALUE}).")
+    MlpWorkload.Norm norm;
+
+    @Option(names = "--epochs", paramLabel = "N", converter = Converters.PositiveInt.class, defaultValue = "2",
+            description = "mlp: timed epochs per round (default ${DEFAULT-VALUE}; test accuracy is taken after them).")
+    int epochs;
+
+    @Option(names = "--steps", paramLabel = "N", converter = Converters.PositiveInt.class, defaultValue = "50",
+            description = "rnn-adding: timed training steps per round (default ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--warmup-steps", paramLabel = "N", converter = Count.class, defaultValue = "5",
+            description = "rnn-adding: untimed steps before them, as the peer's --warmup (default ${DEFAULT-VALUE}).")
+    int warmupSteps;
+
+    @Option(names = "--jit-warmup", paramLabel = "SECONDS", converter = Seconds.class,
+            defaultValue = "" + WorkloadMain.DEFAULT_WARMUP_S,
+            description = "mlp, rnn-adding: seconds of JIT warm-up on a throwaway model in Descent's JVM (default ${DEFAULT-VALUE}).")
+    double jitWarmup;
+
+    @Option(names = "--child-jvm-options", paramLabel = "OPTIONS", defaultValue = ChildJvm.DEFAULT_HEAP_OPTIONS,
+            description = "mlp, rnn-adding: heap options (-X/-XX:) added to this JVM's flags for Descent's child JVM"
+                    + " (default '${DEFAULT-VALUE}'; see descent-bench/README.md).")
+    String childJvmOptions;
 
     @Option(names = "--sizes", paramLabel = "N,N,...", split = ",", description = "gemm sizes (default 512,1024,2048).")
     int[] sizes;
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Base seed (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Base seed, as the peer's --seed (default ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Fashion-MNIST directory (default /usr/share/datasets/fashion-mnist).")
@@ -85,22 +163,68 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        PrintStream out = System.out, err = System.err;
-        SideBySide harness = new SideBySide(new SideBySide.Options(peer, resolvePeerDir(), rounds, seed, out, err));
-        switch (workload) {
-            case GEMM:
-                int[] s = sizes != null ? sizes : new int[] {512, 1024, 2048};
-                for (int n : s) {
-                    if (n <= 0) throw new CommandFailure("bench: gemm size must be positive, got " + n);
-                }
-                harness.gemm(s);
-                return Main.OK;
-            case HVP:
-                harness.hvp(hvpBatch(err));
-                return Main.OK;
-            default:
-                throw new CommandFailure("bench: workload '" + workload + "' is not wired into this build yet");
+        for (String o : childJvmOptions.trim().split("\\s+")) {
+            if (!o.isEmpty() && !o.startsWith("-X")) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "Invalid value for option '--child-jvm-options': '" + o + "' is not a -X or -XX: option");
+            }
         }
+        PrintStream out = stream(spec.commandLine().getOut()), err = stream(spec.commandLine().getErr());
+        try {
+            SideBySide harness = new SideBySide(new SideBySide.Options(peer, resolvePeerDir(), rounds, seed, dataDir, jitWarmup,
+                    childJvmOptions, out, err));
+            switch (workload) {
+                case GEMM:
+                    int[] s = sizes != null ? sizes : new int[] {512, 1024, 2048};
+                    for (int n : s) {
+                        if (n <= 0) throw new CommandFailure("bench: gemm size must be positive, got " + n);
+                    }
+                    harness.gemm(s);
+                    break;
+                case HVP:
+                    harness.hvp(hvpBatch(err));
+                    break;
+                case MLP:
+                    Path dir = dataDir != null ? dataDir : FashionMnist.DEFAULT_DIRECTORY;
+                    if (!Files.isDirectory(dir)) {
+                        throw new CommandFailure("bench mlp: Fashion-MNIST not found at " + dir
+                                + " (apt-get install dataset-fashion-mnist, or pass --data-dir)");
+                    }
+                    harness.mlp(norm, epochs);
+                    break;
+                case RNN_ADDING:
+                    harness.rnnAdding(warmupSteps, steps);
+                    break;
+                default:
+                    throw new IllegalStateException("unhandled workload " + workload);
+            }
+        } finally {
+            out.flush();
+            err.flush();
+        }
+        return Main.OK;
+    }
+
+    /** A PrintStream onto picocli's writer, so that tests capture the output. */
+    private static PrintStream stream(PrintWriter w) {
+        return new PrintStream(new java.io.OutputStream() {
+            private final Writer writer = w;
+
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                writer.write(new String(b, off, len, StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public void flush() throws IOException {
+                writer.flush();
+            }
+        }, true, StandardCharsets.UTF_8);
     }
 
     /** The peer's hvp batch: the first 128 training images, unshuffled; synthetic when the dataset is absent. */

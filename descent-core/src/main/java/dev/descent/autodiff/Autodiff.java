@@ -100,6 +100,66 @@ public final class Autodiff {
         return out;
     }
 
+    /**
+     * The reverse pass of a Hessian-vector product: like {@link #backward} (nothing recorded),
+     * but for the leaves in {@code wrt} only the tangents of their cotangents are formed, through
+     * {@link Primitive#vjpTangent}; their values, the gradient itself, are never computed. For
+     * an MLP that skips one matrix product per weight.
+     */
+    static Tensor[] leafCotangentTangents(Var output, Var seed, List<Var> wrt) {
+        List<Var> order = topologicalOrder(output);
+        IdentityHashMap<Var, Var> cot = new IdentityHashMap<>();
+        IdentityHashMap<Var, Tensor> leafTangents = new IdentityHashMap<>();
+        IdentityHashMap<Var, Boolean> leaves = new IdentityHashMap<>();
+        for (Var w : wrt) if (w.op == null) leaves.put(w, Boolean.TRUE);
+        cot.put(output, seed);
+        try (NoGrad scope = noGrad()) {
+            for (int i = order.size() - 1; i >= 0; i--) {
+                Var v = order.get(i);
+                Var ct = cot.remove(v);
+                if (ct == null || v.op == null) continue;
+                int k = v.inputs.length;
+                boolean[] need = new boolean[k];
+                boolean anyFull = false;
+                for (int j = 0; j < k; j++) {
+                    need[j] = v.inputs[j].requiresGrad && !leaves.containsKey(v.inputs[j]);
+                    anyFull |= need[j];
+                }
+                if (anyFull) {
+                    Var[] g = v.op.vjp(v.inputs, v, ct, need);
+                    for (int j = 0; j < k; j++) {
+                        if (!need[j] || g[j] == null) continue;
+                        Var in = v.inputs[j];
+                        requireShape(v, g[j].shape(), in);
+                        Var prev = cot.get(in);
+                        cot.put(in, prev == null ? g[j] : prev.add(g[j]));
+                    }
+                }
+                for (int j = 0; j < k; j++) {
+                    Var in = v.inputs[j];
+                    if (!leaves.containsKey(in)) continue;
+                    Tensor t = v.op.vjpTangent(v.inputs, v, ct, j);
+                    if (t == null) continue;
+                    requireShape(v, t.shape(), in);
+                    Tensor prev = leafTangents.get(in);
+                    leafTangents.put(in, prev == null ? t : prev.add(t));
+                }
+            }
+        }
+        Tensor[] out = new Tensor[wrt.size()];
+        for (int i = 0; i < out.length; i++) {
+            Tensor t = leafTangents.get(wrt.get(i));
+            out[i] = t != null ? t : Tensor.zerosLike(wrt.get(i).value());
+        }
+        return out;
+    }
+
+    private static void requireShape(Var node, dev.descent.tensor.Shape got, Var input) {
+        if (!got.equals(input.shape())) {
+            throw new IllegalStateException("vjp of " + node.op.name() + " returned shape " + got + " for input of shape " + input.shape());
+        }
+    }
+
     /** Vars reachable from {@code root} through recorded inputs, inputs before their users. */
     static List<Var> topologicalOrder(Var root) {
         List<Var> order = new ArrayList<>();
@@ -208,11 +268,9 @@ public final class Autodiff {
         VarParams vp = VarParams.of(params, v, true);
         Var loss = f.apply(vp);
         requireScalar("hvp", loss);
-        Var[] g = backward(loss, Var.constant(Tensor.ones(loss.dtype(), loss.value().dims())), vp.vars(), false);
-        Tensor[] hv = new Tensor[g.length];
-        for (int i = 0; i < g.length; i++) {
-            hv[i] = g[i].tangent() != null ? g[i].tangent() : Tensor.zerosLike(g[i].value());
-        }
+        // Only the tangents of the parameters' cotangents are wanted: the gradient values at the
+        // leaves are skipped (see leafCotangentTangents); gradAndHvp computes both.
+        Tensor[] hv = leafCotangentTangents(loss, Var.constant(Tensor.ones(loss.dtype(), loss.value().dims())), vp.vars());
         return pack(vp.names(), hv);
     }
 

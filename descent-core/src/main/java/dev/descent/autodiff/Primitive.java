@@ -43,6 +43,22 @@ public abstract class Primitive {
      */
     public abstract Var[] vjp(Var[] in, Var out, Var cotangent, boolean[] needed);
 
+    /**
+     * The forward-mode tangent of input {@code input}'s cotangent, without its value: what a
+     * Hessian-vector product needs at a leaf, whose gradient value it never reads
+     * ({@link Autodiff#hvp}). The default runs {@link #vjp} for that input alone and returns the
+     * tangent of the result; primitives whose VJP at a leaf is expensive (a matrix product)
+     * override it to skip the value.
+     *
+     * @return the tangent of the cotangent of input {@code input}, or {@code null} if zero
+     */
+    public Tensor vjpTangent(Var[] in, Var out, Var cotangent, int input) {
+        boolean[] needed = new boolean[in.length];
+        needed[input] = true;
+        Var[] g = vjp(in, out, cotangent, needed);
+        return g[input] == null ? null : g[input].tangent();
+    }
+
     @Override
     public String toString() {
         return name();

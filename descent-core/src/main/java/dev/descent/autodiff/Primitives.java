@@ -201,9 +201,25 @@ public final class Primitives {
     public static final class Relu extends Primitive {
         @Override public String name() { return "relu"; }
         @Override public Tensor forward(Tensor[] in) { return in[0].relu(); }
-        @Override public Tensor jvp(Tensor[] in, Tensor out, Tensor[] t) { return t[0].mul(in[0].step()); }
+        @Override public Tensor jvp(Tensor[] in, Tensor out, Tensor[] t) { return t[0].maskedByPositive(in[0]); }
         @Override public Var[] vjp(Var[] in, Var out, Var ct, boolean[] need) {
-            return new Var[] {ct.mul(constant(in[0].value().step()))};
+            return new Var[] {Var.apply(new PositiveMask(in[0].value()), ct)};
+        }
+    }
+
+    /**
+     * z = y ⊙ 1[x &gt; 0] for a constant x (relu's derivative applied to a cotangent or tangent),
+     * linear in y: ż = ẏ ⊙ 1[x &gt; 0], ȳ = z̄ ⊙ 1[x &gt; 0]. One pass and one new tensor, where
+     * {@code y.mul(x.step())} made two.
+     */
+    public static final class PositiveMask extends Primitive {
+        private final Tensor x;
+        PositiveMask(Tensor x) { this.x = x; }
+        @Override public String name() { return "positiveMask"; }
+        @Override public Tensor forward(Tensor[] in) { return in[0].maskedByPositive(x); }
+        @Override public Tensor jvp(Tensor[] in, Tensor out, Tensor[] t) { return t[0].maskedByPositive(x); }
+        @Override public Var[] vjp(Var[] in, Var out, Var ct, boolean[] need) {
+            return new Var[] {Var.apply(new PositiveMask(x), ct)};
         }
     }
 
@@ -300,14 +316,18 @@ public final class Primitives {
 
     // ------------------------------------------------------------------ linear algebra
 
-    /** Z = op(A)·op(B). Ż = Ȧ·B + A·Ḃ (with the same ops); Ā = Z̄·op(B)ᵀ, B̄ = op(A)ᵀ·Z̄ (transposed back as needed). */
+    /**
+     * Z = op(A)·op(B). Ż = Ȧ·B + A·Ḃ (with the same ops, one GEMM output); Ā = Z̄·op(B)ᵀ,
+     * B̄ = op(A)ᵀ·Z̄ (transposed back as needed).
+     */
     public static final class MatMul extends Primitive {
         private final boolean ta, tb;
         MatMul(boolean ta, boolean tb) { this.ta = ta; this.tb = tb; }
         @Override public String name() { return "matmul"; }
         @Override public Tensor forward(Tensor[] in) { return in[0].matmul(in[1], ta, tb); }
         @Override public Tensor jvp(Tensor[] in, Tensor out, Tensor[] t) {
-            return plus(t[0] == null ? null : t[0].matmul(in[1], ta, tb), t[1] == null ? null : in[0].matmul(t[1], ta, tb));
+            if (t[0] == null && t[1] == null) return null;
+            return Tensor.matmulSum(t[0], t[0] == null ? null : in[1], t[1] == null ? null : in[0], t[1], ta, tb);
         }
         @Override public Var[] vjp(Var[] in, Var out, Var ct, boolean[] need) {
             Var a = in[0], b = in[1];
@@ -315,6 +335,21 @@ public final class Primitives {
             if (need[0]) da = !ta ? ct.matmul(b, false, !tb) : b.matmul(ct, tb, true);
             if (need[1]) db = !tb ? a.matmul(ct, !ta, false) : ct.matmul(a, true, ta);
             return new Var[] {da, db};
+        }
+        /** The product rule applied to the VJP's own products, without forming the products themselves. */
+        @Override public Tensor vjpTangent(Var[] in, Var out, Var ct, int input) {
+            // Each cotangent is p(x, y) for a product p of two of (ct, a, b); its tangent is
+            // p(ẋ, y) + p(x, ẏ), one GEMM output.
+            Var x, y;
+            boolean tx, ty;
+            if (input == 0) {
+                if (!ta) { x = ct; y = in[1]; tx = false; ty = !tb; } else { x = in[1]; y = ct; tx = tb; ty = true; }
+            } else {
+                if (!tb) { x = in[0]; y = ct; tx = !ta; ty = false; } else { x = ct; y = in[0]; tx = true; ty = ta; }
+            }
+            Tensor dx = x.tangent(), dy = y.tangent();
+            if (dx == null && dy == null) return null;
+            return Tensor.matmulSum(dx, dx == null ? null : y.value(), dy == null ? null : x.value(), dy, tx, ty);
         }
     }
 

@@ -81,23 +81,22 @@ public final class BatchNorm extends Module {
 
     @Override
     public Var apply(Scope scope, Var x) {
-        int[] axes = leadingAxes("BatchNorm", x, features);
+        leadingAxes("BatchNorm", x, features);
         Var normalised;
         if (isTraining()) {
             long n = x.value().size() / features;
             if (n < 2) {
                 throw new IllegalArgumentException("BatchNorm: training needs at least 2 values per feature, got input " + x.shape());
             }
-            Var mean = x.mean(axes, true);
-            Var centred = x.sub(mean);
-            Var variance = centred.square().mean(axes, true);
-            normalised = centred.div(variance.add(eps).sqrt());
+            // One primitive for normalisation, γ and β (see BatchNormalize): two passes each way.
+            BatchNormalize bn = new BatchNormalize(eps);
+            Var y = affine ? Var.apply(bn, x, scope.parameter(this, "weight"), scope.parameter(this, "bias")) : Var.apply(bn, x);
             if (scope.updatesBuffers()) {
-                Tensor batchMean = mean.value().reshape(features);
-                Tensor unbiased = variance.value().reshape(features).mul((double) n / (n - 1));
-                setOwnBuffer("running_mean", ema(ownBuffer("running_mean"), batchMean));
+                Tensor unbiased = bn.variance().mul((double) n / (n - 1));
+                setOwnBuffer("running_mean", ema(ownBuffer("running_mean"), bn.mean()));
                 setOwnBuffer("running_var", ema(ownBuffer("running_var"), unbiased));
             }
+            return y;
         } else {
             Tensor mean = ownBuffer("running_mean"), variance = ownBuffer("running_var");
             normalised = x.sub(Var.constant(mean)).div(Var.constant(variance.add(eps).sqrt()));

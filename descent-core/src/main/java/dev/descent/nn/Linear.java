@@ -61,16 +61,12 @@ public final class Linear extends Module {
                     + " features, expected " + inFeatures);
         }
         Var w = scope.parameter(this, "weight");
-        Var y;
-        if (x.rank() == 2) {
-            y = x.matmul(w, false, true);
-        } else {
-            // Fold the leading axes into one batch axis: one GEMM for any rank.
-            int[] dims = x.value().dims();
-            int[] outDims = dims.clone();
-            outDims[dims.length - 1] = outFeatures;
-            y = x.reshape(-1, inFeatures).matmul(w, false, true).reshape(outDims);
-        }
-        return hasBias ? y.add(scope.parameter(this, "bias")) : y;
+        // Fold the leading axes into one batch axis: one GEMM for any rank.
+        Var flat = x.rank() == 2 ? x : x.reshape(-1, inFeatures);
+        Var y = hasBias ? Var.apply(new Affine(), flat, w, scope.parameter(this, "bias")) : flat.matmul(w, false, true);
+        if (x.rank() == 2) return y;
+        int[] outDims = x.value().dims();
+        outDims[outDims.length - 1] = outFeatures;
+        return y.reshape(outDims);
     }
 }

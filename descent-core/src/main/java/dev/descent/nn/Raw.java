@@ -18,8 +18,6 @@ import dev.descent.tensor.kernel.ReduceF64;
 final class Raw {
     private Raw() {}
 
-    private static final float[] ONE_F32 = {1};
-    private static final double[] ONE_F64 = {1};
 
     /** The backing array of a tensor (no copy). */
     static Object array(Tensor t) {
@@ -53,15 +51,6 @@ final class Raw {
         else ElementwiseF64.binary(op, (double[]) a, ao, 1, (double[]) b, bo, 1, (double[]) out, oo, n);
     }
 
-    /** out = 1 − a elementwise; {@code out} is modified (may alias a). */
-    static void oneMinus(Object a, int ao, Object out, int oo, int n) {
-        if (out instanceof float[]) {
-            ElementwiseF32.binary(ElementwiseF64.SUB, ONE_F32, 0, 0, (float[]) a, ao, 1, (float[]) out, oo, n);
-        } else {
-            ElementwiseF64.binary(ElementwiseF64.SUB, ONE_F64, 0, 0, (double[]) a, ao, 1, (double[]) out, oo, n);
-        }
-    }
-
     /** Adds the row vector v[0..cols) to each of {@code rows} rows of {@code target} starting at {@code off}; {@code target} is modified. */
     static void addToRows(Object v, Object target, int off, int rows, int cols) {
         for (int r = 0; r < rows; r++) {
@@ -78,6 +67,44 @@ final class Raw {
         }
     }
 
+    /** Σ a[ao+i]·b[bo+i] for i &lt; n, in the arrays' precision (float32 partial sums for float32). */
+    static double dot(Object a, int ao, Object b, int bo, int n) {
+        if (a instanceof float[]) return ReduceF32.dot((float[]) a, ao, (float[]) b, bo, n);
+        return ReduceF64.dot((double[]) a, ao, (double[]) b, bo, n);
+    }
+
+    /** out = s·a elementwise (s rounded to the dtype); {@code out} is modified (may alias a). */
+    static void scale(Object a, int ao, double s, Object out, int oo, int n) {
+        if (out instanceof float[]) ElementwiseF32.scale((float[]) a, ao, (float) s, (float[]) out, oo, n);
+        else ElementwiseF64.scale((double[]) a, ao, s, (double[]) out, oo, n);
+    }
+
+    /** out = α·x + β·y elementwise (α, β rounded to the dtype); {@code out} is modified. */
+    static void axpby(double alpha, Object x, int xo, double beta, Object y, int yo, Object out, int oo, int n) {
+        if (out instanceof float[]) {
+            ElementwiseF32.axpby((float) alpha, (float[]) x, xo, (float) beta, (float[]) y, yo, (float[]) out, oo, n);
+        } else {
+            ElementwiseF64.axpby(alpha, (double[]) x, xo, beta, (double[]) y, yo, (double[]) out, oo, n);
+        }
+    }
+
+    /** Column sums of a [rows, cols] block at {@code off} into out[0..cols) (blocked; see ReduceF64#columnSums); {@code out} is modified. */
+    static void columnSums(Object a, int off, int rows, int cols, Object out) {
+        if (out instanceof float[]) ReduceF32.columnSums((float[]) a, off, rows, cols, (float[]) out, 0, new float[cols]);
+        else ReduceF64.columnSums((double[]) a, off, rows, cols, (double[]) out, 0, new double[cols]);
+    }
+
+    /** Element i of an array as a double. */
+    static double get(Object a, int i) {
+        return a instanceof float[] ? ((float[]) a)[i] : ((double[]) a)[i];
+    }
+
+    /** Sets element i of an array (rounded to its dtype); {@code a} is modified. */
+    static void set(Object a, int i, double v) {
+        if (a instanceof float[]) ((float[]) a)[i] = (float) v;
+        else ((double[]) a)[i] = v;
+    }
+
     /** out[oo..oo+n) = a[ao..ao+n). */
     static void copy(Object a, int ao, Object out, int oo, int n) {
         System.arraycopy(a, ao, out, oo, n);
@@ -85,26 +112,27 @@ final class Raw {
 
     /**
      * target ⊙= σ'(a), with σ'(a) computed from the activation outputs y = σ(a) at
-     * {@code y[yo..yo+n)} (see {@link Activation}); {@code scratch} (≥ n elements) and
-     * {@code target} are modified.
+     * {@code y[yo..yo+n)} (see {@link Activation}), in one pass; {@code target} is modified.
      */
-    static void mulDerivativeFromOutput(Activation act, Object y, int yo, Object target, int to, Object scratch, int n) {
-        switch (act) {
-            case TANH:
-                unary(ElementwiseF64.SQUARE, y, yo, scratch, 0, n);
-                oneMinus(scratch, 0, scratch, 0, n);
-                break;
-            case SIGMOID:
-                oneMinus(y, yo, scratch, 0, n);
-                binary(ElementwiseF64.MUL, scratch, 0, y, yo, scratch, 0, n);
-                break;
-            case RELU:
-                unary(ElementwiseF64.STEP, y, yo, scratch, 0, n);
-                break;
-            default:
-                return;
+    static void mulDerivativeFromOutput(Activation act, Object y, int yo, Object target, int to, int n) {
+        addThenMulDerivative(act, target, to, null, 0, y, yo, target, to, n);
+    }
+
+    /**
+     * out = (a + b) ⊙ σ'(x), σ' from the outputs y = σ(x) (b may be null), in one pass: one step
+     * of backpropagation through an activation; {@code out} is modified (may alias a or b).
+     */
+    static void addThenMulDerivative(Activation act, Object a, int ao, Object b, int bo, Object y, int yo, Object out, int oo, int n) {
+        if (act == Activation.IDENTITY) {
+            if (b != null) binary(ElementwiseF64.ADD, a, ao, b, bo, out, oo, n);
+            else if (a != out || ao != oo) copy(a, ao, out, oo, n);
+            return;
         }
-        binary(ElementwiseF64.MUL, target, to, scratch, 0, target, to, n);
+        if (out instanceof float[]) {
+            ElementwiseF32.mulActivationDerivative(act.kernelOp(), (float[]) a, ao, (float[]) b, bo, (float[]) y, yo, (float[]) out, oo, n);
+        } else {
+            ElementwiseF64.mulActivationDerivative(act.kernelOp(), (double[]) a, ao, (double[]) b, bo, (double[]) y, yo, (double[]) out, oo, n);
+        }
     }
 
     /** y = σ(a) elementwise; {@code out} is modified (may alias a). */

@@ -102,7 +102,6 @@ final class RnnScan extends Primitive {
         Object d = Raw.array(dout), o = Raw.array(out);
         Object wt = Raw.array(w.transpose());
         Object dwt = dw == null ? null : Raw.array(dw.transpose());
-        Object scratch = Raw.alloc(dtype, n);
         // The tangent of the previous activation: ġ_{t−1} (activation form) or σ'(h_{t−1}) ⊙ ḣ_{t−1}.
         Object prevTan = null;
         int prevTanOff = 0;
@@ -111,7 +110,7 @@ final class RnnScan extends Primitive {
             if (preActivation) {
                 activatedTan = Raw.alloc(dtype, n);
                 Raw.copy(Raw.array(ds0), 0, activatedTan, 0, n);
-                Raw.mulDerivativeFromOutput(act, Raw.array(activatedInitial), 0, activatedTan, 0, scratch, n);
+                Raw.mulDerivativeFromOutput(act, Raw.array(activatedInitial), 0, activatedTan, 0, n);
                 prevTan = activatedTan;
             } else {
                 prevTan = Raw.array(ds0);
@@ -131,11 +130,11 @@ final class RnnScan extends Primitive {
             if (preActivation) {
                 if (activatedTan == null) activatedTan = Raw.alloc(dtype, n);
                 Raw.copy(d, off, activatedTan, 0, n);
-                Raw.mulDerivativeFromOutput(act, Raw.array(activated), off, activatedTan, 0, scratch, n);
+                Raw.mulDerivativeFromOutput(act, Raw.array(activated), off, activatedTan, 0, n);
                 prevTan = activatedTan;
                 prevTanOff = 0;
             } else {
-                Raw.mulDerivativeFromOutput(act, o, off, d, off, scratch, n);
+                Raw.mulDerivativeFromOutput(act, o, off, d, off, n);
                 prevTan = d;
                 prevTanOff = off;
             }
@@ -157,7 +156,6 @@ final class RnnScan extends Primitive {
         DType dtype = out.dtype();
         Tensor dp = Tensor.zeros(dtype, steps, batch, hidden);
         Object delta = Raw.array(dp), c = Raw.array(ct), o = Raw.array(out), wa = Raw.array(w);
-        Object scratch = Raw.alloc(dtype, n);
         Object propagated = Raw.alloc(dtype, n); // δ_{t+1} W
         Object z = preActivation ? Raw.array(activated) : o;
         for (int t = steps - 1; t >= 0; t--) {
@@ -165,13 +163,11 @@ final class RnnScan extends Primitive {
             if (preActivation) {
                 Raw.copy(c, off, delta, off, n);
                 if (t < steps - 1) {
-                    Raw.mulDerivativeFromOutput(act, z, off, propagated, 0, scratch, n);
+                    Raw.mulDerivativeFromOutput(act, z, off, propagated, 0, n);
                     Raw.binary(ElementwiseF64.ADD, delta, off, propagated, 0, delta, off, n);
                 }
             } else {
-                if (t < steps - 1) Raw.binary(ElementwiseF64.ADD, c, off, propagated, 0, delta, off, n);
-                else Raw.copy(c, off, delta, off, n);
-                Raw.mulDerivativeFromOutput(act, o, off, delta, off, scratch, n);
+                Raw.addThenMulDerivative(act, c, off, t < steps - 1 ? propagated : null, 0, o, off, delta, off, n);
             }
             Raw.gemm(false, false, batch, hidden, hidden, delta, off, hidden, wa, 0, hidden, propagated, 0, hidden, false);
         }
@@ -196,7 +192,7 @@ final class RnnScan extends Primitive {
             Tensor g0 = Tensor.zeros(dtype, batch, hidden);
             if (steps > 0) {
                 Raw.copy(propagated, 0, Raw.array(g0), 0, n);
-                if (preActivation) Raw.mulDerivativeFromOutput(act, Raw.array(activatedInitial), 0, Raw.array(g0), 0, scratch, n);
+                if (preActivation) Raw.mulDerivativeFromOutput(act, Raw.array(activatedInitial), 0, Raw.array(g0), 0, n);
             }
             ds0 = Var.constant(g0);
         }

@@ -81,15 +81,13 @@ public final class WeightNorm<M extends Module> extends Module {
         return rowNorms(v);
     }
 
-    /** w = g·v/‖v‖ per row: the same operations, in the same order, as the Var version. */
+    /** w = g·v/‖v‖ per row: the same primitive, hence the same numbers, as the Var version. */
     static Tensor weight(Tensor g, Tensor v) {
-        Tensor norm = v.square().sum(rowAxes(v.rank()), true).sqrt();
-        return v.mul(g.reshape(keptShape(v)).div(norm));
+        return NormalizedWeight.weight(g, v);
     }
 
     static Var weight(Var g, Var v) {
-        Var norm = v.square().sum(rowAxes(v.rank()), true).sqrt();
-        return v.mul(g.reshape(keptShape(v.value())).div(norm));
+        return Var.apply(new NormalizedWeight(), g, v);
     }
 
     private static Tensor rowNorms(Tensor w) {
@@ -100,13 +98,6 @@ public final class WeightNorm<M extends Module> extends Module {
         int[] axes = new int[rank - 1];
         for (int i = 0; i < axes.length; i++) axes[i] = i + 1;
         return axes;
-    }
-
-    private static int[] keptShape(Tensor v) {
-        int[] s = new int[v.rank()];
-        java.util.Arrays.fill(s, 1);
-        s[0] = v.dim(0);
-        return s;
     }
 
     @Override

@@ -3,6 +3,9 @@ package dev.descent.optim;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Params;
 import dev.descent.tensor.Tensor;
+import dev.descent.tensor.kernel.OptimizerF32;
+import dev.descent.tensor.kernel.OptimizerF64;
+import dev.descent.tensor.kernel.Parallel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,36 +20,71 @@ import java.util.Map;
  * pass instead, and this class runs it over every tensor of one or more trees and wraps the
  * fresh output arrays as new immutable tensors ({@link Tensor#wrap(double[], int...)}).
  *
- * <p>One source for both dtypes: kernels are written once, on {@code double[]}. For float64
- * tensors they read the backing arrays directly ({@link Tensor#rawF64()}, never written). For
- * float32 tensors the loop streams blocks of {@value #BLOCK} elements through per-thread
- * {@code double} scratch buffers: still one pass over the tensors' memory, arithmetic in float64,
- * each output rounded once to float32 (PyTorch computes float32 updates in float32, so float32
- * results can differ from it in the last bit; float64 results follow PyTorch's operation order).
+ * <p>One source for both dtypes: the loops live in {@link OptimizerF64}, whose float32 twin
+ * {@link OptimizerF32} is generated at build time; a kernel here only forwards the arrays and the
+ * hyper-parameters to the twin of the tensors' dtype. Float32 tensors are therefore updated in
+ * float32 arithmetic, as PyTorch updates them (hyper-parameters, and constants such as 1 − β,
+ * are computed in float64 and rounded once).
  */
 final class Fused {
     private Fused() {}
 
-    /** Elements per float32 block: small enough for L1, large enough to amortise the call. */
-    static final int BLOCK = 1024;
-
     /**
-     * One elementwise pass: reads {@code in[k][0..n)} and writes every {@code out[j][0..n)}.
-     * Kernels must touch no other index (they receive whole arrays for float64 and scratch
-     * blocks for float32) and must not write their inputs.
+     * One elementwise pass: reads {@code in[k][off..off+n)} and writes every
+     * {@code out[j][off..off+n)}, in the dtype of the tensors. Kernels must touch no other index
+     * and must read each element before writing it (outputs may share an input's array); ranges
+     * of one tensor may run concurrently.
      */
-    @FunctionalInterface
     interface Kernel {
-        void run(int n, double[][] in, double[][] out);
+        /** The float64 pass over [off, off + n). */
+        void f64(int off, int n, double[][] in, double[][] out);
+
+        /** The float32 pass over [off, off + n). */
+        void f32(int off, int n, float[][] in, float[][] out);
     }
 
-    private static final ThreadLocal<double[][]> SCRATCH = ThreadLocal.withInitial(() -> new double[8][BLOCK]);
+    /**
+     * Tensors from this size on are split between the threads of {@link Parallel}, as PyTorch's
+     * elementwise kernels split theirs (grain 32768): below it the hand-off costs more than it saves.
+     */
+    static final int PARALLEL_MIN = 1 << 16;
+
+    /** Elements per parallel task, a multiple of 64 so that vector loops stay aligned. */
+    private static final int TASK = 1 << 15;
+
+    private static void run(Kernel kernel, int n, double[][] src, double[][] dst) {
+        if (n < PARALLEL_MIN || Parallel.threads() == 1) {
+            kernel.f64(0, n, src, dst);
+            return;
+        }
+        int tasks = (n + TASK - 1) / TASK;
+        Parallel.forEach(tasks, t -> kernel.f64(t * TASK, Math.min(TASK, n - t * TASK), src, dst));
+    }
+
+    private static void run(Kernel kernel, int n, float[][] src, float[][] dst) {
+        if (n < PARALLEL_MIN || Parallel.threads() == 1) {
+            kernel.f32(0, n, src, dst);
+            return;
+        }
+        int tasks = (n + TASK - 1) / TASK;
+        Parallel.forEach(tasks, t -> kernel.f32(t * TASK, Math.min(TASK, n - t * TASK), src, dst));
+    }
 
     /**
      * Runs {@code kernel} over tensors of equal shape and dtype and returns {@code outputs} new
      * tensors of that shape and dtype.
      */
     static Tensor[] map(String op, Kernel kernel, int outputs, Tensor... in) {
+        return map(op, kernel, outputs, null, in);
+    }
+
+    /**
+     * As {@link #map(String, Kernel, int, Tensor...)}, but when {@code into} is non-null output j
+     * is written into the array of input {@code into[j]} (which is returned as output j) instead
+     * of a new array: the in-place update of a donated tensor. Kernels are elementwise and read
+     * each element before writing it, so an output may share its input's array.
+     */
+    static Tensor[] map(String op, Kernel kernel, int outputs, int[] into, Tensor... in) {
         Tensor first = in[0];
         for (int k = 1; k < in.length; k++) {
             if (!in[k].shape().equals(first.shape())) {
@@ -64,36 +102,17 @@ final class Fused {
             double[][] src = new double[in.length][];
             for (int k = 0; k < in.length; k++) src[k] = in[k].rawF64();
             double[][] dst = new double[outputs][];
-            for (int j = 0; j < outputs; j++) dst[j] = new double[n];
-            kernel.run(n, src, dst);
-            for (int j = 0; j < outputs; j++) result[j] = Tensor.wrap(dst[j], dims);
-            return result;
+            for (int j = 0; j < outputs; j++) dst[j] = into != null ? src[into[j]] : new double[n];
+            run(kernel, n, src, dst);
+            for (int j = 0; j < outputs; j++) result[j] = into != null ? in[into[j]] : Tensor.wrap(dst[j], dims);
+        } else {
+            float[][] src = new float[in.length][];
+            for (int k = 0; k < in.length; k++) src[k] = in[k].rawF32();
+            float[][] dst = new float[outputs][];
+            for (int j = 0; j < outputs; j++) dst[j] = into != null ? src[into[j]] : new float[n];
+            run(kernel, n, src, dst);
+            for (int j = 0; j < outputs; j++) result[j] = into != null ? in[into[j]] : Tensor.wrap(dst[j], dims);
         }
-        if (in.length + outputs > 8) throw new IllegalStateException(op + ": too many kernel operands");
-        double[][] scratch = SCRATCH.get();
-        double[][] src = new double[in.length][];
-        double[][] dst = new double[outputs][];
-        for (int k = 0; k < in.length; k++) src[k] = scratch[k];
-        for (int j = 0; j < outputs; j++) dst[j] = scratch[in.length + j];
-        float[][] fin = new float[in.length][];
-        for (int k = 0; k < in.length; k++) fin[k] = in[k].rawF32();
-        float[][] fout = new float[outputs][];
-        for (int j = 0; j < outputs; j++) fout[j] = new float[n];
-        for (int start = 0; start < n; start += BLOCK) {
-            int len = Math.min(BLOCK, n - start);
-            for (int k = 0; k < in.length; k++) {
-                float[] f = fin[k];
-                double[] s = src[k];
-                for (int i = 0; i < len; i++) s[i] = f[start + i];
-            }
-            kernel.run(len, src, dst);
-            for (int j = 0; j < outputs; j++) {
-                float[] f = fout[j];
-                double[] s = dst[j];
-                for (int i = 0; i < len; i++) f[start + i] = (float) s[i];
-            }
-        }
-        for (int j = 0; j < outputs; j++) result[j] = Tensor.wrap(fout[j], dims);
         return result;
     }
 
@@ -102,6 +121,11 @@ final class Fused {
      * against the first tree) and returns {@code outputs} new trees in the first tree's order.
      */
     static Params[] map(String op, Kernel kernel, int outputs, Params... trees) {
+        return map(op, kernel, outputs, null, trees);
+    }
+
+    /** The tree version of {@link #map(String, Kernel, int, int[], Tensor...)}: output j into tree {@code into[j]}, when non-null. */
+    static Params[] map(String op, Kernel kernel, int outputs, int[] into, Params... trees) {
         Params first = trees[0];
         for (int k = 1; k < trees.length; k++) first.checkCompatible(op, trees[k]);
         List<String> names = first.names();
@@ -110,7 +134,7 @@ final class Fused {
         Tensor[] args = new Tensor[trees.length];
         for (String name : names) {
             for (int k = 0; k < trees.length; k++) args[k] = trees[k].get(name);
-            Tensor[] r = map(op + " '" + name + "'", kernel, outputs, args);
+            Tensor[] r = map(op + " '" + name + "'", kernel, outputs, into, args);
             for (int j = 0; j < outputs; j++) out.get(j).put(name, r[j]);
         }
         Params[] result = new Params[outputs];
@@ -120,9 +144,40 @@ final class Fused {
 
     /** {@code s · x} for every element of every tensor: one pass, one new tree. */
     static Params scale(String op, Params x, double s) {
-        return map(op, (n, in, out) -> {
-            double[] a = in[0], r = out[0];
-            for (int i = 0; i < n; i++) r[i] = s * a[i];
+        return map(op, new Kernel() {
+            @Override public void f64(int off, int n, double[][] in, double[][] out) {
+                OptimizerF64.scale(off, n, in[0], s, null, out[0]);
+            }
+            @Override public void f32(int off, int n, float[][] in, float[][] out) {
+                OptimizerF32.scale(off, n, in[0], (float) s, null, out[0]);
+            }
         }, 1, x)[0];
+    }
+
+    /**
+     * {@code p + s · x} for every element: a scaled update applied to the parameters in one pass,
+     * written into the parameters' own arrays when {@code inPlace}.
+     */
+    static Params scaleAndApply(String op, Params x, double s, Params params, boolean inPlace) {
+        return map(op, new Kernel() {
+            @Override public void f64(int off, int n, double[][] in, double[][] out) {
+                OptimizerF64.scale(off, n, in[0], s, in[1], out[0]);
+            }
+            @Override public void f32(int off, int n, float[][] in, float[][] out) {
+                OptimizerF32.scale(off, n, in[0], (float) s, in[1], out[0]);
+            }
+        }, 1, inPlace ? new int[] {1} : null, x, params)[0];
+    }
+
+    /** {@code p + u} for every element. */
+    static Params add(String op, Params p, Params u) {
+        return map(op, new Kernel() {
+            @Override public void f64(int off, int n, double[][] in, double[][] out) {
+                OptimizerF64.add(off, n, in[0], in[1], out[0]);
+            }
+            @Override public void f32(int off, int n, float[][] in, float[][] out) {
+                OptimizerF32.add(off, n, in[0], in[1], out[0]);
+            }
+        }, 1, p, u)[0];
     }
 }

@@ -2,6 +2,8 @@ package dev.descent.optim;
 
 import dev.descent.tensor.Params;
 import dev.descent.tensor.Tensor;
+import dev.descent.tensor.kernel.OptimizerF32;
+import dev.descent.tensor.kernel.OptimizerF64;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,25 +18,73 @@ import java.util.function.Predicate;
 final class Transforms {
     private Transforms() {}
 
+    /**
+     * A transformation that can add its own update, times a factor f, to the parameters in the
+     * pass that computes it: θ' = θ + f·u, with the same rounding as computing u, then f·u (one
+     * rounding), then θ + f·u. {@link Updates#step} uses it to skip materialising u.
+     */
+    interface AppliedInPass<S> extends GradientTransformation<S> {
+        /**
+         * θ + f·u and the next state, equal bit for bit to {@code update} followed by scaling
+         * and applying. With {@code inPlace} the arrays of {@code params} and of the tensors of
+         * {@code state} may receive the results (the caller donated them).
+         */
+        Step<S> updateAndApply(Params grads, S state, Params params, double factor, boolean inPlace);
+    }
+
+    /** A transformation that multiplies by a number known before the pass (u = c·g). */
+    interface ScalarScale<S> extends GradientTransformation<S> {
+        /** c for this state (validated). */
+        double factorAt(S state);
+
+        /** The state after one update. */
+        S next(S state);
+    }
+
+    /**
+     * The unfused path: u from {@code t}, then f·u when f ≠ 1, then θ + f·u (each a pass). What
+     * every {@link AppliedInPass} must equal.
+     */
+    static <S> Step<S> updateThenApply(GradientTransformation<S> t, Params grads, S state, Params params, double factor) {
+        Update<S> u = t.update(grads, state, params);
+        Params scaled = factor == 1 ? u.updates() : Fused.scale("scale", u.updates(), factor);
+        return new Step<>(Updates.apply(params, scaled), u.state());
+    }
+
     /** u = c · g. */
-    record Scale(double factor) implements GradientTransformation<EmptyState> {
+    record Scale(double factor) implements ScalarScale<EmptyState>, AppliedInPass<EmptyState> {
         @Override public EmptyState init(Params params) { return EmptyState.INSTANCE; }
         @Override public Update<EmptyState> update(Params grads, EmptyState state, Params params) {
             return new Update<>(Fused.scale("scale", grads, factor), state);
         }
+        @Override public double factorAt(EmptyState state) { return factor; }
+        @Override public EmptyState next(EmptyState state) { return state; }
+        @Override public Step<EmptyState> updateAndApply(Params grads, EmptyState state, Params params, double f, boolean inPlace) {
+            if (f != 1) return updateThenApply(this, grads, state, params, f);
+            requireParams("scale", params);
+            return new Step<>(Fused.scaleAndApply("scale", grads, factor, params, inPlace), state);
+        }
     }
 
     /** u = ±η(t) · g. */
-    record ScaleBySchedule(Schedule schedule, boolean learningRate) implements GradientTransformation<CountState> {
+    record ScaleBySchedule(Schedule schedule, boolean learningRate) implements ScalarScale<CountState>, AppliedInPass<CountState> {
         @Override public CountState init(Params params) { return new CountState(0); }
         @Override public Update<CountState> update(Params grads, CountState state, Params params) {
+            return new Update<>(Fused.scale("scale by schedule", grads, factorAt(state)), next(state));
+        }
+        @Override public double factorAt(CountState state) {
             double v = schedule.valueAt(state.count());
             if (!Double.isFinite(v) || (learningRate && v < 0)) {
                 throw new IllegalStateException((learningRate ? "learning-rate schedule" : "schedule") + " returned "
                         + v + " at step " + state.count());
             }
-            double factor = learningRate ? -v : v;
-            return new Update<>(Fused.scale("scale by schedule", grads, factor), new CountState(state.count() + 1));
+            return learningRate ? -v : v;
+        }
+        @Override public CountState next(CountState state) { return new CountState(state.count() + 1); }
+        @Override public Step<CountState> updateAndApply(Params grads, CountState state, Params params, double f, boolean inPlace) {
+            if (f != 1) return updateThenApply(this, grads, state, params, f);
+            requireParams("scale by schedule", params);
+            return new Step<>(Fused.scaleAndApply("scale by schedule", grads, factorAt(state), params, inPlace), next(state));
         }
     }
 
@@ -44,9 +94,13 @@ final class Transforms {
         @Override public Update<EmptyState> update(Params grads, EmptyState state, Params params) {
             requireParams("add decayed weights", params);
             double wd = weightDecay;
-            return new Update<>(Fused.map("add decayed weights", (n, in, out) -> {
-                double[] g = in[0], p = in[1], u = out[0];
-                for (int i = 0; i < n; i++) u[i] = g[i] + wd * p[i];
+            return new Update<>(Fused.map("add decayed weights", new Fused.Kernel() {
+                @Override public void f64(int off, int n, double[][] in, double[][] out) {
+                    OptimizerF64.addDecayedWeights(off, n, in[0], in[1], wd, out[0]);
+                }
+                @Override public void f32(int off, int n, float[][] in, float[][] out) {
+                    OptimizerF32.addDecayedWeights(off, n, in[0], in[1], (float) wd, out[0]);
+                }
             }, 1, grads, params)[0], state);
         }
     }
@@ -56,20 +110,26 @@ final class Transforms {
         @Override public MomentumState init(Params params) { return new MomentumState(params.zerosLike()); }
         @Override public Update<MomentumState> update(Params grads, MomentumState state, Params params) {
             double mu = decay;
-            if (nesterov) {
-                Params[] r = Fused.map("trace", (n, in, out) -> {
-                    double[] g = in[0], b = in[1], b2 = out[0], u = out[1];
-                    for (int i = 0; i < n; i++) {
-                        double nb = mu * b[i] + g[i];
-                        b2[i] = nb;
-                        u[i] = g[i] + mu * nb;
+            boolean nest = nesterov;
+            if (nest) {
+                Params[] r = Fused.map("trace", new Fused.Kernel() {
+                    @Override public void f64(int off, int n, double[][] in, double[][] out) {
+                        OptimizerF64.trace(off, n, in[0], in[1], mu, true, out[0], out[1]);
+                    }
+                    @Override public void f32(int off, int n, float[][] in, float[][] out) {
+                        OptimizerF32.trace(off, n, in[0], in[1], (float) mu, true, out[0], out[1]);
                     }
                 }, 2, grads, state.velocity());
                 return new Update<>(r[1], new MomentumState(r[0]));
             }
-            Params nb = Fused.map("trace", (n, in, out) -> {
-                double[] g = in[0], b = in[1], b2 = out[0];
-                for (int i = 0; i < n; i++) b2[i] = mu * b[i] + g[i];
+            // Without Nesterov the update is the new buffer itself: one output, shared.
+            Params nb = Fused.map("trace", new Fused.Kernel() {
+                @Override public void f64(int off, int n, double[][] in, double[][] out) {
+                    OptimizerF64.trace(off, n, in[0], in[1], mu, false, out[0], out[0]);
+                }
+                @Override public void f32(int off, int n, float[][] in, float[][] out) {
+                    OptimizerF32.trace(off, n, in[0], in[1], (float) mu, false, out[0], out[0]);
+                }
             }, 1, grads, state.velocity())[0];
             return new Update<>(nb, new MomentumState(nb));
         }
@@ -81,12 +141,12 @@ final class Transforms {
         @Override public Update<MomentumState> update(Params grads, MomentumState state, Params params) {
             double a = momentum, e = learningRate;
             boolean nest = nesterov;
-            Params[] r = Fused.map(nest ? "nesterov" : "momentum", (n, in, out) -> {
-                double[] g = in[0], v = in[1], v2 = out[0], u = out[1];
-                for (int i = 0; i < n; i++) {
-                    double nv = a * v[i] + e * g[i];
-                    v2[i] = nv;
-                    u[i] = nest ? -(e * g[i] + a * nv) : -nv;
+            Params[] r = Fused.map(nest ? "nesterov" : "momentum", new Fused.Kernel() {
+                @Override public void f64(int off, int n, double[][] in, double[][] out) {
+                    OptimizerF64.momentum(off, n, in[0], in[1], a, e, nest, out[0], out[1]);
+                }
+                @Override public void f32(int off, int n, float[][] in, float[][] out) {
+                    OptimizerF32.momentum(off, n, in[0], in[1], (float) a, (float) e, nest, out[0], out[1]);
                 }
             }, 2, grads, state.velocity());
             return new Update<>(r[1], new MomentumState(r[0]));
@@ -101,12 +161,12 @@ final class Transforms {
             long t = state.count() + 1;
             double correction = debias ? 1 / (1 - Math.pow(decay, t)) : 1;
             boolean corrected = debias;
-            Params[] r = Fused.map("ema", (n, in, out) -> {
-                double[] g = in[0], v = in[1], v2 = out[0], u = out[1];
-                for (int i = 0; i < n; i++) {
-                    double nv = b * v[i] + c * g[i];
-                    v2[i] = nv;
-                    u[i] = corrected ? nv * correction : nv;
+            Params[] r = Fused.map("ema", new Fused.Kernel() {
+                @Override public void f64(int off, int n, double[][] in, double[][] out) {
+                    OptimizerF64.ema(off, n, in[0], in[1], b, c, corrected, correction, out[0], out[1]);
+                }
+                @Override public void f32(int off, int n, float[][] in, float[][] out) {
+                    OptimizerF32.ema(off, n, in[0], in[1], (float) b, (float) c, corrected, (float) correction, out[0], out[1]);
                 }
             }, 2, grads, state.average());
             return new Update<>(r[1], new EmaState(r[0], t));
@@ -114,25 +174,38 @@ final class Transforms {
     }
 
     /** Adam's direction with PyTorch's operation order; see {@link Optimizers#scaleByAdam}. */
-    record ScaleByAdam(double b1, double b2, double eps) implements GradientTransformation<AdamState> {
+    record ScaleByAdam(double b1, double b2, double eps) implements AppliedInPass<AdamState> {
         @Override public AdamState init(Params params) { return new AdamState(0, params.zerosLike(), params.zerosLike()); }
         @Override public Update<AdamState> update(Params grads, AdamState state, Params params) {
+            Params[] r = run(grads, state, null, 0, false);
+            return new Update<>(r[2], new AdamState(state.count() + 1, r[0], r[1]));
+        }
+        @Override public Step<AdamState> updateAndApply(Params grads, AdamState state, Params params, double factor, boolean inPlace) {
+            requireParams("scale by adam", params);
+            Params[] r = run(grads, state, params, factor, inPlace);
+            return new Step<>(r[2], new AdamState(state.count() + 1, r[0], r[1]));
+        }
+        /** m', v' and u (or p + f·u when params is non-null; into m, v, p when inPlace), in one pass. */
+        private Params[] run(Params grads, AdamState state, Params params, double f, boolean inPlace) {
             long t = state.count() + 1;
             double beta1 = b1, beta2 = b2, c1 = 1 - b1, c2 = 1 - b2, epsilon = eps;
             double correction1 = 1 - Math.pow(b1, t);
             double sqrtCorrection2 = Math.sqrt(1 - Math.pow(b2, t));
-            Params[] r = Fused.map("scale by adam", (n, in, out) -> {
-                double[] g = in[0], m = in[1], v = in[2], m2 = out[0], v2 = out[1], u = out[2];
-                for (int i = 0; i < n; i++) {
-                    double gi = g[i];
-                    double nm = m[i] * beta1 + c1 * gi;
-                    double nv = v[i] * beta2 + c2 * (gi * gi);
-                    m2[i] = nm;
-                    v2[i] = nv;
-                    u[i] = nm / (Math.sqrt(nv) / sqrtCorrection2 + epsilon) / correction1;
+            boolean apply = params != null;
+            Fused.Kernel k = new Fused.Kernel() {
+                @Override public void f64(int off, int n, double[][] in, double[][] out) {
+                    OptimizerF64.adam(off, n, in[0], in[1], in[2], beta1, c1, beta2, c2, epsilon, correction1, sqrtCorrection2,
+                            out[0], out[1], out[2], apply ? in[3] : null, f);
                 }
-            }, 3, grads, state.firstMoment(), state.secondMoment());
-            return new Update<>(r[2], new AdamState(t, r[0], r[1]));
+                @Override public void f32(int off, int n, float[][] in, float[][] out) {
+                    OptimizerF32.adam(off, n, in[0], in[1], in[2], (float) beta1, (float) c1, (float) beta2, (float) c2,
+                            (float) epsilon, (float) correction1, (float) sqrtCorrection2, out[0], out[1], out[2],
+                            apply ? in[3] : null, (float) f);
+                }
+            };
+            return apply ? Fused.map("scale by adam", k, 3, inPlace ? new int[] {1, 2, 3} : null, grads, state.firstMoment(),
+                            state.secondMoment(), params)
+                    : Fused.map("scale by adam", k, 3, grads, state.firstMoment(), state.secondMoment());
         }
     }
 
@@ -144,26 +217,22 @@ final class Transforms {
         @Override public Update<RmsState> update(Params grads, RmsState state, Params params) {
             double a = decay, c = 1 - decay, epsilon = eps;
             if (centered) {
-                Params[] r = Fused.map("scale by rms", (n, in, out) -> {
-                    double[] g = in[0], s = in[1], mg = in[2], s2 = out[0], mg2 = out[1], u = out[2];
-                    for (int i = 0; i < n; i++) {
-                        double gi = g[i];
-                        double ns = s[i] * a + c * (gi * gi);
-                        double nmg = mg[i] * a + c * gi;
-                        s2[i] = ns;
-                        mg2[i] = nmg;
-                        u[i] = gi / (Math.sqrt(ns - nmg * nmg) + epsilon);
+                Params[] r = Fused.map("scale by rms", new Fused.Kernel() {
+                    @Override public void f64(int off, int n, double[][] in, double[][] out) {
+                        OptimizerF64.rms(off, n, in[0], in[1], in[2], a, c, epsilon, out[0], out[1], out[2]);
+                    }
+                    @Override public void f32(int off, int n, float[][] in, float[][] out) {
+                        OptimizerF32.rms(off, n, in[0], in[1], in[2], (float) a, (float) c, (float) epsilon, out[0], out[1], out[2]);
                     }
                 }, 3, grads, state.squareAverage(), state.gradientAverage());
                 return new Update<>(r[2], new RmsState(r[0], r[1]));
             }
-            Params[] r = Fused.map("scale by rms", (n, in, out) -> {
-                double[] g = in[0], s = in[1], s2 = out[0], u = out[1];
-                for (int i = 0; i < n; i++) {
-                    double gi = g[i];
-                    double ns = s[i] * a + c * (gi * gi);
-                    s2[i] = ns;
-                    u[i] = gi / (Math.sqrt(ns) + epsilon);
+            Params[] r = Fused.map("scale by rms", new Fused.Kernel() {
+                @Override public void f64(int off, int n, double[][] in, double[][] out) {
+                    OptimizerF64.rms(off, n, in[0], in[1], null, a, c, epsilon, out[0], null, out[1]);
+                }
+                @Override public void f32(int off, int n, float[][] in, float[][] out) {
+                    OptimizerF32.rms(off, n, in[0], in[1], null, (float) a, (float) c, (float) epsilon, out[0], null, out[1]);
                 }
             }, 2, grads, state.squareAverage());
             return new Update<>(r[1], new RmsState(r[0], Params.empty()));
@@ -190,9 +259,13 @@ final class Transforms {
         @Override public EmptyState init(Params params) { return EmptyState.INSTANCE; }
         @Override public Update<EmptyState> update(Params grads, EmptyState state, Params params) {
             double c = maxAbs;
-            return new Update<>(Fused.map("clip by value", (n, in, out) -> {
-                double[] g = in[0], u = out[0];
-                for (int i = 0; i < n; i++) u[i] = Math.max(-c, Math.min(c, g[i]));
+            return new Update<>(Fused.map("clip by value", new Fused.Kernel() {
+                @Override public void f64(int off, int n, double[][] in, double[][] out) {
+                    OptimizerF64.clipByValue(off, n, in[0], c, out[0]);
+                }
+                @Override public void f32(int off, int n, float[][] in, float[][] out) {
+                    OptimizerF32.clipByValue(off, n, in[0], (float) c, out[0]);
+                }
             }, 1, grads)[0], state);
         }
     }
@@ -206,7 +279,7 @@ final class Transforms {
     }
 
     /** Applies each part to the previous part's updates. */
-    record Chain(List<GradientTransformation<Object>> parts) implements GradientTransformation<ChainState> {
+    record Chain(List<GradientTransformation<Object>> parts) implements AppliedInPass<ChainState> {
         @Override public ChainState init(Params params) {
             List<Object> states = new ArrayList<>(parts.size());
             for (GradientTransformation<Object> p : parts) states.add(p.init(params));
@@ -225,6 +298,46 @@ final class Transforms {
                 next.add(r.state());
             }
             return new Update<>(u, new ChainState(next));
+        }
+
+        /**
+         * Runs the parts, letting the last one that computes something apply its update in its
+         * own pass: [.., A, scale by c] becomes A applied with factor c (when A is
+         * {@link AppliedInPass}), [.., A] becomes A applied with factor f; otherwise the unfused path.
+         */
+        @Override public Step<ChainState> updateAndApply(Params grads, ChainState state, Params params, double factor, boolean inPlace) {
+            int k = parts.size();
+            if (state.states().size() != k) {
+                throw new IllegalArgumentException("chain: state has " + state.states().size() + " entries for " + k
+                        + " transformations");
+            }
+            GradientTransformation<Object> last = parts.get(k - 1);
+            boolean foldScale = factor == 1 && k >= 2 && last instanceof ScalarScale && parts.get(k - 2) instanceof AppliedInPass;
+            int fused = foldScale ? k - 2 : last instanceof AppliedInPass ? k - 1 : -1;
+            if (fused < 0) return updateThenApply(this, grads, state, params, factor);
+            Params u = grads;
+            List<Object> next = new ArrayList<>(k);
+            for (int i = 0; i < fused; i++) {
+                Update<Object> r = parts.get(i).update(u, state.get(i), params);
+                u = r.updates();
+                next.add(r.state());
+            }
+            @SuppressWarnings("unchecked")
+            AppliedInPass<Object> applier = (AppliedInPass<Object>) parts.get(fused);
+            double f = factor;
+            if (foldScale) {
+                @SuppressWarnings("unchecked")
+                ScalarScale<Object> scale = (ScalarScale<Object>) last;
+                f = scale.factorAt(state.get(k - 1));
+            }
+            Step<Object> s = applier.updateAndApply(u, state.get(fused), params, f, inPlace);
+            next.add(s.state());
+            if (foldScale) {
+                @SuppressWarnings("unchecked")
+                ScalarScale<Object> scale = (ScalarScale<Object>) last;
+                next.add(scale.next(state.get(k - 1)));
+            }
+            return new Step<>(s.params(), new ChainState(next));
         }
     }
 

@@ -379,6 +379,19 @@ public final class Tensor {
     /** 1/a. */
     public Tensor reciprocal() { return unary(ElementwiseF64.RECIPROCAL); }
 
+    /**
+     * This tensor where {@code x} &gt; 0 and 0 elsewhere: relu's derivative at x applied to this
+     * tensor, in one pass (shapes and dtypes must be equal; NaN in x counts as not positive).
+     */
+    public Tensor maskedByPositive(Tensor x) {
+        requireSameShape("maskedByPositive", x);
+        requireSameDType("maskedByPositive", this, x);
+        Tensor out = zeros(dtype, shape.dims());
+        if (f != null) ElementwiseF32.maskPositive(f, 0, x.f, 0, out.f, 0, size());
+        else ElementwiseF64.maskPositive(d, 0, x.d, 0, out.d, 0, size());
+        return out;
+    }
+
     /** Elementwise op code from {@link ElementwiseF64} (e.g. {@code ElementwiseF64.TANH}). */
     public Tensor unary(int op) {
         Tensor out = zeros(dtype, shape.dims());
@@ -529,6 +542,29 @@ public final class Tensor {
         if (op != 0 && reducedSize == 0 && Shape.of(finalDims).size() > 0) {
             throw new IllegalArgumentException(name + ": cannot reduce an empty axis of shape " + shape);
         }
+        // A sum over one contiguous run of axes with something kept after it ([.., R.., K..]):
+        // column sums of [outer, reduced, inner] blocks, no transposition.
+        int first = -1, last = -1;
+        boolean contiguous = true;
+        for (int i = 0; i < r; i++) {
+            if (!mask[i]) continue;
+            if (first >= 0 && i != last + 1) contiguous = false;
+            if (first < 0) first = i;
+            last = i;
+        }
+        if (op == 0 && contiguous && first >= 0 && last < r - 1 && reducedSize > 0) {
+            int outer = shape.sizeBetween(0, first), inner = shape.sizeBetween(last + 1, r);
+            Tensor out = zeros(dtype, finalDims);
+            if (inner > 0) {
+                float[] fs = f != null ? new float[inner] : null;
+                double[] ds = f != null ? null : new double[inner];
+                for (int o = 0; o < outer; o++) {
+                    if (f != null) ReduceF32.columnSums(f, o * reducedSize * inner, reducedSize, inner, out.f, o * inner, fs);
+                    else ReduceF64.columnSums(d, o * reducedSize * inner, reducedSize, inner, out.d, o * inner, ds);
+                }
+            }
+            return out;
+        }
         // Move kept axes first and reduced axes last, then reduce rows.
         int[] perm = new int[r];
         int p = 0;
@@ -608,7 +644,23 @@ public final class Tensor {
      * rank 3 × rank 2 applies the same right operand to every batch entry.
      */
     public Tensor matmul(Tensor b, boolean transA, boolean transB) {
-        Tensor a = this;
+        return product(this, b, transA, transB, null);
+    }
+
+    /**
+     * op(a1)·op(b1) + op(a2)·op(b2) with the same transpositions and shapes, the second product
+     * accumulated onto the first by the GEMM (one result tensor, no separate sum): the JVP of a
+     * matrix product, Ȧ·B + A·Ḃ. Either pair may be null (that term is zero), not both.
+     */
+    public static Tensor matmulSum(Tensor a1, Tensor b1, Tensor a2, Tensor b2, boolean transA, boolean transB) {
+        if (a1 == null) return a2.matmul(b2, transA, transB);
+        Tensor out = a1.matmul(b1, transA, transB);
+        if (a2 != null) product(a2, b2, transA, transB, out);
+        return out;
+    }
+
+    /** op(a)·op(b) into a new tensor, or accumulated onto {@code into} (same result shape required). */
+    private static Tensor product(Tensor a, Tensor b, boolean transA, boolean transB, Tensor into) {
         requireSameDType("matmul", a, b);
         if (a.rank() < 2 || a.rank() > 3 || b.rank() < 2 || b.rank() > 3 || (a.rank() == 2 && b.rank() == 3)) {
             throw new IllegalArgumentException("matmul: " + a.shape + " x " + b.shape
@@ -626,13 +678,18 @@ public final class Tensor {
             throw new IllegalArgumentException("matmul: " + a.shape + (transA ? "ᵀ" : "") + " x " + b.shape
                     + (transB ? "ᵀ" : "") + ": inner dimensions " + k + " and " + kb + " differ");
         }
-        Tensor out = a.rank() == 3 ? zeros(a.dtype, batch, m, n) : zeros(a.dtype, m, n);
+        Shape result = a.rank() == 3 ? Shape.of(batch, m, n) : Shape.of(m, n);
+        if (into != null && (!into.shape.equals(result) || into.dtype != a.dtype)) {
+            throw new IllegalArgumentException("matmulSum: products of shapes " + into.shape + " and " + result + " differ");
+        }
+        Tensor out = into != null ? into : zeros(a.dtype, result.dims());
+        boolean accumulate = into != null;
         int aStride = ar * ac, bStride = b.rank() == 3 ? br * bc : 0, cStride = m * n;
         for (int i = 0; i < batch; i++) {
             if (out.f != null) {
-                GemmF32.gemm(transA, transB, m, n, k, a.f, i * aStride, ac, b.f, i * bStride, bc, out.f, i * cStride, n, false);
+                GemmF32.gemm(transA, transB, m, n, k, a.f, i * aStride, ac, b.f, i * bStride, bc, out.f, i * cStride, n, accumulate);
             } else {
-                GemmF64.gemm(transA, transB, m, n, k, a.d, i * aStride, ac, b.d, i * bStride, bc, out.d, i * cStride, n, false);
+                GemmF64.gemm(transA, transB, m, n, k, a.d, i * aStride, ac, b.d, i * bStride, bc, out.d, i * cStride, n, accumulate);
             }
         }
         return out;

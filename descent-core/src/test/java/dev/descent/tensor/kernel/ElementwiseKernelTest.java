@@ -1,0 +1,121 @@
+package dev.descent.tensor.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Vector API loops of the elementwise kernels against their scalar definitions
+ * ({@link ElementwiseF64#apply(int, double, double)}, {@link ElementwiseF64#apply(int, double)}),
+ * element by element and exactly: each lane performs the scalar operation (no fused
+ * multiply-add), so vector body and scalar tail must agree bit for bit. Lengths 0, 1, 5, 16,
+ * 37 and 200 put elements in the vector body, in the tail, or only in the tail, at offsets; the
+ * inputs include ±0, ±∞, NaN and values of both signs. Both dtypes.
+ */
+class ElementwiseKernelTest {
+    private static final int[] LENGTHS = {0, 1, 5, 16, 37, 200};
+
+    private static double[] values(Random rnd, int n) {
+        double[] special = {0.0, -0.0, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN, 1e-30, -3.5};
+        double[] v = new double[n + 3];
+        for (int i = 0; i < v.length; i++) v[i] = rnd.nextInt(6) == 0 ? special[rnd.nextInt(special.length)] : 4 * rnd.nextGaussian();
+        return v;
+    }
+
+    private static float[] f(double[] d) {
+        float[] r = new float[d.length];
+        for (int i = 0; i < d.length; i++) r[i] = (float) d[i];
+        return r;
+    }
+
+    private static void same(double expected, double actual, String what) {
+        assertEquals(Double.doubleToLongBits(expected == 0 && actual == 0 ? Math.abs(expected) : expected),
+                Double.doubleToLongBits(expected == 0 && actual == 0 ? Math.abs(actual) : actual), what + ": " + expected + " vs " + actual);
+    }
+
+    @Test
+    void binaryOperationsWithEveryStridePattern() {
+        Random rnd = new Random(1);
+        int[] ops = {ElementwiseF64.ADD, ElementwiseF64.SUB, ElementwiseF64.MUL, ElementwiseF64.DIV, ElementwiseF64.MAX, ElementwiseF64.MIN,
+                ElementwiseF64.POW, ElementwiseF64.GT};
+        for (int n : LENGTHS) {
+            double[] a = values(rnd, n), b = values(rnd, n);
+            float[] af = f(a), bf = f(b);
+            for (int op : ops) {
+                for (int as = 0; as <= 1; as++) {
+                    for (int bs = 0; bs <= 1; bs++) {
+                        double[] out = new double[n + 2];
+                        float[] outF = new float[n + 2];
+                        ElementwiseF64.binary(op, a, 1, as, b, 2, bs, out, 1, n);
+                        ElementwiseF32.binary(op, af, 1, as, bf, 2, bs, outF, 1, n);
+                        for (int i = 0; i < n; i++) {
+                            double x = a[1 + i * as], y = b[2 + i * bs];
+                            same(ElementwiseF64.apply(op, x, y), out[1 + i], "f64 op " + op + " n=" + n + " i=" + i);
+                            same(ElementwiseF32.apply(op, (float) x, (float) y), outF[1 + i], "f32 op " + op + " n=" + n + " i=" + i);
+                        }
+                        assertEquals(0.0, out[0]);
+                        assertEquals(0.0, out[n + 1]);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void unaryOperations() {
+        Random rnd = new Random(2);
+        int[] ops = {ElementwiseF64.NEG, ElementwiseF64.RELU, ElementwiseF64.STEP, ElementwiseF64.SQUARE, ElementwiseF64.ABS,
+                ElementwiseF64.SQRT, ElementwiseF64.RECIPROCAL, ElementwiseF64.SIGN};
+        for (int n : LENGTHS) {
+            double[] a = values(rnd, n);
+            float[] af = f(a);
+            for (int op : ops) {
+                double[] out = new double[n + 1];
+                float[] outF = new float[n + 1];
+                ElementwiseF64.unary(op, a, 2, out, 1, n);
+                ElementwiseF32.unary(op, af, 2, outF, 1, n);
+                for (int i = 0; i < n; i++) {
+                    same(ElementwiseF64.apply(op, a[2 + i]), out[1 + i], "f64 op " + op + " i=" + i);
+                    same(ElementwiseF32.apply(op, af[2 + i]), outF[1 + i], "f32 op " + op + " i=" + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void fusedBackwardAndLinearCombinationKernels() {
+        Random rnd = new Random(3);
+        for (int n : LENGTHS) {
+            double[] a = values(rnd, n), b = values(rnd, n), y = values(rnd, n);
+            float[] af = f(a), bf = f(b), yf = f(y);
+            for (int op : new int[] {ElementwiseF64.TANH, ElementwiseF64.SIGMOID, ElementwiseF64.RELU}) {
+                for (boolean withB : new boolean[] {false, true}) {
+                    double[] out = new double[n];
+                    float[] outF = new float[n];
+                    ElementwiseF64.mulActivationDerivative(op, a, 0, withB ? b : null, 1, y, 2, out, 0, n);
+                    ElementwiseF32.mulActivationDerivative(op, af, 0, withB ? bf : null, 1, yf, 2, outF, 0, n);
+                    for (int i = 0; i < n; i++) {
+                        double g = withB ? a[i] + b[1 + i] : a[i], yi = y[2 + i];
+                        double e = op == ElementwiseF64.TANH ? g * (1 - yi * yi) : op == ElementwiseF64.SIGMOID ? g * (yi * (1 - yi)) : yi > 0 ? g : 0;
+                        float gf = withB ? af[i] + bf[1 + i] : af[i], yfi = yf[2 + i];
+                        float ef = op == ElementwiseF64.TANH ? gf * (1 - yfi * yfi) : op == ElementwiseF64.SIGMOID ? gf * (yfi * (1 - yfi)) : yfi > 0 ? gf : 0;
+                        same(e, out[i], "f64 derivative op " + op + " i=" + i);
+                        same(ef, outF[i], "f32 derivative op " + op + " i=" + i);
+                    }
+                }
+            }
+            double[] out = new double[n];
+            ElementwiseF64.axpby(0.75, a, 1, -2.5, b, 2, out, 0, n);
+            double[] masked = new double[n];
+            ElementwiseF64.maskPositive(a, 0, y, 1, masked, 0, n);
+            double[] acc = b.clone();
+            ReduceF64.accumulate(a, 1, acc, 0, n);
+            for (int i = 0; i < n; i++) {
+                same(0.75 * a[1 + i] + -2.5 * b[2 + i], out[i], "axpby i=" + i);
+                same(y[1 + i] > 0 ? a[i] : 0, masked[i], "maskPositive i=" + i);
+                same(b[i] + a[1 + i], acc[i], "accumulate i=" + i);
+            }
+        }
+    }
+}
