@@ -99,8 +99,8 @@ public final class GemmF64 {
     static final int MC = L2_BLOCK_BYTES / (KC * Double.BYTES) / MR * MR;
     /** Columns of B per packed panel (a multiple of NR). */
     static final int NC = L2_BLOCK_BYTES / (KC * Double.BYTES) / NR * NR;
-    /** Products with m·n·k below this run on the calling thread only. */
-    static final long PARALLEL_MIN_MNK = 1L << 22;
+    /** Products with m·n·k below this run on the calling thread only; larger ones use the pool. */
+    public static final long PARALLEL_MIN_MNK = 1L << 22;
     /** Tasks per thread in a parallel product, for balance on shared cores. */
     static final int TASKS_PER_THREAD = 4;
     /** Tasks with at most this many rows read an untransposed B in place instead of packing it. */
