@@ -23,7 +23,8 @@ public final class GemmF64 {
     private static final int BLOCK_BYTES = Integer.getInteger("descent.gemm.block", 256 * 1024);
     static final int MC = Math.max(MR, Integer.getInteger("descent.gemm.mcBytes", BLOCK_BYTES) / (KC * Double.BYTES) / MR * MR);
     static final int NC = Math.max(NR, Integer.getInteger("descent.gemm.ncBytes", BLOCK_BYTES) / (KC * Double.BYTES) / NR * NR);
-    static final long PARALLEL_MIN_MNK = Long.getLong("descent.gemm.par", 1L << 21);
+    /** Products with m·n·k below this run on the calling thread (override: -Ddescent.gemm.par). */
+    public static final long PARALLEL_MIN_MNK = Long.getLong("descent.gemm.par", 1L << 21);
     static final int DIRECT_MAX_ROWS = Integer.getInteger("descent.gemm.directRows", 64);
     static final boolean DIRECT_A = Boolean.parseBoolean(System.getProperty("descent.gemm.directA", "true"));
     static final int TASK_MAX = Integer.getInteger("descent.gemm.task", 1 << 30);
