@@ -90,11 +90,8 @@ import picocli.CommandLine.Spec;
             "",
             "Run directory: config.json, metrics.jsonl (JSON lines), the 3 newest",
             "checkpoints/step-N.safetensors, PNG plots and index.html. Continue a run",
-            "with --resume DIR (its newest checkpoint) or --resume FILE. Runs and resumed",
-            "runs are bit-identical only with reproducible vector arithmetic (about 10%",
-            "slower): DESCENT_JAVA_OPTS='-XX:+UnlockDiagnosticVMOptions",
-            "-XX:DisableIntrinsic=_VectorUnaryOp,_VectorReductionCoerced' (JDK 24 and",
-            "later: add ,_VectorUnaryLibOp); a resumed run without them says so.",
+            "with --resume DIR (its newest checkpoint) or --resume FILE: the resumed run",
+            "ends bit for bit where the uninterrupted one would have.",
             "", "Example: descent train --data csv:iris.csv,label=species --hidden 16 --lr 0.01"})
 public final class TrainCommand implements Callable<Integer> {
     /** The data of the embedded default run: the seed's RNN task, needing no downloads. */
@@ -611,7 +608,6 @@ public final class TrainCommand implements Callable<Integer> {
         if (checkpointFile != null) {
             dir.truncateMetrics(start.step());
             err.println("resuming from " + checkpointFile + " at step " + start.step());
-            if (!ReproducibleArithmetic.enabled()) err.println(ReproducibleArithmetic.ADVICE);
         }
         err.println("run directory: " + dir.root);
         err.flush();

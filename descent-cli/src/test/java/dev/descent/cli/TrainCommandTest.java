@@ -123,14 +123,13 @@ class TrainCommandTest {
         }
     }
 
-    /** {@code descent ARGS} in a new JVM (as a user runs it), with reproducible vector arithmetic. */
+    /**
+     * {@code descent ARGS} in a new JVM, as a user runs it: every process warms its JIT up anew, so
+     * this also shows that the kernels compute the same bits in every JIT tier.
+     */
     static Cli.Run runInNewJvm(Path workDir, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules", "jdk.incubator.vector", "-Xmx512m"));
-        cmd.addAll(ReproducibleArithmetic.flags()); // see ReproducibleArithmetic: without them runs drift apart
-        // With those intrinsics off every tier computes the same; C1 alone costs these short runs
-        // half the CPU time of tiered compilation on the shared 2-core machine.
-        cmd.add("-XX:TieredStopAtLevel=1");
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile(workDir, "out", ".txt"), err = Files.createTempFile(workDir, "err", ".txt");
