@@ -90,9 +90,8 @@ import picocli.CommandLine.Spec;
             "",
             "Run directory: config.json, metrics.jsonl (JSON lines), the 3 newest",
             "checkpoints/step-N.safetensors, PNG plots and index.html. Continue a run",
-            "with --resume DIR (its newest checkpoint) or --resume FILE. A resumed run is",
-            "bit-identical to an uninterrupted one: the kernels use only exactly rounded",
-            "arithmetic, so results do not depend on when the JIT compiles them.",
+            "with --resume DIR (its newest checkpoint) or --resume FILE: the resumed run",
+            "ends bit for bit where the uninterrupted one would have.",
             "", "Example: descent train --data csv:iris.csv,label=species --hidden 16 --lr 0.01"})
 public final class TrainCommand implements Callable<Integer> {
     /** The data of the embedded default run: the seed's RNN task, needing no downloads. */

@@ -123,7 +123,10 @@ class TrainCommandTest {
         }
     }
 
-    /** {@code descent ARGS} in a new JVM (as a user runs it, no special JVM flags: the kernels are reproducible across JIT tiers). */
+    /**
+     * {@code descent ARGS} in a new JVM, as a user runs it: every process warms its JIT up anew, so
+     * this also shows that the kernels compute the same bits in every JIT tier.
+     */
     static Cli.Run runInNewJvm(Path workDir, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules", "jdk.incubator.vector", "-Xmx512m"));

@@ -11,6 +11,7 @@ import dev.descent.diagnostics.TrainingListener;
 import dev.descent.nn.Module;
 import dev.descent.optim.ClipStats;
 import dev.descent.optim.OptimizerStates;
+import dev.descent.optim.Step;
 import dev.descent.optim.Update;
 import dev.descent.optim.Updates;
 import dev.descent.optim.second.LossAndGradient;
@@ -36,8 +37,10 @@ import java.util.function.Function;
  *
  * <p>One step, first-order: the batch is read once; loss and gradient come from one forward and
  * one backward pass ({@link Autodiff#valueAndGrad}), during which the model updates its buffers;
- * the optimiser turns the gradient into updates, which are added to the parameters in one fused
- * pass per tensor ({@link Updates#apply}). Second-order: the method gets a {@link ModelOracle}
+ * the optimiser's fused step ({@link Updates#step}) computes the new parameters and state in as
+ * few passes as the optimiser allows (one for Adam). With listeners attached, which need the
+ * updates themselves, the updates are formed and added ({@link Updates#apply}) instead: the same
+ * numbers, bit for bit. Second-order: the method gets a {@link ModelOracle}
  * for the batch (loss, gradient, Hessian- and Gauss-Newton-vector products by autodiff); the
  * gradient the loop reports is computed once and handed to the method from a cache, so it is
  * not computed twice; buffers are updated by one extra forward pass, only for models that have
@@ -156,9 +159,21 @@ public final class Trainer {
         Autodiff.ValueAndGrad vg = Autodiff.valueAndGrad(vp -> objective.loss(model.applyUpdatingBuffers(vp, x), batch), params);
         double loss = vg.value().item();
         if (!Double.isFinite(loss)) return new Outcome(loss, params, state, vg.grad(), null, null, Optional.empty());
-        Update<Object> u = fo.erased().update(vg.grad(), state, params);
-        Params next = Updates.apply(params, u.updates());
-        Optional<ClipStats> clip = OptimizerStates.find(u.state(), ClipStats.class);
+        Params next, updates = null;
+        Object nextState;
+        if (listeners.isEmpty()) {
+            // The fused path: e.g. Adam reads θ, g, m, v once and writes θ', m', v' (no update tree).
+            Step<Object> s = Updates.step(fo.erased(), vg.grad(), state, params);
+            next = s.params();
+            nextState = s.state();
+        } else {
+            // Listeners see the updates themselves; the same numbers, bit for bit (Updates#step).
+            Update<Object> u = fo.erased().update(vg.grad(), state, params);
+            updates = u.updates();
+            next = Updates.apply(params, updates);
+            nextState = u.state();
+        }
+        Optional<ClipStats> clip = OptimizerStates.find(nextState, ClipStats.class);
         Optional<ClipInfo> clipInfo = clip.isPresent() && fo.clipNorm().isPresent()
                 ? Optional.of(new ClipInfo(clip.get().lastPreClipNorm(), fo.clipNorm().getAsDouble())) : Optional.empty();
         StepMetrics metrics = null;
@@ -167,7 +182,7 @@ public final class Trainer {
             metrics = new StepMetrics(step, loss, gradNorm, fo.learningRate().valueAt(step - 1),
                     clip.isPresent() ? clip.get().lastScale() : Double.NaN, Map.of());
         }
-        return new Outcome(loss, next, u.state(), vg.grad(), u.updates(), metrics, clipInfo);
+        return new Outcome(loss, next, nextState, vg.grad(), updates, metrics, clipInfo);
     }
 
     private Outcome secondOrderStep(TrainingOptimizer.SecondOrder so, Batch batch, Params params, Object state, long step) {

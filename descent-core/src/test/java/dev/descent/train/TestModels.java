@@ -2,11 +2,9 @@ package dev.descent.train;
 
 import dev.descent.autodiff.Var;
 import dev.descent.data.Dataset;
-import dev.descent.nn.Activation;
 import dev.descent.nn.BatchNorm;
 import dev.descent.nn.Linear;
 import dev.descent.nn.Module;
-import dev.descent.nn.Relu;
 import dev.descent.nn.Rnn;
 import dev.descent.nn.Scope;
 import dev.descent.nn.Sequential;
@@ -22,16 +20,6 @@ final class TestModels {
     /** Linear(in, hidden), optionally BatchNorm(hidden) (buffers!), tanh, Linear(hidden, out). */
     static Sequential mlp(int in, int hidden, int out, boolean batchNorm, long seed, DType dtype) {
         return mlp(in, hidden, out, batchNorm, new Tanh(), seed, dtype);
-    }
-
-    /**
-     * {@link #mlp} with ReLU: no exp, log or tanh anywhere in its forward and backward passes with
-     * the squared error. The bit-for-bit comparisons use it, because the tensor kernels'
-     * vectorised exp/log/tanh change their last bits when the JIT compiles them (see
-     * {@link TrainerTest#warmUp}).
-     */
-    static Sequential reluMlp(int in, int hidden, int out, boolean batchNorm, long seed, DType dtype) {
-        return mlp(in, hidden, out, batchNorm, new Relu(), seed, dtype);
     }
 
     private static Sequential mlp(int in, int hidden, int out, boolean batchNorm, Module activation, long seed, DType dtype) {
@@ -51,17 +39,14 @@ final class TestModels {
         }
     }
 
-    /**
-     * An Elman RNN (ReLU, activation form: no vectorised tanh, see {@link #reluMlp}) with a linear
-     * readout of its last state: [T, B, in] → [B, out].
-     */
+    /** An Elman RNN (tanh, activation form) with a linear readout of its last state: [T, B, in] → [B, out]. */
     static final class RnnRegressor extends Module {
         private final Rnn rnn;
         private final Linear readout;
 
         RnnRegressor(int in, int hidden, int out, long seed, DType dtype) {
             Rng rng = new Rng(seed);
-            rnn = addChild("rnn", new Rnn(Rnn.Config.of(in, hidden).withActivation(Activation.RELU), rng, dtype));
+            rnn = addChild("rnn", new Rnn(Rnn.Config.of(in, hidden), rng, dtype));
             readout = addChild("readout", new Linear(hidden, out, rng, dtype));
         }
 

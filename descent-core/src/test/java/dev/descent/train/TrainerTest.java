@@ -3,7 +3,6 @@ package dev.descent.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.descent.data.AddingTask;
 import dev.descent.data.BatchStream;
@@ -107,11 +106,6 @@ class TrainerTest {
 
     @Test
     void resumingFromACheckpointIsBitIdenticalForEverySecondOrderOptimiser() {
-        // NOTE: on JDK 25 the tensor kernels' reduceLanes(ADD) sums in a different order once C2
-        // compiles a call site, and the line searches and Hessian-vector products of these methods
-        // run too rarely to be reliably compiled by the warm-up: the comparison would test the JIT,
-        // not resumption. Measured: 2 of 5 runs differed in the last bit on JDK 25, 0 of 8 on JDK 17.
-        assumeTrue(Runtime.version().feature() < 25, "vector reductions are not reproducible across JIT tiers on this JDK");
         checkResumption(true);
     }
 
@@ -120,11 +114,10 @@ class TrainerTest {
         for (Map.Entry<String, Supplier<TrainingOptimizer>> e : optimisers().entrySet()) {
             if ((e.getValue().get() instanceof TrainingOptimizer.SecondOrder) != secondOrder) continue;
             String name = e.getKey();
-            Supplier<Trainer> fresh = () -> new Trainer(TestModels.reluMlp(2, 6, 1, true, 7, DType.F64), Objective.MEAN_SQUARED_ERROR,
+            Supplier<Trainer> fresh = () -> new Trainer(TestModels.mlp(2, 6, 1, true, 7, DType.F64), Objective.MEAN_SQUARED_ERROR,
                     e.getValue().get(), new Batcher(data, 16, 8), evaluator(data, data, DType.F64), List.of());
             TrainingConfig config = new TrainingConfig(12, 1, 0, 4);
 
-            warmUp(fresh, config);
             Trainer reference = fresh.get();
             TrainingState uninterrupted = reference.run(reference.initialState(), config, SILENT);
 
@@ -154,25 +147,6 @@ class TrainerTest {
         }
     }
 
-    /**
-     * Runs throwaway copies of the run first, so that the kernels it uses are JIT-compiled before
-     * the runs that are compared.
-     */
-    // NOTE: the tensor kernels are not bit-reproducible across JIT tiers: Vector API lanewise
-    // EXP/LOG/TANH (ElementwiseF64/F32) switch from per-lane Math.* to SVML stubs when C2 compiles
-    // them (measured on JDK 17 and 25), and on JDK 25 reduceLanes(ADD) (ReduceF64/F32.sum, dot)
-    // changes its summation order once compiled. Resumption restores the complete state, which is
-    // what these tests check; to keep arithmetic that changes with warm-up out of the comparison,
-    // the compared models avoid exp/log/tanh tensors (ReLU MLPs, the RNN's scalar tanh, squared
-    // error), and the reductions, which run thousands of times per step, are compiled by
-    // throwaway runs first.
-    static void warmUp(Supplier<Trainer> fresh, TrainingConfig config) {
-        for (int i = 0; i < 3; i++) {
-            Trainer t = fresh.get();
-            t.run(t.initialState(), config, SILENT);
-        }
-    }
-
     static void assertBitIdentical(String what, Params expected, Params actual) {
         assertEquals(expected.names(), actual.names(), what);
         for (String n : expected.names()) {
@@ -193,7 +167,6 @@ class TrainerTest {
         Supplier<Trainer> fresh = () -> new Trainer(new TestModels.RnnRegressor(2, 8, 1, 2, DType.F32), Objective.MEAN_SQUARED_ERROR,
                 adamClipped(10), task.stream(8, 3), new Evaluator(test, DType.F32, task.trivialBaseline(), 16), List.of());
         TrainingConfig config = new TrainingConfig(10, 5, 5, 5);
-        warmUp(fresh, config);
         Trainer a = fresh.get();
         TrainingState end = a.run(a.initialState(), config, SILENT);
         List<TrainingState> saved = new ArrayList<>();
