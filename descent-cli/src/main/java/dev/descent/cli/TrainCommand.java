@@ -99,11 +99,11 @@ public final class TrainCommand implements Callable<Integer> {
 
     /**
      * The embedded default run, used when no {@code --data} is given anywhere. Measured on the
-     * project's shared 2-core machine (other jobs running): 2500 steps in 40–70 s; final test MSE
-     * 0.016, 0.014, 0.008 and 0.048 for seeds 0–3 against the trivial 1/6. The orthogonal W
-     * shortens the plateau before a tanh RNN finds the two marked values: PyTorch's uniform
-     * initialisation gave 0.009, 0.031, 0.075 and 0.023, a larger learning rate (0.005) left
-     * some seeds on the plateau.
+     * project's shared 2-core machine: 2500 steps in 50–60 s at load ≈ 3–4 (85–105 s at load ≈ 7);
+     * final test MSE 0.041, 0.013, 0.009 and 0.059 for seeds 0–3, against the trivial 1/6. The
+     * orthogonal W shortens the plateau before a tanh RNN finds the two marked values: with
+     * PyTorch's uniform initialisation one seed in four ended at 0.075, and a larger learning rate
+     * (0.005) left one on the plateau.
      */
     static final Map<String, Object> EMBEDDED_DEFAULT = embeddedDefault();
 
