@@ -6,6 +6,9 @@ import dev.descent.autodiff.Var;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Tensor;
 import dev.descent.tensor.kernel.ElementwiseF64;
+import dev.descent.tensor.kernel.Parallel;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The whole Elman recurrence over T steps as one primitive, so that the loop runs on raw arrays
@@ -75,8 +78,10 @@ final class RnnScan extends Primitive {
         int prevOff = 0;
         for (int t = 0; t < steps; t++) {
             int off = t * n;
-            Raw.copy(pa, off, o, off, n);
-            Raw.addToRows(ba, o, off, batch, hidden);
+            for (int r = 0; r < batch; r++) {
+                int ro = off + r * hidden;
+                Raw.binary(ElementwiseF64.ADD, pa, ro, ba, 0, o, ro, hidden); // P_t + b, one pass
+            }
             Raw.gemm(false, false, batch, hidden, hidden, prev, prevOff, hidden, wt, 0, hidden, o, off, hidden, true);
             Raw.activate(act, o, off, z, off, n);
             prev = z;
@@ -150,6 +155,16 @@ final class RnnScan extends Primitive {
     }
 
     /** Backpropagation through time on raw arrays: no allocation inside the loop. */
+    /** Time steps per block of the weight gradient accumulated while the recurrence runs on. */
+    static final int GRADIENT_BLOCK = 25;
+
+    /**
+     * Backpropagation through time on raw arrays: no allocation inside the loop. The weight and
+     * bias gradients are sums over time steps that need only the δ_t computed so far, so with
+     * two threads they are accumulated block by block on the second thread while the first runs
+     * the (inherently sequential) recurrence; with one thread the same blocks run afterwards, in
+     * the same order, so the result does not depend on the threads.
+     */
     private Var[] fusedVjp(Var[] in, Var outVar, Var ctVar, boolean[] need) {
         Tensor w = in[1].value(), s0 = in[3].value(), out = outVar.value(), ct = ctVar.value();
         int steps = out.dim(0), batch = out.dim(1), hidden = out.dim(2), n = batch * hidden;
@@ -158,6 +173,54 @@ final class RnnScan extends Primitive {
         Object delta = Raw.array(dp), c = Raw.array(ct), o = Raw.array(out), wa = Raw.array(w);
         Object propagated = Raw.alloc(dtype, n); // δ_{t+1} W
         Object z = preActivation ? Raw.array(activated) : o;
+        Tensor gw = need[1] ? Tensor.zeros(dtype, hidden, hidden) : null;
+        Tensor gb = need[2] ? Tensor.zeros(dtype, hidden) : null;
+        // The smallest t whose δ_t is final; the consumer waits for it (happens-before via the atomic).
+        AtomicInteger ready = new AtomicInteger(steps);
+        Parallel.Body body = task -> {
+            if (task == 0) {
+                try {
+                    recurrence(steps, batch, hidden, n, c, o, z, delta, wa, propagated, ready);
+                } finally {
+                    ready.set(-1); // also on failure, so that the consumer cannot wait forever
+                }
+            } else if (gw != null || gb != null) {
+                // W̄ = Σ_t δ_tᵀ z_{t−1} and b̄ = Σ_t Σ_rows δ_t, in blocks of steps from the end.
+                Object g = gw == null ? null : Raw.array(gw), bsum = gb == null ? null : Raw.array(gb);
+                for (int end = steps; end > 0; end -= GRADIENT_BLOCK) {
+                    int start = Math.max(0, end - GRADIENT_BLOCK);
+                    awaitReady(ready, start);
+                    if (bsum != null) Raw.sumRows(delta, start * n, (end - start) * batch, hidden, bsum);
+                    if (g == null) continue;
+                    int from = Math.max(start, 1);
+                    if (end > from) {
+                        Raw.gemm(true, false, hidden, hidden, (end - from) * batch, delta, from * n, hidden, z, (from - 1) * n, hidden,
+                                g, 0, hidden, true);
+                    }
+                    if (start == 0) {
+                        Raw.gemm(true, false, hidden, hidden, batch, delta, 0, hidden, previousActivation(0, out, s0), 0, hidden,
+                                g, 0, hidden, true);
+                    }
+                }
+            }
+        };
+        Parallel.forEach(steps > 0 ? 2 : 0, body);
+        Var ds0 = null;
+        if (need[3]) {
+            Tensor g0 = Tensor.zeros(dtype, batch, hidden);
+            if (steps > 0) {
+                Raw.copy(propagated, 0, Raw.array(g0), 0, n);
+                if (preActivation) Raw.mulDerivativeFromOutput(act, Raw.array(activatedInitial), 0, Raw.array(g0), 0, n);
+            }
+            ds0 = Var.constant(g0);
+        }
+        return new Var[] {need[0] ? Var.constant(dp) : null, gw == null ? null : Var.constant(gw),
+                gb == null ? null : Var.constant(gb), ds0};
+    }
+
+    /** δ_t for t = T−1 .. 0 into {@code delta}, publishing each finished t in {@code ready}. */
+    private void recurrence(int steps, int batch, int hidden, int n, Object c, Object o, Object z, Object delta, Object wa,
+                            Object propagated, AtomicInteger ready) {
         for (int t = steps - 1; t >= 0; t--) {
             int off = t * n;
             if (preActivation) {
@@ -169,34 +232,17 @@ final class RnnScan extends Primitive {
             } else {
                 Raw.addThenMulDerivative(act, c, off, t < steps - 1 ? propagated : null, 0, o, off, delta, off, n);
             }
+            ready.set(t);
             Raw.gemm(false, false, batch, hidden, hidden, delta, off, hidden, wa, 0, hidden, propagated, 0, hidden, false);
         }
-        Var dW = null, db = null, ds0 = null;
-        if (need[2]) {
-            Tensor gb = Tensor.zeros(dtype, hidden);
-            Raw.sumRows(delta, 0, steps * batch, hidden, Raw.array(gb));
-            db = Var.constant(gb);
+    }
+
+    /** Waits until δ_t is final for every t ≥ {@code start}: spins briefly, then parks in short naps. */
+    private static void awaitReady(AtomicInteger ready, int start) {
+        for (int spins = 0; ready.get() > start; spins++) {
+            if (spins < 200) Thread.onSpinWait();
+            else LockSupport.parkNanos(20_000);
         }
-        if (need[1]) {
-            Tensor gw = Tensor.zeros(dtype, hidden, hidden);
-            Object g = Raw.array(gw);
-            if (steps > 0) {
-                // W̄ = Σ_t δ_tᵀ z_{t−1}: δ_2..δ_T against z_1..z_{T−1} in one GEMM, plus δ_1ᵀ z_0.
-                Raw.gemm(true, false, hidden, hidden, (steps - 1) * batch, delta, n, hidden, z, 0, hidden, g, 0, hidden, false);
-                Raw.gemm(true, false, hidden, hidden, batch, delta, 0, hidden, previousActivation(0, out, s0), 0, hidden,
-                        g, 0, hidden, true);
-            }
-            dW = Var.constant(gw);
-        }
-        if (need[3]) {
-            Tensor g0 = Tensor.zeros(dtype, batch, hidden);
-            if (steps > 0) {
-                Raw.copy(propagated, 0, Raw.array(g0), 0, n);
-                if (preActivation) Raw.mulDerivativeFromOutput(act, Raw.array(activatedInitial), 0, Raw.array(g0), 0, n);
-            }
-            ds0 = Var.constant(g0);
-        }
-        return new Var[] {need[0] ? Var.constant(dp) : null, dW, db, ds0};
     }
 
     /** The same recurrence with Var operations, so that tangents and recording flow through it. */
