@@ -1,10 +1,8 @@
 package dev.descent.tensor.kernel;
 
 import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -31,16 +29,6 @@ public final class VectorMath {
     private VectorMath() {}
 
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
-    /**
-     * Floats of the same shape as every other float kernel uses (twice D's lane count). Using a
-     * second float species anywhere in the process would make the JIT's type profiles of the
-     * shared {@code FloatVector} methods bimorphic, and C2 then boxes every vector of the GEMM
-     * micro-kernel (measured: a 4x slower MLP epoch and 20 GB/s of garbage). So each float vector
-     * is widened in two halves (parts 0 and 1) instead of loading half-width float vectors.
-     */
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    /** Lanes of the upper half of an F vector. */
-    private static final VectorMask<Float> UPPER = VectorMask.fromLong(F, -1L << D.length());
 
     private static final double INV_LN2 = 1.4426950408889634;
     private static final double LN2_HI = 6.93147180369123816490e-01;
@@ -173,26 +161,45 @@ public final class VectorMath {
         for (; i < n; i++) out[oo + i] = scalar(fn, a[ao + i]);
     }
 
-    /** out[oo+i] = fn(a[ao+i]) for i &lt; n (float32, computed in float64, rounded once). */
+    /** Elements per float32 block widened into the thread's scratch array. */
+    private static final int BLOCK = 512;
+    private static final ThreadLocal<double[]> SCRATCH = ThreadLocal.withInitial(() -> new double[BLOCK]);
+
+    /**
+     * out[oo+i] = fn(a[ao+i]) for i &lt; n (float32, computed in float64, rounded once).
+     *
+     * <p>Blocks of {@value #BLOCK} floats are widened into a per-thread double array by a plain
+     * loop (which C2 vectorises), computed there with the float64 vector code, and narrowed back.
+     * Loading float vectors of half width instead would bring a second float species into the
+     * process; the JIT's type profiles of the shared {@code FloatVector} methods then become
+     * bimorphic and C2 boxes every vector of the GEMM micro-kernel (measured: a 4x slower MLP
+     * epoch and about 20 GB/s of garbage). Widening the upper half of a full-width float vector
+     * with {@code convertShape(F2D, D, 1)} is not compiled to vector code by JDK 17 (measured
+     * 4-20x slower than this).
+     */
     public static void apply(int fn, float[] a, int ao, float[] out, int oo, int n) {
         if (fn != EXP && fn != TANH && fn != SIGMOID) throw new IllegalArgumentException("unknown function " + fn);
-        int i = 0;
-        if (F.length() == 2 * D.length()) {
-            int upper = F.loopBound(n);
-            for (; i < upper; i += F.length()) {
-                FloatVector x = FloatVector.fromArray(F, a, ao + i);
-                DoubleVector lo = vector(fn, (DoubleVector) x.convertShape(VectorOperators.F2D, D, 0));
-                DoubleVector hi = vector(fn, (DoubleVector) x.convertShape(VectorOperators.F2D, D, 1));
-                FloatVector low = (FloatVector) lo.convertShape(VectorOperators.D2F, F, 0);
-                FloatVector high = (FloatVector) hi.convertShape(VectorOperators.D2F, F, -1);
-                low.blend(high, UPPER).intoArray(out, oo + i);
+        double[] w = SCRATCH.get();
+        for (int s = 0; s < n; s += BLOCK) {
+            int len = Math.min(BLOCK, n - s);
+            int as = ao + s, os = oo + s;
+            for (int i = 0; i < len; i++) w[i] = a[as + i];
+            int upper = D.loopBound(len), i = 0;
+            switch (fn) {
+                case EXP:
+                    for (; i < upper; i += D.length()) exp(DoubleVector.fromArray(D, w, i)).intoArray(w, i);
+                    break;
+                case TANH:
+                    for (; i < upper; i += D.length()) tanh(DoubleVector.fromArray(D, w, i)).intoArray(w, i);
+                    break;
+                default:
+                    for (; i < upper; i += D.length()) sigmoid(DoubleVector.fromArray(D, w, i)).intoArray(w, i);
+                    break;
             }
+            for (; i < len; i++) w[i] = scalar(fn, w[i]);
+            for (i = 0; i < len; i++) out[os + i] = (float) w[i];
         }
-        for (; i < n; i++) out[oo + i] = (float) scalar(fn, a[ao + i]);
     }
 
-    private static DoubleVector vector(int fn, DoubleVector x) {
-        return fn == EXP ? exp(x) : fn == TANH ? tanh(x) : sigmoid(x);
-    }
 
 }
