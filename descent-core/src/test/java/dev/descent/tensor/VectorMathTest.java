@@ -44,6 +44,75 @@ class VectorMathTest {
         assertTrue(worstSig <= 3, "sigmoid worst " + worstSig + " ulp");
     }
 
+    static double ulps(float got, double ref) {
+        float r = (float) ref;
+        if (got == r) return 0;
+        return Math.abs(got - ref) / Math.ulp(r);
+    }
+
+    /**
+     * Float32, computed in float32: exp's reduction is exact to far below an ulp and its degree-7
+     * polynomial truncates at &lt; 6e-9 relative, so its error is the Horner rounding, ≤ 1 ulp;
+     * tanh above 3/8 divides 1 − t by 1 + t with t = e^{−2|x|} ≤ 0.47 (exp's ulp, amplified by
+     * t/(1 − t) ≤ 0.9, plus three roundings) and below it sums a series whose terms shrink by
+     * x² ≤ 0.14: ≤ 3 ulp; sigmoid adds one division and, for x &lt; 0, one product to exp: ≤ 3 ulp.
+     * Every argument decade from 1e-30 to 100 and a dense sweep of [−20, 20] are checked.
+     */
+    @Test
+    void float32WithinAFewUlpsOfTheExactFunction() {
+        Rng rng = new Rng(3);
+        int n = 200_003;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            double mag = i % 2 == 0 ? Math.pow(10, -30 + 32 * rng.nextDouble()) : 20 * rng.nextDouble();
+            x[i] = (float) (rng.nextDouble() < 0.5 ? -mag : mag);
+        }
+        float[] e = new float[n], t = new float[n], s = new float[n];
+        VectorMath.apply(VectorMath.EXP, x, 0, e, 0, n);
+        VectorMath.apply(VectorMath.TANH, x, 0, t, 0, n);
+        VectorMath.apply(VectorMath.SIGMOID, x, 0, s, 0, n);
+        double worstExp = 0, worstTanh = 0, worstSig = 0;
+        for (int i = 0; i < n; i++) {
+            double xd = x[i];
+            double re = StrictMath.exp(xd);
+            if (re >= Float.MIN_NORMAL && re <= Float.MAX_VALUE) worstExp = Math.max(worstExp, ulps(e[i], re));
+            else assertEquals(re > Float.MAX_VALUE ? Float.POSITIVE_INFINITY : (float) re, e[i], Float.MIN_VALUE, "exp " + xd);
+            worstTanh = Math.max(worstTanh, ulps(t[i], StrictMath.tanh(xd)));
+            double rs = xd >= 0 ? 1 / (1 + StrictMath.exp(-xd)) : StrictMath.exp(xd) / (1 + StrictMath.exp(xd));
+            if (rs >= Float.MIN_NORMAL) worstSig = Math.max(worstSig, ulps(s[i], rs));
+        }
+        assertTrue(worstExp <= 1, "exp worst " + worstExp + " ulp");
+        assertTrue(worstTanh <= 3, "tanh worst " + worstTanh + " ulp");
+        assertTrue(worstSig <= 3, "sigmoid worst " + worstSig + " ulp");
+    }
+
+    @Test
+    void float32EdgeCases() {
+        float[] x = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, 88.7f, 89f, -104f, -1e-30f, 1e-30f, 9.5f, -30f, -100f};
+        float[] e = new float[x.length], t = new float[x.length], s = new float[x.length];
+        VectorMath.apply(VectorMath.EXP, x, 0, e, 0, x.length);
+        VectorMath.apply(VectorMath.TANH, x, 0, t, 0, x.length);
+        VectorMath.apply(VectorMath.SIGMOID, x, 0, s, 0, x.length);
+        assertTrue(Float.isNaN(e[0]) && Float.isNaN(t[0]) && Float.isNaN(s[0]));
+        assertEquals(Float.POSITIVE_INFINITY, e[1]);
+        assertEquals(0f, e[2]);
+        assertEquals(1f, t[1]);
+        assertEquals(-1f, t[2]);
+        assertEquals(1f, s[1]);
+        assertEquals(0f, s[2]);
+        assertEquals(1f, e[3]);
+        assertEquals(0.5f, s[3]);
+        assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(t[4]));
+        assertTrue(Float.isFinite(e[5]) && e[5] > 1e38f);
+        assertEquals(Float.POSITIVE_INFINITY, e[6]);
+        assertEquals(0f, e[7]);
+        assertEquals(-1e-30f, t[8]);
+        assertEquals(1e-30f, t[9]);
+        assertEquals(1f, t[10]);
+        assertEquals(-1f, t[11]);
+        assertTrue(s[12] > 0 && s[12] < 1e-43f, "sigmoid(-100) = " + s[12]);
+    }
+
     @Test
     void edgeCases() {
         double[] x = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0.0, -0.0, 709.78, 710, -745.2, -1e-300, 1e-300, 22, -30};
@@ -63,6 +132,7 @@ class VectorMathTest {
         assertTrue(Double.isFinite(e[5]) && e[5] > 1.7e308);
         assertEquals(Double.POSITIVE_INFINITY, e[6]);
         assertEquals(0.0, e[7]);
+        assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(t[4]));
         assertEquals(-1e-300, t[8]);
         assertEquals(1.0, t[10], 1e-16);
         assertEquals(-1.0, t[11]);
@@ -98,9 +168,9 @@ class VectorMathTest {
             for (int i = 0; i < n; i++) {
                 assertEquals(Double.doubleToRawLongBits(first[fn][i]), Double.doubleToRawLongBits(o[i]), "fn " + fn + " at " + i);
                 assertEquals(Float.floatToRawIntBits(firstF[fn][i]), Float.floatToRawIntBits(of[i]), "f32 fn " + fn + " at " + i);
-                // float32 is the float64 function of the float input, rounded once
-                double wide = fn == 0 ? VectorMath.exp(xf[i]) : fn == 1 ? VectorMath.tanh(xf[i]) : VectorMath.sigmoid(xf[i]);
-                assertEquals((float) wide, firstF[fn][i], 0, "f32 rounding, fn " + fn + " at " + i);
+                // every float32 lane is its scalar twin, bit for bit
+                assertEquals(Float.floatToRawIntBits(VectorMath.apply1(fn, xf[i])), Float.floatToRawIntBits(firstF[fn][i]),
+                        "f32 twin, fn " + fn + " at " + i);
             }
         }
     }
