@@ -100,50 +100,6 @@ public final class VectorMath {
         return x < 0 ? e * r : r;
     }
 
-    // ------------------------------------------------------------------ vector cores
-
-    private static DoubleVector b(double v) {
-        return DoubleVector.broadcast(D, v);
-    }
-
-    static DoubleVector exp(DoubleVector x) {
-        DoubleVector t = x.fma(INV_LN2, SHIFTER);
-        DoubleVector kd = t.sub(SHIFTER);
-        LongVector k = t.reinterpretAsLongs().sub(SHIFTER_BITS);
-        DoubleVector r = kd.fma(b(-LN2_HI), x);
-        r = kd.fma(b(-LN2_LO), r);
-        DoubleVector p = DoubleVector.broadcast(D, C[0]);
-        for (int i = 1; i < C.length; i++) p = p.fma(r, b(C[i]));
-        p = p.fma(r, b(1));
-        p = p.fma(r, b(1));
-        LongVector k1 = k.lanewise(VectorOperators.ASHR, 1);
-        LongVector k2 = k.sub(k1);
-        DoubleVector s1 = k1.add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
-        DoubleVector s2 = k2.add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
-        DoubleVector y = p.mul(s1).mul(s2);
-        y = y.blend(Double.POSITIVE_INFINITY, x.compare(VectorOperators.GT, MAX_ARG));
-        y = y.blend(0, x.compare(VectorOperators.LT, MIN_ARG));
-        return y.blend(x, x.test(VectorOperators.IS_NAN));
-    }
-
-    static DoubleVector tanh(DoubleVector x) {
-        DoubleVector a = x.abs();
-        DoubleVector z = a.mul(a);
-        DoubleVector p = DoubleVector.broadcast(D, T[0]);
-        for (int i = 1; i < T.length; i++) p = p.fma(z, b(T[i]));
-        DoubleVector series = p.mul(z).fma(a, a);
-        DoubleVector big = DoubleVector.broadcast(D, 1).sub(DoubleVector.broadcast(D, 2).div(exp(a.add(a)).add(1)));
-        DoubleVector y = big.blend(series, a.compare(VectorOperators.LT, TANH_SERIES_LIMIT));
-        y = y.blend(y.neg(), x.test(VectorOperators.IS_NEGATIVE));
-        return y.blend(x, x.test(VectorOperators.IS_NAN));
-    }
-
-    static DoubleVector sigmoid(DoubleVector x) {
-        DoubleVector e = exp(x.abs().neg());
-        DoubleVector r = DoubleVector.broadcast(D, 1).div(e.add(1));
-        return r.blend(e.mul(r), x.compare(VectorOperators.LT, 0));
-    }
-
     // ------------------------------------------------------------------ array kernels
 
     /** Function codes for {@link #apply}. */
@@ -155,22 +111,105 @@ public final class VectorMath {
 
     /** out[oo+i] = fn(a[ao+i]) for i &lt; n (float64); {@code out} is modified (may alias a). */
     public static void apply(int fn, double[] a, int ao, double[] out, int oo, int n) {
-        int i = 0;
-        int upper = D.loopBound(n);
+        // One method per function: with the three loops in one method, C2 compiles the first one
+        // used with the others as traps and then deoptimises and recompiles it every time the mix
+        // changes (measured: phases of 30-50 ns per element instead of 0.6). The vector code is
+        // written out inside each loop rather than in helper methods taking and returning
+        // vectors: a helper that C2 has already compiled on its own is "already compiled into a
+        // big method" and not inlined, and then every vector crossing the call is boxed (measured
+        // in the RNN benchmark: most of its allocation and 40% of its time).
         switch (fn) {
-            case EXP:
-                for (; i < upper; i += D.length()) exp(DoubleVector.fromArray(D, a, ao + i)).intoArray(out, oo + i);
-                break;
-            case TANH:
-                for (; i < upper; i += D.length()) tanh(DoubleVector.fromArray(D, a, ao + i)).intoArray(out, oo + i);
-                break;
-            case SIGMOID:
-                for (; i < upper; i += D.length()) sigmoid(DoubleVector.fromArray(D, a, ao + i)).intoArray(out, oo + i);
-                break;
-            default:
-                throw new IllegalArgumentException("unknown function " + fn);
+            case EXP: exp(a, ao, out, oo, n); break;
+            case TANH: tanh(a, ao, out, oo, n); break;
+            case SIGMOID: sigmoid(a, ao, out, oo, n); break;
+            default: throw new IllegalArgumentException("unknown function " + fn);
         }
-        for (; i < n; i++) out[oo + i] = scalar(fn, a[ao + i]);
+    }
+
+    private static void exp(double[] a, int ao, double[] out, int oo, int n) {
+        int i = 0, upper = D.loopBound(n);
+        for (; i < upper; i += D.length()) {
+            DoubleVector x = DoubleVector.fromArray(D, a, ao + i);
+            DoubleVector t_ = x.fma(DoubleVector.broadcast(D, INV_LN2), DoubleVector.broadcast(D, SHIFTER));
+            DoubleVector kd_ = t_.sub(SHIFTER);
+            LongVector k_ = t_.reinterpretAsLongs().sub(SHIFTER_BITS);
+            DoubleVector r_ = kd_.fma(DoubleVector.broadcast(D, -LN2_HI), x);
+            r_ = kd_.fma(DoubleVector.broadcast(D, -LN2_LO), r_);
+            DoubleVector p_ = DoubleVector.broadcast(D, C[0]);
+            for (int j = 1; j < C.length; j++) p_ = p_.fma(r_, DoubleVector.broadcast(D, C[j]));
+            p_ = p_.fma(r_, DoubleVector.broadcast(D, 1));
+            p_ = p_.fma(r_, DoubleVector.broadcast(D, 1));
+            LongVector k1_ = k_.lanewise(VectorOperators.ASHR, 1);
+            LongVector k2_ = k_.sub(k1_);
+            DoubleVector s1_ = k1_.add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
+            DoubleVector s2_ = k2_.add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
+            DoubleVector y = p_.mul(s1_).mul(s2_);
+            y = y.blend(Double.POSITIVE_INFINITY, x.compare(VectorOperators.GT, MAX_ARG));
+            y = y.blend(0, x.compare(VectorOperators.LT, MIN_ARG));
+            y.blend(x, x.test(VectorOperators.IS_NAN)).intoArray(out, oo + i);
+        }
+        for (; i < n; i++) out[oo + i] = exp(a[ao + i]);
+    }
+
+    private static void tanh(double[] a, int ao, double[] out, int oo, int n) {
+        int i = 0, upper = D.loopBound(n);
+        for (; i < upper; i += D.length()) {
+            DoubleVector x = DoubleVector.fromArray(D, a, ao + i);
+            DoubleVector a_ = x.abs();
+            DoubleVector z_ = a_.mul(a_);
+            DoubleVector q_ = DoubleVector.broadcast(D, T[0]);
+            for (int j = 1; j < T.length; j++) q_ = q_.fma(z_, DoubleVector.broadcast(D, T[j]));
+            DoubleVector series = q_.mul(z_).fma(a_, a_);
+            DoubleVector u = a_.add(a_);
+            DoubleVector t_ = u.fma(DoubleVector.broadcast(D, INV_LN2), DoubleVector.broadcast(D, SHIFTER));
+            DoubleVector kd_ = t_.sub(SHIFTER);
+            LongVector k_ = t_.reinterpretAsLongs().sub(SHIFTER_BITS);
+            DoubleVector r_ = kd_.fma(DoubleVector.broadcast(D, -LN2_HI), u);
+            r_ = kd_.fma(DoubleVector.broadcast(D, -LN2_LO), r_);
+            DoubleVector p_ = DoubleVector.broadcast(D, C[0]);
+            for (int j = 1; j < C.length; j++) p_ = p_.fma(r_, DoubleVector.broadcast(D, C[j]));
+            p_ = p_.fma(r_, DoubleVector.broadcast(D, 1));
+            p_ = p_.fma(r_, DoubleVector.broadcast(D, 1));
+            LongVector k1_ = k_.lanewise(VectorOperators.ASHR, 1);
+            LongVector k2_ = k_.sub(k1_);
+            DoubleVector s1_ = k1_.add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
+            DoubleVector s2_ = k2_.add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
+            DoubleVector e = p_.mul(s1_).mul(s2_);
+            e = e.blend(Double.POSITIVE_INFINITY, u.compare(VectorOperators.GT, MAX_ARG));
+            e = e.blend(0, u.compare(VectorOperators.LT, MIN_ARG));
+            DoubleVector big = DoubleVector.broadcast(D, 1).sub(DoubleVector.broadcast(D, 2).div(e.add(1)));
+            DoubleVector y = big.blend(series, a_.compare(VectorOperators.LT, TANH_SERIES_LIMIT));
+            y = y.blend(y.neg(), x.test(VectorOperators.IS_NEGATIVE));
+            y.blend(x, x.test(VectorOperators.IS_NAN)).intoArray(out, oo + i);
+        }
+        for (; i < n; i++) out[oo + i] = tanh(a[ao + i]);
+    }
+
+    private static void sigmoid(double[] a, int ao, double[] out, int oo, int n) {
+        int i = 0, upper = D.loopBound(n);
+        for (; i < upper; i += D.length()) {
+            DoubleVector x = DoubleVector.fromArray(D, a, ao + i);
+            DoubleVector u = x.abs().neg();
+            DoubleVector t_ = u.fma(DoubleVector.broadcast(D, INV_LN2), DoubleVector.broadcast(D, SHIFTER));
+            DoubleVector kd_ = t_.sub(SHIFTER);
+            LongVector k_ = t_.reinterpretAsLongs().sub(SHIFTER_BITS);
+            DoubleVector r_ = kd_.fma(DoubleVector.broadcast(D, -LN2_HI), u);
+            r_ = kd_.fma(DoubleVector.broadcast(D, -LN2_LO), r_);
+            DoubleVector p_ = DoubleVector.broadcast(D, C[0]);
+            for (int j = 1; j < C.length; j++) p_ = p_.fma(r_, DoubleVector.broadcast(D, C[j]));
+            p_ = p_.fma(r_, DoubleVector.broadcast(D, 1));
+            p_ = p_.fma(r_, DoubleVector.broadcast(D, 1));
+            LongVector k1_ = k_.lanewise(VectorOperators.ASHR, 1);
+            LongVector k2_ = k_.sub(k1_);
+            DoubleVector s1_ = k1_.add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
+            DoubleVector s2_ = k2_.add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
+            DoubleVector e = p_.mul(s1_).mul(s2_);
+            e = e.blend(Double.POSITIVE_INFINITY, u.compare(VectorOperators.GT, MAX_ARG));
+            e = e.blend(0, u.compare(VectorOperators.LT, MIN_ARG));
+            DoubleVector r = DoubleVector.broadcast(D, 1).div(e.add(1));
+            r.blend(e.mul(r), x.compare(VectorOperators.LT, 0)).intoArray(out, oo + i);
+        }
+        for (; i < n; i++) out[oo + i] = sigmoid(a[ao + i]);
     }
 
     // ------------------------------------------------------------------ float32, natively
@@ -236,49 +275,6 @@ public final class VectorMath {
         return x < 0 ? e * r : r;
     }
 
-    private static FloatVector f(float v) {
-        return FloatVector.broadcast(F, v);
-    }
-
-    static FloatVector exp(FloatVector x) {
-        FloatVector t = x.fma(f(INV_LN2_F), f(SHIFTER_F));
-        FloatVector kf = t.sub(SHIFTER_F);
-        IntVector k = t.reinterpretAsInts().sub(SHIFTER_F_BITS);
-        FloatVector r = kf.fma(f(-LN2_HI_F), x);
-        r = kf.fma(f(-LN2_LO_F), r);
-        FloatVector p = f(CF[0]);
-        for (int i = 1; i < CF.length; i++) p = p.fma(r, f(CF[i]));
-        p = p.fma(r, f(1f));
-        p = p.fma(r, f(1f));
-        IntVector k1 = k.lanewise(VectorOperators.ASHR, 1);
-        IntVector k2 = k.sub(k1);
-        FloatVector s1 = k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector s2 = k2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector y = p.mul(s1).mul(s2);
-        y = y.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, MAX_ARG_F));
-        y = y.blend(0, x.compare(VectorOperators.LT, MIN_ARG_F));
-        return y.blend(x, x.test(VectorOperators.IS_NAN));
-    }
-
-    static FloatVector tanh(FloatVector x) {
-        FloatVector a = x.abs();
-        FloatVector z = a.mul(a);
-        FloatVector p = f(TF[0]);
-        for (int i = 1; i < TF.length; i++) p = p.fma(z, f(TF[i]));
-        FloatVector series = p.mul(z).fma(a, a);
-        FloatVector t = exp(a.mul(-2f));
-        FloatVector big = f(1f).sub(t).div(t.add(1f));
-        FloatVector y = big.blend(series, a.compare(VectorOperators.LT, TANH_SERIES_LIMIT_F));
-        y = y.blend(y.neg(), x.test(VectorOperators.IS_NEGATIVE));
-        return y.blend(x, x.test(VectorOperators.IS_NAN));
-    }
-
-    static FloatVector sigmoid(FloatVector x) {
-        FloatVector e = exp(x.abs().neg());
-        FloatVector r = f(1f).div(e.add(1f));
-        return r.blend(e.mul(r), x.compare(VectorOperators.LT, 0));
-    }
-
     /** fn(x) for one float: the scalar twin that {@link #apply(int, float[], int, float[], int, int)} uses for tails. */
     public static float apply1(int fn, float x) {
         return scalar(fn, x);
@@ -293,22 +289,105 @@ public final class VectorMath {
      * accuracy); {@code out} is modified (may alias a).
      */
     public static void apply(int fn, float[] a, int ao, float[] out, int oo, int n) {
-        int i = 0;
-        int upper = F.loopBound(n);
+        // One method per function: with the three loops in one method, C2 compiles the first one
+        // used with the others as traps and then deoptimises and recompiles it every time the mix
+        // changes (measured: phases of 30-50 ns per element instead of 0.6). The vector code is
+        // written out inside each loop rather than in helper methods taking and returning
+        // vectors: a helper that C2 has already compiled on its own is "already compiled into a
+        // big method" and not inlined, and then every vector crossing the call is boxed (measured
+        // in the RNN benchmark: most of its allocation and 40% of its time).
         switch (fn) {
-            case EXP:
-                for (; i < upper; i += F.length()) exp(FloatVector.fromArray(F, a, ao + i)).intoArray(out, oo + i);
-                break;
-            case TANH:
-                for (; i < upper; i += F.length()) tanh(FloatVector.fromArray(F, a, ao + i)).intoArray(out, oo + i);
-                break;
-            case SIGMOID:
-                for (; i < upper; i += F.length()) sigmoid(FloatVector.fromArray(F, a, ao + i)).intoArray(out, oo + i);
-                break;
-            default:
-                throw new IllegalArgumentException("unknown function " + fn);
+            case EXP: exp(a, ao, out, oo, n); break;
+            case TANH: tanh(a, ao, out, oo, n); break;
+            case SIGMOID: sigmoid(a, ao, out, oo, n); break;
+            default: throw new IllegalArgumentException("unknown function " + fn);
         }
-        for (; i < n; i++) out[oo + i] = scalar(fn, a[ao + i]);
+    }
+
+    private static void exp(float[] a, int ao, float[] out, int oo, int n) {
+        int i = 0, upper = F.loopBound(n);
+        for (; i < upper; i += F.length()) {
+            FloatVector x = FloatVector.fromArray(F, a, ao + i);
+            FloatVector t_ = x.fma(FloatVector.broadcast(F, INV_LN2_F), FloatVector.broadcast(F, SHIFTER_F));
+            FloatVector kd_ = t_.sub(SHIFTER_F);
+            IntVector k_ = t_.reinterpretAsInts().sub(SHIFTER_F_BITS);
+            FloatVector r_ = kd_.fma(FloatVector.broadcast(F, -LN2_HI_F), x);
+            r_ = kd_.fma(FloatVector.broadcast(F, -LN2_LO_F), r_);
+            FloatVector p_ = FloatVector.broadcast(F, CF[0]);
+            for (int j = 1; j < CF.length; j++) p_ = p_.fma(r_, FloatVector.broadcast(F, CF[j]));
+            p_ = p_.fma(r_, FloatVector.broadcast(F, 1));
+            p_ = p_.fma(r_, FloatVector.broadcast(F, 1));
+            IntVector k1_ = k_.lanewise(VectorOperators.ASHR, 1);
+            IntVector k2_ = k_.sub(k1_);
+            FloatVector s1_ = k1_.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector s2_ = k2_.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector y = p_.mul(s1_).mul(s2_);
+            y = y.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, MAX_ARG_F));
+            y = y.blend(0, x.compare(VectorOperators.LT, MIN_ARG_F));
+            y.blend(x, x.test(VectorOperators.IS_NAN)).intoArray(out, oo + i);
+        }
+        for (; i < n; i++) out[oo + i] = exp(a[ao + i]);
+    }
+
+    private static void tanh(float[] a, int ao, float[] out, int oo, int n) {
+        int i = 0, upper = F.loopBound(n);
+        for (; i < upper; i += F.length()) {
+            FloatVector x = FloatVector.fromArray(F, a, ao + i);
+            FloatVector a_ = x.abs();
+            FloatVector z_ = a_.mul(a_);
+            FloatVector q_ = FloatVector.broadcast(F, TF[0]);
+            for (int j = 1; j < TF.length; j++) q_ = q_.fma(z_, FloatVector.broadcast(F, TF[j]));
+            FloatVector series = q_.mul(z_).fma(a_, a_);
+            FloatVector u = a_.mul(-2f);
+            FloatVector t_ = u.fma(FloatVector.broadcast(F, INV_LN2_F), FloatVector.broadcast(F, SHIFTER_F));
+            FloatVector kd_ = t_.sub(SHIFTER_F);
+            IntVector k_ = t_.reinterpretAsInts().sub(SHIFTER_F_BITS);
+            FloatVector r_ = kd_.fma(FloatVector.broadcast(F, -LN2_HI_F), u);
+            r_ = kd_.fma(FloatVector.broadcast(F, -LN2_LO_F), r_);
+            FloatVector p_ = FloatVector.broadcast(F, CF[0]);
+            for (int j = 1; j < CF.length; j++) p_ = p_.fma(r_, FloatVector.broadcast(F, CF[j]));
+            p_ = p_.fma(r_, FloatVector.broadcast(F, 1));
+            p_ = p_.fma(r_, FloatVector.broadcast(F, 1));
+            IntVector k1_ = k_.lanewise(VectorOperators.ASHR, 1);
+            IntVector k2_ = k_.sub(k1_);
+            FloatVector s1_ = k1_.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector s2_ = k2_.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector e = p_.mul(s1_).mul(s2_);
+            e = e.blend(Float.POSITIVE_INFINITY, u.compare(VectorOperators.GT, MAX_ARG_F));
+            e = e.blend(0, u.compare(VectorOperators.LT, MIN_ARG_F));
+            FloatVector big = FloatVector.broadcast(F, 1).sub(e).div(e.add(1));
+            FloatVector y = big.blend(series, a_.compare(VectorOperators.LT, TANH_SERIES_LIMIT_F));
+            y = y.blend(y.neg(), x.test(VectorOperators.IS_NEGATIVE));
+            y.blend(x, x.test(VectorOperators.IS_NAN)).intoArray(out, oo + i);
+        }
+        for (; i < n; i++) out[oo + i] = tanh(a[ao + i]);
+    }
+
+    private static void sigmoid(float[] a, int ao, float[] out, int oo, int n) {
+        int i = 0, upper = F.loopBound(n);
+        for (; i < upper; i += F.length()) {
+            FloatVector x = FloatVector.fromArray(F, a, ao + i);
+            FloatVector u = x.abs().neg();
+            FloatVector t_ = u.fma(FloatVector.broadcast(F, INV_LN2_F), FloatVector.broadcast(F, SHIFTER_F));
+            FloatVector kd_ = t_.sub(SHIFTER_F);
+            IntVector k_ = t_.reinterpretAsInts().sub(SHIFTER_F_BITS);
+            FloatVector r_ = kd_.fma(FloatVector.broadcast(F, -LN2_HI_F), u);
+            r_ = kd_.fma(FloatVector.broadcast(F, -LN2_LO_F), r_);
+            FloatVector p_ = FloatVector.broadcast(F, CF[0]);
+            for (int j = 1; j < CF.length; j++) p_ = p_.fma(r_, FloatVector.broadcast(F, CF[j]));
+            p_ = p_.fma(r_, FloatVector.broadcast(F, 1));
+            p_ = p_.fma(r_, FloatVector.broadcast(F, 1));
+            IntVector k1_ = k_.lanewise(VectorOperators.ASHR, 1);
+            IntVector k2_ = k_.sub(k1_);
+            FloatVector s1_ = k1_.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector s2_ = k2_.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector e = p_.mul(s1_).mul(s2_);
+            e = e.blend(Float.POSITIVE_INFINITY, u.compare(VectorOperators.GT, MAX_ARG_F));
+            e = e.blend(0, u.compare(VectorOperators.LT, MIN_ARG_F));
+            FloatVector r = FloatVector.broadcast(F, 1).div(e.add(1));
+            r.blend(e.mul(r), x.compare(VectorOperators.LT, 0)).intoArray(out, oo + i);
+        }
+        for (; i < n; i++) out[oo + i] = sigmoid(a[ao + i]);
     }
 
 }
