@@ -116,6 +116,22 @@ class GemmTest {
         }
     }
 
+    /** Row counts that leave 2 or 4 rows after the six-row blocks take the four-row kernel, with full and partial column panels. */
+    @Test
+    void rowRemaindersOfTwoAndFourTakeTheFourRowKernel() {
+        Random rnd = new Random(4);
+        for (Dtype dt : new Dtype[] {F64, F32}) {
+            for (int m : new int[] {4, 8, 10, 14, 16, 20, 32, 128}) {
+                for (int n : new int[] {16, 69, 130}) {
+                    for (int t = 0; t < 4; t++) {
+                        check(dt, rnd, t >= 2, (t & 1) == 1, m, n, 37, (m + n + t) % 2 == 0);
+                        check(dt, rnd, t >= 2, (t & 1) == 1, m, n, 300, (m + n + t) % 2 == 1);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void largeNonSquareProductsTakeTheBlockedParallelPath() {
         Random rnd = new Random(3);
