@@ -146,10 +146,7 @@ public final class GemmF64 {
                               double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                               double[] c, int cOff, int ldc, boolean accumulate,
                               int i0, int i1, int j0, int j1, Workspace ws) {
-        // Reading A in place saves packing it, unless its rows lie a multiple of 4 KiB apart: then
-        // the MR rows a tile reads map to one L1 set and evict each other (measured at N = 1024:
-        // 171 GFLOP/s in place, 281 packed; at lda = 784 or 512 in place is faster).
-        boolean directA = DIRECT_A && (long) lda * Double.BYTES % 4096 != 0;
+        boolean directA = DIRECT_A;
         boolean directB = !transB && i1 - i0 <= DIRECT_MAX_ROWS;
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);

@@ -6,9 +6,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Paths of the GEMM added for speed, against the plain reference: A packed because its row
- * stride is a multiple of 4 KiB (1024 floats, 512 doubles), in both transpositions of A and B
- * and with a partial last tile; products with few columns computed transposed. Tolerance as in
+ * Paths of the GEMM touched for speed, against the plain reference: operands whose row stride is
+ * a multiple of 4 KiB (1024 floats, 512 doubles; the transposed-B gather and the in-place reads
+ * of A at their worst for the caches), in both transpositions of A and B and with a partial last
+ * tile; products with few columns, computed transposed. Tolerance as in
  * {@link GemmTest}: 2(k + 1)u·Σ|a||b| per element (u the unit roundoff), the standard bound for
  * two summation orders of the same k products.
  */
@@ -48,7 +49,7 @@ class GemmPathTest {
     }
 
     @Test
-    void aWithA4KiBRowStrideIsPackedAndStillRight() {
+    void rowStridesOfFourKiB() {
         for (boolean ta : new boolean[] {false, true}) {
             for (boolean tb : new boolean[] {false, true}) {
                 check(true, ta, tb, 70, 100, 60, 1024, 1024, false);
