@@ -85,6 +85,14 @@ class WorkloadsTest {
             assertEquals((j * 23 & 0xFF) / 255f, (float) x.get(1, j));
         }
         assertArrayEquals(new int[] {9, 7}, images.labels(new int[] {2, 0, 1}, 0, 2));
+        // A full-size row through the vector loop and its scalar tail: every byte value, exactly b/255f.
+        byte[] row = new byte[2 * 784];
+        for (int i = 0; i < row.length; i++) row[i] = (byte) (i * 7);
+        Tensor full = new MlpWorkload.ByteImages(row, new int[] {0, 1}, 784).gather(new int[] {1, 0}, 0, 2);
+        for (int i = 0; i < row.length; i++) {
+            int src = (i < 784 ? 784 : -784) + i;
+            assertEquals((row[src] & 0xFF) / 255f, (float) full.getFlat(i), "element " + i);
+        }
         assertThrows(IllegalArgumentException.class, () -> new MlpWorkload.ByteImages(px, new int[] {1, 2}, 4));
     }
 

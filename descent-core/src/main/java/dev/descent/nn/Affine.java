@@ -32,10 +32,14 @@ final class Affine extends Primitive {
 
     @Override
     public Tensor forward(Tensor[] in) {
-        Tensor x = in[0], w = in[1];
+        return product(in[0], in[1], in[2]);
+    }
+
+    /** x Wᵀ + b (b may be null), the forward pass. */
+    static Tensor product(Tensor x, Tensor w, Tensor b) {
         int n = x.dim(0), k = x.dim(1), m = w.dim(0);
-        Tensor out = rowsOf(in[2], x, n, m);
-        Raw.gemm(false, true, n, m, k, Raw.array(x), 0, k, Raw.array(w), 0, k, Raw.array(out), 0, m, true);
+        Tensor out = rowsOf(b, x, n, m);
+        Raw.gemm(false, true, n, m, k, Raw.array(x), 0, k, Raw.array(w), 0, k, Raw.array(out), 0, m, b != null);
         return out;
     }
 

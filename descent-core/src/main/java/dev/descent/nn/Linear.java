@@ -54,19 +54,40 @@ public final class Linear extends Module {
         return hasBias;
     }
 
-    @Override
-    public Var apply(Scope scope, Var x) {
+    /**
+     * The layer with its weight weight-normalised, w = g·v/‖v‖ per row, without forming w (see
+     * {@link NormalizedAffine}); {@link WeightNorm} calls it for a wrapped Linear.
+     */
+    Var applyNormalized(Scope scope, Var g, Var v, Var x) {
+        checkInput(x);
+        Var flat = x.rank() == 2 ? x : x.reshape(-1, inFeatures);
+        Var y = hasBias ? Var.apply(new NormalizedAffine(), flat, g, v, scope.parameter(this, "bias"))
+                : Var.apply(new NormalizedAffine(), flat, g, v);
+        return restore(x, y);
+    }
+
+    private void checkInput(Var x) {
         if (x.rank() < 1 || x.dim(-1) != inFeatures) {
             throw new IllegalArgumentException("Linear: input " + x.shape() + " has " + (x.rank() < 1 ? "no" : x.dim(-1))
                     + " features, expected " + inFeatures);
         }
-        Var w = scope.parameter(this, "weight");
-        // Fold the leading axes into one batch axis: one GEMM for any rank.
-        Var flat = x.rank() == 2 ? x : x.reshape(-1, inFeatures);
-        Var y = hasBias ? Var.apply(new Affine(), flat, w, scope.parameter(this, "bias")) : flat.matmul(w, false, true);
+    }
+
+    /** y [rows, out] back to the input's leading axes. */
+    private Var restore(Var x, Var y) {
         if (x.rank() == 2) return y;
         int[] outDims = x.value().dims();
         outDims[outDims.length - 1] = outFeatures;
         return y.reshape(outDims);
+    }
+
+    @Override
+    public Var apply(Scope scope, Var x) {
+        checkInput(x);
+        Var w = scope.parameter(this, "weight");
+        // Fold the leading axes into one batch axis: one GEMM for any rank.
+        Var flat = x.rank() == 2 ? x : x.reshape(-1, inFeatures);
+        Var y = hasBias ? Var.apply(new Affine(), flat, w, scope.parameter(this, "bias")) : flat.matmul(w, false, true);
+        return restore(x, y);
     }
 }

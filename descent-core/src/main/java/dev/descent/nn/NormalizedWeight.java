@@ -33,6 +33,11 @@ final class NormalizedWeight extends Primitive {
         return "weightNorm";
     }
 
+    /** n_j = ‖v_j‖ of the last forward pass, [out]. */
+    Tensor norms() {
+        return norms;
+    }
+
     /** w = g·v/‖v‖ per row, as plain tensors. */
     static Tensor weight(Tensor g, Tensor v) {
         return new NormalizedWeight().forward(new Tensor[] {g, v});
