@@ -72,13 +72,15 @@ final class NormalizedAffine extends Primitive {
             Tensor dg = Tensor.zeros(dtype, m);
             Object dva = Raw.array(dv), dga = Raw.array(dg), va = Raw.array(v), ga = Raw.array(g), na = Raw.array(normalized.norms());
             Raw.gemm(true, false, m, k, n, ca, 0, m, Raw.array(x), 0, k, dva, 0, k, false);
-            for (int j = 0; j < m; j++) {
-                int o = j * k;
-                double nj = Raw.get(na, j), gj = Raw.get(ga, j);
-                double s = Raw.dot(va, o, dva, o, k);
-                Raw.set(dga, j, s / nj);
-                Raw.axpby(gj / nj, dva, o, -gj * s / (nj * nj * nj), va, o, dva, o, k);
-            }
+            Raw.rowRanges(m, k, (from, to) -> {
+                for (int j = from; j < to; j++) {
+                    int o = j * k;
+                    double nj = Raw.get(na, j), gj = Raw.get(ga, j);
+                    double s = Raw.dot(va, o, dva, o, k);
+                    Raw.set(dga, j, s / nj);
+                    Raw.axpby(gj / nj, dva, o, -gj * s / (nj * nj * nj), va, o, dva, o, k);
+                }
+            });
             if (need[1]) res[1] = Var.constant(dg);
             if (need[2]) res[2] = Var.constant(dv);
         }

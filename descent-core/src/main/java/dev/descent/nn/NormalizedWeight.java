@@ -51,11 +51,13 @@ final class NormalizedWeight extends Primitive {
         norms = Tensor.zeros(dtype, rows);
         Tensor w = Tensor.zeros(dtype, v.dims());
         Object va = Raw.array(v), ga = Raw.array(g), na = Raw.array(norms), wa = Raw.array(w);
-        for (int j = 0; j < rows; j++) {
-            int o = j * cols;
-            Raw.set(na, j, Math.sqrt(Raw.dot(va, o, va, o, cols)));
-            Raw.scale(va, o, Raw.get(ga, j) / Raw.get(na, j), wa, o, cols);
-        }
+        Raw.rowRanges(rows, cols, (from, to) -> {
+            for (int j = from; j < to; j++) {
+                int o = j * cols;
+                Raw.set(na, j, Math.sqrt(Raw.dot(va, o, va, o, cols)));
+                Raw.scale(va, o, Raw.get(ga, j) / Raw.get(na, j), wa, o, cols);
+            }
+        });
         return w;
     }
 
@@ -94,13 +96,16 @@ final class NormalizedWeight extends Primitive {
         Tensor dg = need[0] ? Tensor.zeros(dtype, rows) : null;
         Tensor dv = need[1] ? Tensor.zeros(dtype, v.dims()) : null;
         Object va = Raw.array(v), ga = Raw.array(g), na = Raw.array(norms), ca = Raw.array(ct);
-        for (int j = 0; j < rows; j++) {
-            int o = j * cols;
-            double n = Raw.get(na, j), gj = Raw.get(ga, j);
-            double s = Raw.dot(va, o, ca, o, cols);
-            if (dg != null) Raw.set(Raw.array(dg), j, s / n);
-            if (dv != null) Raw.axpby(gj / n, ca, o, -gj * s / (n * n * n), va, o, Raw.array(dv), o, cols);
-        }
+        Object dga = dg == null ? null : Raw.array(dg), dva = dv == null ? null : Raw.array(dv);
+        Raw.rowRanges(rows, cols, (from, to) -> {
+            for (int j = from; j < to; j++) {
+                int o = j * cols;
+                double n = Raw.get(na, j), gj = Raw.get(ga, j);
+                double s = Raw.dot(va, o, ca, o, cols);
+                if (dga != null) Raw.set(dga, j, s / n);
+                if (dva != null) Raw.axpby(gj / n, ca, o, -gj * s / (n * n * n), va, o, dva, o, cols);
+            }
+        });
         return new Var[] {dg == null ? null : Var.constant(dg), dv == null ? null : Var.constant(dv)};
     }
 

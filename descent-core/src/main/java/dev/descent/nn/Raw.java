@@ -68,6 +68,27 @@ final class Raw {
     }
 
     /** Σ a[ao+i]·b[bo+i] for i &lt; n, in the arrays' precision (float32 partial sums for float32). */
+    /** A piece of a row loop: rows [from, to). */
+    @FunctionalInterface
+    interface RowRange {
+        void run(int from, int to);
+    }
+
+    /**
+     * Runs {@code body} over rows [0, rows) of a rows×cols array, split into one contiguous range
+     * per thread of {@link dev.descent.tensor.kernel.Parallel} when there are at least 2^16
+     * elements (below that the hand-off costs more than it saves). Rows must be independent; each
+     * row's result does not depend on the split.
+     */
+    static void rowRanges(int rows, int cols, RowRange body) {
+        int tasks = (long) rows * cols >= (1 << 16) ? Math.min(rows, dev.descent.tensor.kernel.Parallel.threads()) : 1;
+        if (tasks <= 1) {
+            body.run(0, rows);
+            return;
+        }
+        dev.descent.tensor.kernel.Parallel.forEach(tasks, t -> body.run((int) ((long) t * rows / tasks), (int) ((long) (t + 1) * rows / tasks)));
+    }
+
     static double dot(Object a, int ao, Object b, int bo, int n) {
         if (a instanceof float[]) return ReduceF32.dot((float[]) a, ao, (float[]) b, bo, n);
         return ReduceF64.dot((double[]) a, ao, (double[]) b, bo, n);
