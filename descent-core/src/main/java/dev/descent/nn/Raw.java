@@ -53,10 +53,13 @@ final class Raw {
 
     /** Adds the row vector v[0..cols) to each of {@code rows} rows of {@code target} starting at {@code off}; {@code target} is modified. */
     static void addToRows(Object v, Object target, int off, int rows, int cols) {
-        for (int r = 0; r < rows; r++) {
-            int o = off + r * cols;
-            binary(ElementwiseF64.ADD, target, o, v, 0, target, o, cols);
-        }
+        addRows(target, off, v, target, off, rows, cols);
+    }
+
+    /** out[oo + r·cols + j] = a[ao + r·cols + j] + v[j] for every row r &lt; rows: one call per block. */
+    static void addRows(Object a, int ao, Object v, Object out, int oo, int rows, int cols) {
+        if (out instanceof float[]) ElementwiseF32.addRows((float[]) a, ao, (float[]) v, 0, (float[]) out, oo, rows, cols);
+        else ElementwiseF64.addRows((double[]) a, ao, (double[]) v, 0, (double[]) out, oo, rows, cols);
     }
 
     /** out[j] += Σ_r a[off + r·cols + j] (column sums of a row-major block); {@code out} is modified. */
@@ -67,7 +70,6 @@ final class Raw {
         }
     }
 
-    /** Σ a[ao+i]·b[bo+i] for i &lt; n, in the arrays' precision (float32 partial sums for float32). */
     /** A piece of a row loop: rows [from, to). */
     @FunctionalInterface
     interface RowRange {
@@ -89,6 +91,7 @@ final class Raw {
         dev.descent.tensor.kernel.Parallel.forEach(tasks, t -> body.run((int) ((long) t * rows / tasks), (int) ((long) (t + 1) * rows / tasks)));
     }
 
+    /** Σ a[ao+i]·b[bo+i] for i &lt; n, in the arrays' precision (float32 partial sums for float32). */
     static double dot(Object a, int ao, Object b, int bo, int n) {
         if (a instanceof float[]) return ReduceF32.dot((float[]) a, ao, (float[]) b, bo, n);
         return ReduceF64.dot((double[]) a, ao, (double[]) b, bo, n);

@@ -78,10 +78,7 @@ final class RnnScan extends Primitive {
         int prevOff = 0;
         for (int t = 0; t < steps; t++) {
             int off = t * n;
-            for (int r = 0; r < batch; r++) {
-                int ro = off + r * hidden;
-                Raw.binary(ElementwiseF64.ADD, pa, ro, ba, 0, o, ro, hidden); // P_t + b, one pass
-            }
+            Raw.addRows(pa, off, ba, o, off, batch, hidden); // P_t + b, one pass, one call
             Raw.gemm(false, false, batch, hidden, hidden, prev, prevOff, hidden, wt, 0, hidden, o, off, hidden, true);
             Raw.activate(act, o, off, z, off, n);
             prev = z;

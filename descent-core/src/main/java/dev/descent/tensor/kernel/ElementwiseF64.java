@@ -268,6 +268,22 @@ public final class ElementwiseF64 {
         }
     }
 
+    /**
+     * out[oo + r·cols + j] = a[ao + r·cols + j] + v[vo + j] for r &lt; rows, j &lt; cols: a row vector
+     * added to every row of a row-major block in one call (a bias added to a batch); {@code out}
+     * is modified (may alias a).
+     */
+    public static void addRows(double[] a, int ao, double[] v, int vo, double[] out, int oo, int rows, int cols) {
+        int upper = S.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            int ar = ao + r * cols, or = oo + r * cols, j = 0;
+            for (; j < upper; j += S.length()) {
+                DoubleVector.fromArray(S, a, ar + j).add(DoubleVector.fromArray(S, v, vo + j)).intoArray(out, or + j);
+            }
+            for (; j < cols; j++) out[or + j] = a[ar + j] + v[vo + j];
+        }
+    }
+
     /** out[i] = alpha * x[i] + out[i] (axpy, no fused multiply-add); {@code out} is modified. */
     // NOTE: Vector API for the same reason as ReduceF64.accumulate (C2 leaves the plain
     // read-modify-write loop scalar).

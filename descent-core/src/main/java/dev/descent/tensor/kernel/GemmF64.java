@@ -176,7 +176,6 @@ public final class GemmF64 {
                                 // kernels on the last 8 or 4 rows instead, which keep 16 FMAs in
                                 // flight where the two-row kernel has 8 (measured one thread,
                                 // float32 32x128x128: 158 -> 163 GFLOP/s).
-                                int co4 = cOff + (ic + ir) * ldc + jc + jr;
                                 for (int i = ir; i < mc; i += 4) {
                                     int ai = transA ? aOff + pc * lda + ic + i : aOff + (ic + i) * lda + pc;
                                     int ars4 = transA ? 1 : lda, aks4 = transA ? lda : 1;

@@ -37,12 +37,11 @@ public final class Parallel {
     /**
      * How long a caller busy-waits for the last tasks of its loop before parking, and an idle
      * worker polls for the next loop before blocking (override: {@code -Ddescent.parallel.spinMicros}).
-     * Training alternates short parallel loops (GEMMs, optimiser steps) with short serial stretches;
-     * a worker that blocks between them wakes tens of microseconds after the next loop starts, by
-     * which time the caller has taken most of its tasks (measured on the MLP benchmark: the caller
-     * ran twice the GEMM work of the worker with a 20 µs spin).
+     * A worker that blocks wakes tens of microseconds after the next loop starts; one that spins
+     * long competes with the JIT compiler threads for the two cores (measured with 500 µs: one
+     * RNN benchmark run in seven stayed 5x slower throughout, none with 20 µs).
      */
-    private static final long SPIN_NANOS = 1000L * Long.getLong("descent.parallel.spinMicros", 500L);
+    private static final long SPIN_NANOS = 1000L * Long.getLong("descent.parallel.spinMicros", 50L);
 
     /**
      * Number of threads a parallel loop uses: the pool's workers plus the caller. Equals the

@@ -62,6 +62,33 @@ class ElementwiseKernelTest {
         }
     }
 
+    /** A row vector added to every row of a block, with offsets, vector body and tail, in place and not. */
+    @Test
+    void addRowsEqualsTheElementwiseSum() {
+        Random rnd = new Random(5);
+        for (int cols : LENGTHS) {
+            for (int rows : new int[] {0, 1, 3}) {
+                double[] a = values(rnd, rows * cols + 3), v = values(rnd, cols + 1);
+                float[] af = f(a), vf = f(v);
+                double[] out = new double[rows * cols + 2];
+                float[] outF = new float[rows * cols + 2];
+                ElementwiseF64.addRows(a, 3, v, 1, out, 2, rows, cols);
+                ElementwiseF32.addRows(af, 3, vf, 1, outF, 2, rows, cols);
+                for (int r = 0; r < rows; r++) {
+                    for (int j = 0; j < cols; j++) {
+                        assertEquals(a[3 + r * cols + j] + v[1 + j], out[2 + r * cols + j], 0, "f64 row " + r + " col " + j);
+                        assertEquals(af[3 + r * cols + j] + vf[1 + j], outF[2 + r * cols + j], 0, "f32 row " + r + " col " + j);
+                    }
+                }
+                assertEquals(0, out[0]);
+                assertEquals(0, out[1]);
+                double[] inPlace = a.clone();
+                ElementwiseF64.addRows(inPlace, 3, v, 1, inPlace, 3, rows, cols);
+                for (int i = 0; i < rows * cols; i++) assertEquals(a[3 + i] + v[1 + i % cols], inPlace[3 + i], 0);
+            }
+        }
+    }
+
     @Test
     void unaryOperations() {
         Random rnd = new Random(2);
