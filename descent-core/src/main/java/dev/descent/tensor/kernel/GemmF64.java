@@ -66,10 +66,6 @@ public final class GemmF64 {
         }
         checkMatrix("A", a, aOff, lda, transA ? k : m, transA ? m : k);
         checkMatrix("B", b, bOff, ldb, transB ? n : k, transB ? k : n);
-        if (SWAP_NT && transB && !transA && m <= SWAP_MAX_M && n >= 2 * m && k >= NR) {
-            swappedNT(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
-            return;
-        }
         if (n < NARROW && m >= 2 * n) {
             narrow(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
             return;
@@ -114,66 +110,6 @@ public final class GemmF64 {
         }
     }
 
-    /** Whether {@link #swappedNT} is used (override: -Ddescent.gemm.swapNT=false). */
-    static final boolean SWAP_NT = Boolean.parseBoolean(System.getProperty("descent.gemm.swapNT", "true"));
-    /** The most rows of A for which {@link #swappedNT} is used. */
-    static final int SWAP_MAX_M = 256;
-
-    /** Per-thread buffer for the packed Aᵀ of {@link #swappedNT}, grown on demand. */
-    private static final ThreadLocal<double[][]> SWAP_BUFFER = ThreadLocal.withInitial(() -> new double[1][0]);
-
-    /**
-     * C (+)= A·Bᵀ for a small A (a batch of inputs, m ≤ 256 rows) and a large B (a weight
-     * matrix, n ≥ 2m rows): a linear layer's forward pass. The micro-kernel needs its B operand
-     * in panels of NR consecutive columns, so the usual path transposes all of B (n·k elements)
-     * while packing; here the roles are swapped, Cᵀ = B·Aᵀ: the rows of B are read in place as the
-     * kernel's A operand, only Aᵀ (m·k elements, packed once and shared by all tasks) is
-     * transposed, and each MR×NR tile of Cᵀ is written transposed into C. Every element is the
-     * same sequence of fused multiply-adds over p as in the blocked path, so the results are
-     * identical.
-     */
-    private static void swappedNT(int m, int n, int k, double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
-                                  double[] c, int cOff, int ldc, boolean accumulate) {
-        int panels = ceilDiv(m, NR);
-        int panelSize = k * NR;
-        double[][] holder = SWAP_BUFFER.get();
-        if (holder[0].length < panels * panelSize) holder[0] = new double[panels * panelSize];
-        double[] packed = holder[0];
-        boolean parallel = Parallel.threads() > 1 && (long) m * n * k >= PARALLEL_MIN_MNK;
-        // Aᵀ in panels of NR columns (rows of A): element (p, i) of panel q at q·k·NR + p·NR + i.
-        Parallel.Body pack = q -> packB(true, a, aOff, lda, 0, k, q * NR, Math.min(NR, m - q * NR), packed, q * panelSize);
-        if (parallel) Parallel.forEach(panels, pack);
-        else for (int q = 0; q < panels; q++) pack.run(q);
-        int tasks = parallel ? 2 * Parallel.threads() : 1;
-        int step = roundUp(ceilDiv(n, tasks), MR);
-        Parallel.Body body = t -> {
-            double[] tile = WORKSPACE.get().tile;
-            int j1 = Math.min(n, (t + 1) * step);
-            for (int j = t * step; j < j1; j += MR) {
-                int mr = Math.min(MR, j1 - j);
-                for (int q = 0; q < panels; q++) {
-                    int po = q * panelSize;
-                    if (mr == MR) {
-                        kernel(k, b, bOff + j * ldb, ldb, 1, packed, po, NR, ZERO, 0, 0, tile, 0, NR);
-                    } else {
-                        for (int r = 0; r < mr; r++) kernel1(k, b, bOff + (j + r) * ldb, 1, packed, po, NR, ZERO, 0, tile, r * NR);
-                    }
-                    int rows = Math.min(NR, m - q * NR);
-                    for (int i = 0; i < rows; i++) {
-                        int co = cOff + (q * NR + i) * ldc + j;
-                        for (int r = 0; r < mr; r++) {
-                            double v = tile[r * NR + i];
-                            c[co + r] = accumulate ? c[co + r] + v : v;
-                        }
-                    }
-                }
-            }
-        };
-        int count = ceilDiv(n, step);
-        if (parallel && count > 1) Parallel.forEach(count, body);
-        else for (int t = 0; t < count; t++) body.run(t);
-    }
-
     /** Below this many columns a product is computed transposed (see {@link #narrow}). */
     static final int NARROW = NR / 4;
 
@@ -208,7 +144,7 @@ public final class GemmF64 {
                 int kc = Math.min(KC, k - pc);
                 boolean add = accumulate || pc > 0;
                 if (!directB) {
-                    packB(transB, b, bOff, ldb, pc, kc, jc, nc, ws.b, 0);
+                    packB(transB, b, bOff, ldb, pc, kc, jc, nc, ws.b, ws);
                 }
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
@@ -229,7 +165,7 @@ public final class GemmF64 {
                                 bo = bOff + pc * ldb + jc + jr;
                                 bks = ldb;
                             } else {
-                                packB(false, b, bOff, ldb, pc, kc, jc + jr, nr, ws.b, 0);
+                                packB(false, b, bOff, ldb, pc, kc, jc + jr, nr, ws.b, ws);
                                 bo = 0;
                             }
                         }
@@ -352,10 +288,10 @@ public final class GemmF64 {
      * zero.
      */
     private static void packB(boolean transB, double[] b, int bOff, int ldb, int pc, int kc,
-                              int j0, int cols, double[] dst, int dOff) {
+                              int j0, int cols, double[] dst, Workspace ws) {
         for (int jr = 0; jr < cols; jr += NR) {
             int nr = Math.min(NR, cols - jr);
-            int d = dOff + jr * kc;
+            int d = jr * kc;
             if (!transB) {
                 int src = bOff + pc * ldb + j0 + jr;
                 if (nr == NR) {
