@@ -105,10 +105,6 @@ public final class VectorMath {
     /** Function codes for {@link #apply}. */
     public static final int EXP = 0, TANH = 1, SIGMOID = 2;
 
-    private static double scalar(int fn, double x) {
-        return fn == EXP ? exp(x) : fn == TANH ? tanh(x) : sigmoid(x);
-    }
-
     /** out[oo+i] = fn(a[ao+i]) for i &lt; n (float64); {@code out} is modified (may alias a). */
     public static void apply(int fn, double[] a, int ao, double[] out, int oo, int n) {
         // One method per function: with the three loops in one method, C2 compiles the first one
@@ -277,10 +273,6 @@ public final class VectorMath {
 
     /** fn(x) for one float: the scalar twin that {@link #apply(int, float[], int, float[], int, int)} uses for tails. */
     public static float apply1(int fn, float x) {
-        return scalar(fn, x);
-    }
-
-    private static float scalar(int fn, float x) {
         return fn == EXP ? exp(x) : fn == TANH ? tanh(x) : sigmoid(x);
     }
 
