@@ -36,8 +36,7 @@ final class NormalizedAffine extends Primitive {
     @Override
     public Tensor forward(Tensor[] in) {
         weight = normalized.forward(new Tensor[] {in[1], in[2]});
-        Tensor[] affine = in.length == 4 ? new Tensor[] {in[0], weight, in[3]} : new Tensor[] {in[0], weight, null};
-        return Affine.product(affine[0], affine[1], affine[2]);
+        return Affine.product(in[0], weight, in.length == 4 ? in[3] : null);
     }
 
     @Override
@@ -72,15 +71,7 @@ final class NormalizedAffine extends Primitive {
             Tensor dg = Tensor.zeros(dtype, m);
             Object dva = Raw.array(dv), dga = Raw.array(dg), va = Raw.array(v), ga = Raw.array(g), na = Raw.array(normalized.norms());
             Raw.gemm(true, false, m, k, n, ca, 0, m, Raw.array(x), 0, k, dva, 0, k, false);
-            Raw.rowRanges(m, k, (from, to) -> {
-                for (int j = from; j < to; j++) {
-                    int o = j * k;
-                    double nj = Raw.get(na, j), gj = Raw.get(ga, j);
-                    double s = Raw.dot(va, o, dva, o, k);
-                    Raw.set(dga, j, s / nj);
-                    Raw.axpby(gj / nj, dva, o, -gj * s / (nj * nj * nj), va, o, dva, o, k);
-                }
-            });
+            NormalizedWeight.project(va, ga, na, dva, dga, dva, m, k);
             if (need[1]) res[1] = Var.constant(dg);
             if (need[2]) res[2] = Var.constant(dv);
         }

@@ -96,17 +96,26 @@ final class NormalizedWeight extends Primitive {
         Tensor dg = need[0] ? Tensor.zeros(dtype, rows) : null;
         Tensor dv = need[1] ? Tensor.zeros(dtype, v.dims()) : null;
         Object va = Raw.array(v), ga = Raw.array(g), na = Raw.array(norms), ca = Raw.array(ct);
-        Object dga = dg == null ? null : Raw.array(dg), dva = dv == null ? null : Raw.array(dv);
+        project(va, ga, na, ca, dg == null ? null : Raw.array(dg), dv == null ? null : Raw.array(dv), rows, cols);
+        return new Var[] {dg == null ? null : Var.constant(dg), dv == null ? null : Var.constant(dv)};
+    }
+
+    /**
+     * The VJP's row formulas from w̄ (array {@code wbar}, rows×cols): s_j = v_j·w̄_j, ḡ_j = s_j/n_j
+     * into {@code dg} and v̄_j = (g_j/n_j) w̄_j − (g_j s_j/n_j³) v_j into {@code dv} (either may be
+     * null; {@code dv} may be {@code wbar} itself: each row is read before it is written). Rows are
+     * split across the pool ({@link Raw#rowRanges}).
+     */
+    static void project(Object va, Object ga, Object na, Object wbar, Object dg, Object dv, int rows, int cols) {
         Raw.rowRanges(rows, cols, (from, to) -> {
             for (int j = from; j < to; j++) {
                 int o = j * cols;
                 double n = Raw.get(na, j), gj = Raw.get(ga, j);
-                double s = Raw.dot(va, o, ca, o, cols);
-                if (dga != null) Raw.set(dga, j, s / n);
-                if (dva != null) Raw.axpby(gj / n, ca, o, -gj * s / (n * n * n), va, o, dva, o, cols);
+                double s = Raw.dot(va, o, wbar, o, cols);
+                if (dg != null) Raw.set(dg, j, s / n);
+                if (dv != null) Raw.axpby(gj / n, wbar, o, -gj * s / (n * n * n), va, o, dv, o, cols);
             }
         });
-        return new Var[] {dg == null ? null : Var.constant(dg), dv == null ? null : Var.constant(dv)};
     }
 
     /** The same formulas with Var operations (tangents and recording flow through them). */
