@@ -149,9 +149,12 @@ public final class GemmF64 {
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     int mFull = mc - mc % MR;
+                    // 2 or 4 rows left over (m = 32 or 128 leaves 2): four-row kernels read the
+                    // last 8 or 4 rows in place instead (see below), so nothing is packed for them.
+                    boolean fourRowTail = directA && (mc % MR == 4 || (mc % MR == 2 && mc >= MR + 2));
                     if (!directA) {
                         packA(transA, a, aOff, lda, ic, mc, pc, kc, ws.a);
-                    } else if (mFull < mc) {
+                    } else if (mFull < mc && !fourRowTail) {
                         packA(transA, a, aOff, lda, ic + mFull, mc - mFull, pc, kc, ws.a);
                     }
                     for (int jr = 0; jr < nc; jr += NR) {
@@ -171,9 +174,8 @@ public final class GemmF64 {
                         }
                         for (int ir = 0; ir < mc; ir += MR) {
                             int mr = Math.min(MR, mc - ir);
-                            if (directA && (mc - ir == MR + 2 || mc - ir == 4)) {
-                                // 2 or 4 rows would be left over (m = 32 or 128 leaves 2): four-row
-                                // kernels on the last 8 or 4 rows instead, which keep 16 FMAs in
+                            if (fourRowTail && mc - ir < 2 * MR && (mc - ir) % 4 == 0) {
+                                // The last 8 or 4 rows in four-row kernels, which keep 16 FMAs in
                                 // flight where the two-row kernel has 8 (measured one thread,
                                 // float32 32x128x128: 158 -> 163 GFLOP/s).
                                 for (int i = ir; i < mc; i += 4) {
