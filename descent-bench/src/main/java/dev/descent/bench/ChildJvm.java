@@ -34,6 +34,15 @@ public final class ChildJvm {
     /** The default heap options of the child (see the class comment). */
     public static final String DEFAULT_HEAP_OPTIONS = "-Xmx144m -XX:+UseSerialGC";
 
+    /**
+     * The default heap options of the {@code rnn-adding} child: the same heap with a 96 MiB young
+     * generation. That workload keeps ~20 MiB live but allocates ~14 MiB per step (the [T, B, H]
+     * input projections, states and their cotangents); in the default 48 MiB young generation it
+     * collected every 2.6 steps, 0.33 ms of pauses per step, against 0.17 ms with this one
+     * (300-step runs, -Xlog:gc). The MLP keeps ~70 MiB live and needs its larger old generation.
+     */
+    public static final String RNN_HEAP_OPTIONS = "-Xmx144m -Xmn96m -XX:+UseSerialGC";
+
     private static final java.util.Set<String> COLLECTORS = java.util.Set.of("-XX:+UseSerialGC", "-XX:+UseParallelGC",
             "-XX:+UseG1GC", "-XX:+UseZGC", "-XX:+UseShenandoahGC", "-XX:+UseEpsilonGC");
 

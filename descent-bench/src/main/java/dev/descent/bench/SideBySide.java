@@ -49,7 +49,8 @@ public final class SideBySide {
      * @param seed the base seed, as the peer's {@code --seed}
      * @param dataDir Fashion-MNIST's directory, or null for the default (both sides)
      * @param warmupS seconds of JIT warm-up in Descent's child before the measured run
-     * @param childJvmOptions heap options of Descent's child JVM (see {@link ChildJvm})
+     * @param childJvmOptions heap options of Descent's child JVM, or null for the workload's default
+     *                        ({@link ChildJvm#DEFAULT_HEAP_OPTIONS}, {@link ChildJvm#RNN_HEAP_OPTIONS})
      * @param out JSON lines, table and summary
      * @param err progress and the peer-skipped message
      */
@@ -177,8 +178,9 @@ public final class SideBySide {
         if (touched.isEmpty()) throw new IllegalStateException(impl + " printed no " + workload + " result");
     }
 
-    private ChildJvm child() {
-        return new ChildJvm(opt.childJvmOptions(), opt.err());
+    /** A child launcher with the options given, or {@code workloadDefault} when none were. */
+    private ChildJvm child(String workloadDefault) {
+        return new ChildJvm(opt.childJvmOptions() != null ? opt.childJvmOptions() : workloadDefault, opt.err());
     }
 
     /**
@@ -188,7 +190,7 @@ public final class SideBySide {
     public Map<String, Object> mlp(MlpWorkload.Norm norm, int epochs) {
         if (epochs < 1) throw new IllegalArgumentException("bench mlp: epochs must be >= 1, got " + epochs);
         Map<String, Pooled> pooled = new LinkedHashMap<>();
-        ChildJvm child = child();
+        ChildJvm child = child(ChildJvm.DEFAULT_HEAP_OPTIONS);
         String variant = "norm=" + norm;
         for (int round = 0; round < opt.rounds(); round++) {
             List<String> args = new ArrayList<>(List.of("mlp", "--norm", norm.toString(), "--epochs", Integer.toString(epochs),
@@ -236,7 +238,7 @@ public final class SideBySide {
         if (steps < 1) throw new IllegalArgumentException("bench rnn-adding: steps must be >= 1, got " + steps);
         if (warmup < 0) throw new IllegalArgumentException("bench rnn-adding: warm-up steps must be >= 0, got " + warmup);
         Map<String, Pooled> pooled = new LinkedHashMap<>();
-        ChildJvm child = child();
+        ChildJvm child = child(ChildJvm.RNN_HEAP_OPTIONS);
         for (int round = 0; round < opt.rounds(); round++) {
             pool("rnn-adding", round, child.run(List.of("rnn-adding", "--steps", Integer.toString(steps), "--warmup",
                     Integer.toString(warmup), "--seed", Long.toString(opt.seed()), "--warmup-s", Double.toString(opt.warmupS()))),

@@ -147,9 +147,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "mlp, rnn-adding: seconds of JIT warm-up on a throwaway model in Descent's JVM (default ${DEFAULT-VALUE}).")
     double jitWarmup;
 
-    @Option(names = "--child-jvm-options", paramLabel = "OPTIONS", defaultValue = ChildJvm.DEFAULT_HEAP_OPTIONS,
+    @Option(names = "--child-jvm-options", paramLabel = "OPTIONS",
             description = "mlp, rnn-adding: heap options (-X/-XX:) added to this JVM's flags for Descent's child JVM"
-                    + " (default '${DEFAULT-VALUE}'; see descent-bench/README.md).")
+                    + " (default '" + ChildJvm.DEFAULT_HEAP_OPTIONS + "' for mlp, '" + ChildJvm.RNN_HEAP_OPTIONS
+                    + "' for rnn-adding; see descent-bench/README.md).")
     String childJvmOptions;
 
     @Option(names = "--sizes", paramLabel = "N,N,...", split = ",", description = "gemm sizes (default 512,1024,2048).")
@@ -163,7 +164,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        for (String o : childJvmOptions.trim().split("\\s+")) {
+        for (String o : childJvmOptions == null ? new String[0] : childJvmOptions.trim().split("\\s+")) {
             if (!o.isEmpty() && !o.startsWith("-X")) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                         "Invalid value for option '--child-jvm-options': '" + o + "' is not a -X or -XX: option");

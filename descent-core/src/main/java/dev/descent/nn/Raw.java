@@ -39,6 +39,22 @@ final class Raw {
         }
     }
 
+    /** op(B) [k×n] packed once for {@link #gemmPacked} (see {@code GemmF64.packB}). */
+    static Object packB(boolean tb, int k, int n, Object b, int bo, int ldb) {
+        if (b instanceof float[]) return GemmF32.packB(tb, k, n, (float[]) b, bo, ldb);
+        return GemmF64.packB(tb, k, n, (double[]) b, bo, ldb);
+    }
+
+    /** C (+)= op(A)·B with B from {@link #packB}; the same numbers as {@link #gemm} on the unpacked B. */
+    static void gemmPacked(boolean ta, int m, int n, int k, Object a, int ao, int lda, Object packed, Object c, int co, int ldc,
+                           boolean accumulate) {
+        if (c instanceof float[]) {
+            GemmF32.gemmPacked(ta, m, n, k, (float[]) a, ao, lda, (float[]) packed, (float[]) c, co, ldc, accumulate);
+        } else {
+            GemmF64.gemmPacked(ta, m, n, k, (double[]) a, ao, lda, (double[]) packed, (double[]) c, co, ldc, accumulate);
+        }
+    }
+
     /** out = op(a) elementwise; {@code out} is modified (may alias a). */
     static void unary(int op, Object a, int ao, Object out, int oo, int n) {
         if (out instanceof float[]) ElementwiseF32.unary(op, (float[]) a, ao, (float[]) out, oo, n);

@@ -64,8 +64,9 @@ final class RnnScan extends Primitive {
         DType dtype = p.dtype();
         Tensor out = Tensor.zeros(dtype, steps, batch, hidden);
         Object o = Raw.array(out), pa = Raw.array(p), ba = Raw.array(in[2]);
-        // Wᵀ materialised once so every step's GEMM is the plain non-transposed kernel.
-        Object wt = Raw.array(w.transpose());
+        // Wᵀ packed once into the micro-kernel's panel layout, so that no step reads W with a stride
+        // (measured alone, one thread, float32 32x128x128: 6.3 us read in place, 5.5 us packed).
+        Object wt = Raw.packB(true, hidden, hidden, Raw.array(w), 0, hidden);
         // z receives the activation σ(state) of each step: the states themselves in the activation
         // form, the kept σ(h_t) in the pre-activation form; the next step multiplies it by Wᵀ.
         Object z = o, prev = Raw.array(s0);
@@ -79,7 +80,7 @@ final class RnnScan extends Primitive {
         for (int t = 0; t < steps; t++) {
             int off = t * n;
             Raw.addRows(pa, off, ba, o, off, batch, hidden); // P_t + b, one pass, one call
-            Raw.gemm(false, false, batch, hidden, hidden, prev, prevOff, hidden, wt, 0, hidden, o, off, hidden, true);
+            Raw.gemmPacked(false, batch, hidden, hidden, prev, prevOff, hidden, wt, o, off, hidden, true);
             Raw.activate(act, o, off, z, off, n);
             prev = z;
             prevOff = off;
@@ -102,8 +103,8 @@ final class RnnScan extends Primitive {
         DType dtype = p.dtype();
         Tensor dout = Tensor.zeros(dtype, steps, batch, hidden);
         Object d = Raw.array(dout), o = Raw.array(out);
-        Object wt = Raw.array(w.transpose());
-        Object dwt = dw == null ? null : Raw.array(dw.transpose());
+        Object wt = Raw.packB(true, hidden, hidden, Raw.array(w), 0, hidden);
+        Object dwt = dw == null ? null : Raw.packB(true, hidden, hidden, Raw.array(dw), 0, hidden);
         // The tangent of the previous activation: ġ_{t−1} (activation form) or σ'(h_{t−1}) ⊙ ḣ_{t−1}.
         Object prevTan = null;
         int prevTanOff = 0;
@@ -123,11 +124,10 @@ final class RnnScan extends Primitive {
             if (dp != null) Raw.copy(Raw.array(dp), off, d, off, n);
             if (db != null) Raw.addToRows(Raw.array(db), d, off, batch, hidden);
             if (prevTan != null) {
-                Raw.gemm(false, false, batch, hidden, hidden, prevTan, prevTanOff, hidden, wt, 0, hidden, d, off, hidden, true);
+                Raw.gemmPacked(false, batch, hidden, hidden, prevTan, prevTanOff, hidden, wt, d, off, hidden, true);
             }
             if (dwt != null) {
-                Raw.gemm(false, false, batch, hidden, hidden, previousActivation(t, out, s0), prevOff, hidden,
-                        dwt, 0, hidden, d, off, hidden, true);
+                Raw.gemmPacked(false, batch, hidden, hidden, previousActivation(t, out, s0), prevOff, hidden, dwt, d, off, hidden, true);
             }
             if (preActivation) {
                 if (activatedTan == null) activatedTan = Raw.alloc(dtype, n);
@@ -167,7 +167,8 @@ final class RnnScan extends Primitive {
         int steps = out.dim(0), batch = out.dim(1), hidden = out.dim(2), n = batch * hidden;
         DType dtype = out.dtype();
         Tensor dp = Tensor.zeros(dtype, steps, batch, hidden);
-        Object delta = Raw.array(dp), c = Raw.array(ct), o = Raw.array(out), wa = Raw.array(w);
+        Object delta = Raw.array(dp), c = Raw.array(ct), o = Raw.array(out);
+        Object wa = Raw.packB(false, hidden, hidden, Raw.array(w), 0, hidden); // W packed once for δ_{t+1} W
         Object propagated = Raw.alloc(dtype, n); // δ_{t+1} W
         Object z = preActivation ? Raw.array(activated) : o;
         Tensor gw = need[1] ? Tensor.zeros(dtype, hidden, hidden) : null;
@@ -230,7 +231,7 @@ final class RnnScan extends Primitive {
                 Raw.addThenMulDerivative(act, c, off, t < steps - 1 ? propagated : null, 0, o, off, delta, off, n);
             }
             ready.set(t);
-            Raw.gemm(false, false, batch, hidden, hidden, delta, off, hidden, wa, 0, hidden, propagated, 0, hidden, false);
+            Raw.gemmPacked(false, batch, hidden, hidden, delta, off, hidden, wa, propagated, 0, hidden, false);
         }
     }
 

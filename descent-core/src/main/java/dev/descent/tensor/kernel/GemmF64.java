@@ -96,14 +96,14 @@ public final class GemmF64 {
             Parallel.forEach(rows * cols, t -> {
                 int i0 = (t / cols) * rowStep;
                 int j0 = (t % cols) * colStep;
-                chunk(transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate,
+                chunk(transA, transB, k, a, aOff, lda, b, bOff, ldb, null, 0, c, cOff, ldc, accumulate,
                         i0, Math.min(m, i0 + rowStep), j0, Math.min(n, j0 + colStep), WORKSPACE.get());
             });
         } else {
             Workspace ws = WORKSPACE.get();
             for (int i0 = 0; i0 < m; i0 += rowStep) {
                 for (int j0 = 0; j0 < n; j0 += colStep) {
-                    chunk(transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate,
+                    chunk(transA, transB, k, a, aOff, lda, b, bOff, ldb, null, 0, c, cOff, ldc, accumulate,
                             i0, Math.min(m, i0 + rowStep), j0, Math.min(n, j0 + colStep), ws);
                 }
             }
@@ -119,6 +119,67 @@ public final class GemmF64 {
      * of every 32 multiplications. Instead Cᵀ = op(B)ᵀ·op(A)ᵀ, which has n rows and m columns, is
      * computed into a scratch array and transposed into C (m·n elements, few by assumption).
      */
+    /**
+     * op(B) [k×n] packed once into the layout the micro-kernel reads, for
+     * {@link #gemmPacked}: blocks of up to KC rows of op(B), each cut into panels of NR columns
+     * stored contiguously (NR·kc elements, zero-padded past column n). A B that is used in many
+     * products with different A (an RNN's recurrent matrix over T steps) is then packed once
+     * instead of being read in place with a stride every time.
+     *
+     * @return the packed matrix, {@link #packedLength(int, int)} elements
+     */
+    public static double[] packB(boolean transB, int k, int n, double[] b, int bOff, int ldb) {
+        if (k < 0 || n < 0) throw new IllegalArgumentException("packB: negative size k=" + k + ", n=" + n);
+        checkMatrix("B", b, bOff, ldb, transB ? n : k, transB ? k : n);
+        int padded = roundUp(n, NR);
+        double[] dst = new double[packedLength(k, n)];
+        for (int pc = 0; pc < k; pc += KC) {
+            packB(transB, b, bOff, ldb, pc, Math.min(KC, k - pc), 0, n, dst, pc * padded);
+        }
+        return dst;
+    }
+
+    /** The length of {@link #packB(boolean, int, int, double[], int, int)}'s result for a k×n op(B). */
+    public static int packedLength(int k, int n) {
+        return Math.multiplyExact(roundUp(n, NR), k);
+    }
+
+    /**
+     * C[m×n] (+)= op(A)[m×k] · B[k×n] with B from {@link #packB(boolean, int, int, double[], int, int)}:
+     * the same numbers as {@link #gemm} (same kernels, same order of the k sums), without reading
+     * or packing B on every call.
+     *
+     * @param accumulate add into C when true, overwrite C when false
+     */
+    public static void gemmPacked(boolean transA, int m, int n, int k, double[] a, int aOff, int lda, double[] packed,
+                                  double[] c, int cOff, int ldc, boolean accumulate) {
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException("gemmPacked: negative size m=" + m + ", n=" + n + ", k=" + k);
+        }
+        checkMatrix("C", c, cOff, ldc, m, n);
+        if (packed.length < packedLength(k, n)) {
+            throw new IllegalArgumentException("gemmPacked: packed B has " + packed.length + " elements, a packed "
+                    + k + "x" + n + " needs " + packedLength(k, n));
+        }
+        if (m == 0 || n == 0) return;
+        if (k == 0) {
+            if (!accumulate) for (int i = 0; i < m; i++) Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0);
+            return;
+        }
+        checkMatrix("A", a, aOff, lda, transA ? k : m, transA ? m : k);
+        int padded = roundUp(n, NR);
+        boolean parallel = Parallel.threads() > 1 && (long) m * n * k >= PARALLEL_MIN_MNK && m >= 2 * MR;
+        if (parallel) {
+            int rowStep = roundUp(ceilDiv(m, 2 * Parallel.threads()), MR);
+            int rows = ceilDiv(m, rowStep);
+            Parallel.forEach(rows, t -> chunk(transA, false, k, a, aOff, lda, null, 0, 0, packed, padded, c, cOff, ldc,
+                    accumulate, t * rowStep, Math.min(m, (t + 1) * rowStep), 0, n, WORKSPACE.get()));
+        } else {
+            chunk(transA, false, k, a, aOff, lda, null, 0, 0, packed, padded, c, cOff, ldc, accumulate, 0, m, 0, n,
+                    WORKSPACE.get());
+        }
+    }
+
     private static void narrow(boolean transA, boolean transB, int m, int n, int k,
                                double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                                double[] c, int cOff, int ldc, boolean accumulate) {
@@ -132,19 +193,24 @@ public final class GemmF64 {
         }
     }
 
+    /**
+     * Rows [i0, i1) × columns [j0, j1) of C. B is read from {@code packed} when it is not null
+     * (the layout of {@link #packB(boolean, int, int, double[], int, int)} with {@code packedN}
+     * padded columns), else in place or packed here per block.
+     */
     private static void chunk(boolean transA, boolean transB, int k,
-                              double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+                              double[] a, int aOff, int lda, double[] b, int bOff, int ldb, double[] packed, int packedN,
                               double[] c, int cOff, int ldc, boolean accumulate,
                               int i0, int i1, int j0, int j1, Workspace ws) {
         boolean directA = DIRECT_A;
-        boolean directB = !transB && i1 - i0 <= DIRECT_MAX_ROWS;
+        boolean directB = packed == null && !transB && i1 - i0 <= DIRECT_MAX_ROWS;
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 boolean add = accumulate || pc > 0;
-                if (!directB) {
-                    packB(transB, b, bOff, ldb, pc, kc, jc, nc, ws.b, ws);
+                if (!directB && packed == null) {
+                    packB(transB, b, bOff, ldb, pc, kc, jc, nc, ws.b, 0);
                 }
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
@@ -162,13 +228,16 @@ public final class GemmF64 {
                         double[] bs = ws.b;
                         int bo = jr * kc;
                         int bks = NR;
-                        if (directB) {
+                        if (packed != null) {
+                            bs = packed;
+                            bo = pc * packedN + (jc + jr) * kc;
+                        } else if (directB) {
                             if (nr == NR) {
                                 bs = b;
                                 bo = bOff + pc * ldb + jc + jr;
                                 bks = ldb;
                             } else {
-                                packB(false, b, bOff, ldb, pc, kc, jc + jr, nr, ws.b, ws);
+                                packB(false, b, bOff, ldb, pc, kc, jc + jr, nr, ws.b, 0);
                                 bo = 0;
                             }
                         }
@@ -290,10 +359,10 @@ public final class GemmF64 {
      * zero.
      */
     private static void packB(boolean transB, double[] b, int bOff, int ldb, int pc, int kc,
-                              int j0, int cols, double[] dst, Workspace ws) {
+                              int j0, int cols, double[] dst, int dOff) {
         for (int jr = 0; jr < cols; jr += NR) {
             int nr = Math.min(NR, cols - jr);
-            int d = jr * kc;
+            int d = dOff + jr * kc;
             if (!transB) {
                 int src = bOff + pc * ldb + j0 + jr;
                 if (nr == NR) {

@@ -322,32 +322,38 @@ public final class VectorMath {
     }
 
     private static void tanh(float[] a, int ao, float[] out, int oo, int n) {
+        // Constants broadcast once, outside the loop: broadcasting an array element inside it is a
+        // load C2 cannot hoist (the stores to out might alias the array), ~14 extra per vector.
+        FloatVector c0 = FloatVector.broadcast(F, CF[0]), c1 = FloatVector.broadcast(F, CF[1]), c2 = FloatVector.broadcast(F, CF[2]);
+        FloatVector c3 = FloatVector.broadcast(F, CF[3]), c4 = FloatVector.broadcast(F, CF[4]), c5 = FloatVector.broadcast(F, CF[5]);
+        FloatVector one = FloatVector.broadcast(F, 1), invLn2 = FloatVector.broadcast(F, INV_LN2_F);
+        FloatVector shifter = FloatVector.broadcast(F, SHIFTER_F), ln2Hi = FloatVector.broadcast(F, -LN2_HI_F);
+        FloatVector ln2Lo = FloatVector.broadcast(F, -LN2_LO_F);
+        FloatVector tf0 = FloatVector.broadcast(F, TF[0]), tf1 = FloatVector.broadcast(F, TF[1]), tf2 = FloatVector.broadcast(F, TF[2]);
+        FloatVector tf3 = FloatVector.broadcast(F, TF[3]), tf4 = FloatVector.broadcast(F, TF[4]), tf5 = FloatVector.broadcast(F, TF[5]);
         int i = 0, upper = F.loopBound(n);
         for (; i < upper; i += F.length()) {
             FloatVector x = FloatVector.fromArray(F, a, ao + i);
             FloatVector a_ = x.abs();
             FloatVector z_ = a_.mul(a_);
-            FloatVector q_ = FloatVector.broadcast(F, TF[0]);
-            for (int j = 1; j < TF.length; j++) q_ = q_.fma(z_, FloatVector.broadcast(F, TF[j]));
+            FloatVector q_ = tf0.fma(z_, tf1).fma(z_, tf2).fma(z_, tf3).fma(z_, tf4).fma(z_, tf5);
             FloatVector series = q_.mul(z_).fma(a_, a_);
+            // e^u with u = −2|x| ≤ 0: exp's overflow blend (u > MAX_ARG_F) can never apply.
             FloatVector u = a_.mul(-2f);
-            FloatVector t_ = u.fma(FloatVector.broadcast(F, INV_LN2_F), FloatVector.broadcast(F, SHIFTER_F));
+            FloatVector t_ = u.fma(invLn2, shifter);
             FloatVector kd_ = t_.sub(SHIFTER_F);
             IntVector k_ = t_.reinterpretAsInts().sub(SHIFTER_F_BITS);
-            FloatVector r_ = kd_.fma(FloatVector.broadcast(F, -LN2_HI_F), u);
-            r_ = kd_.fma(FloatVector.broadcast(F, -LN2_LO_F), r_);
-            FloatVector p_ = FloatVector.broadcast(F, CF[0]);
-            for (int j = 1; j < CF.length; j++) p_ = p_.fma(r_, FloatVector.broadcast(F, CF[j]));
-            p_ = p_.fma(r_, FloatVector.broadcast(F, 1));
-            p_ = p_.fma(r_, FloatVector.broadcast(F, 1));
+            FloatVector r_ = kd_.fma(ln2Hi, u);
+            r_ = kd_.fma(ln2Lo, r_);
+            FloatVector p_ = c0.fma(r_, c1).fma(r_, c2).fma(r_, c3).fma(r_, c4).fma(r_, c5);
+            p_ = p_.fma(r_, one);
+            p_ = p_.fma(r_, one);
             IntVector k1_ = k_.lanewise(VectorOperators.ASHR, 1);
             IntVector k2_ = k_.sub(k1_);
             FloatVector s1_ = k1_.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
             FloatVector s2_ = k2_.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-            FloatVector e = p_.mul(s1_).mul(s2_);
-            e = e.blend(Float.POSITIVE_INFINITY, u.compare(VectorOperators.GT, MAX_ARG_F));
-            e = e.blend(0, u.compare(VectorOperators.LT, MIN_ARG_F));
-            FloatVector big = FloatVector.broadcast(F, 1).sub(e).div(e.add(1));
+            FloatVector e = p_.mul(s1_).mul(s2_).blend(0, u.compare(VectorOperators.LT, MIN_ARG_F));
+            FloatVector big = one.sub(e).div(e.add(one));
             FloatVector y = big.blend(series, a_.compare(VectorOperators.LT, TANH_SERIES_LIMIT_F));
             y = y.blend(y.neg(), x.test(VectorOperators.IS_NEGATIVE));
             y.blend(x, x.test(VectorOperators.IS_NAN)).intoArray(out, oo + i);
