@@ -138,6 +138,9 @@ public final class Rnn extends Module {
         return run(scope, x, null).states();
     }
 
+    /** Input sizes up to this run the recurrence with the input projection inside the loop (see {@link #run(Scope, Var, Var)}). */
+    static final int INPUT_IN_LOOP_MAX = 16;
+
     /** {@link #run(Scope, Var, Var)} at the root of {@code params}. */
     public Result run(VarParams params, Var x, Var initialState) {
         return run(Scope.of(params), x, initialState);
@@ -158,9 +161,18 @@ public final class Rnn extends Module {
             throw new IllegalArgumentException("Rnn: initial state must be [" + batch + ", " + hidden + "], got " + s0.shape());
         }
         Var w = scope.parameter(this, "W"), u = scope.parameter(this, "U"), b = scope.parameter(this, "b");
-        // All input projections at once: [T·B, in] × [in, H] (U stored [H, in]); b is added in the loop.
-        Var projections = x.reshape(steps * batch, in).matmul(u, false, true).reshape(steps, batch, hidden);
-        Var states = Var.apply(new RnnScan(config.activation(), config.form() == Form.PRE_ACTIVATION), projections, w, b, s0);
+        boolean pre = config.form() == Form.PRE_ACTIVATION;
+        Var states;
+        if (in <= INPUT_IN_LOOP_MAX) {
+            // A few input channels: each step computes its own x_t Uᵀ (a k = in product), so that no
+            // [T, B, H] projection array is written and read back (RNN adding, in = 2: forward scan
+            // 2.04-2.14 -> 1.88-1.99 ms in one JVM, and Ū is summed with W̄ while δ_t become final).
+            states = Var.apply(new RnnScan(config.activation(), pre, true), x, u, w, b, s0);
+        } else {
+            // All input projections at once: [T·B, in] × [in, H] (U stored [H, in]); b is added in the loop.
+            Var projections = x.reshape(steps * batch, in).matmul(u, false, true).reshape(steps, batch, hidden);
+            states = Var.apply(new RnnScan(config.activation(), pre), projections, w, b, s0);
+        }
         Var last = steps == 0 ? s0 : TimeStep.select(states, steps - 1);
         return new Result(states, last);
     }

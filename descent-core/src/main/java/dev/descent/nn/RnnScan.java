@@ -34,6 +34,10 @@ import java.util.concurrent.locks.LockSupport;
  * s̄_0 = δ_1 W (times σ'(h_0) in the pre-activation form). σ' is always evaluated from activation
  * outputs (see {@link Activation}).
  *
+ * <p>With few input channels the primitive takes x [T, B, in] and U [H, in] instead of P and
+ * forms x_t Uᵀ inside each step (see the three-argument constructor); the JVP and the
+ * differentiable VJP then go through P = x Uᵀ (x̄ = P̄ U, Ū = P̄ᵀ x).
+ *
  * <p>Two VJP paths compute the same numbers: a fused raw-array loop, used for plain gradients
  * (nothing recorded, no tangents), and the same recurrence written with {@link Var} operations,
  * used when the backward pass must itself be differentiated (Hessian-vector products carry
@@ -47,9 +51,33 @@ final class RnnScan extends Primitive {
     /** σ(h_0) for the pre-activation form, [B, H]. */
     private Tensor activatedInitial;
 
+    /**
+     * Whether the inputs are (x, U, W, b, s_0) and each step computes its own x_t Uᵀ, instead of
+     * (P, W, b, s_0) with all projections P = [x_t Uᵀ]_t precomputed (see {@link Rnn#run}).
+     */
+    private final boolean inputInLoop;
+
     RnnScan(Activation act, boolean preActivation) {
+        this(act, preActivation, false);
+    }
+
+    /**
+     * With {@code inputInLoop}, the primitive takes x [T, B, in] and U [H, in] in place of P and
+     * computes x_t Uᵀ inside each step, into the step's own output rows: for a few input channels
+     * that is a k = in product per step instead of a [T, B, H] array written once and read back,
+     * and its gradient Ū = Σ_t δ_tᵀ x_t is summed with W̄ as δ_t become final. The states are the
+     * same numbers either way (x_t Uᵀ is the same sum of products, then b is added, then the
+     * recurrent product accumulated).
+     */
+    RnnScan(Activation act, boolean preActivation, boolean inputInLoop) {
         this.act = act;
         this.preActivation = preActivation;
+        this.inputInLoop = inputInLoop;
+    }
+
+    /** Index of W among the inputs (b and s_0 follow it). */
+    private int wIndex() {
+        return inputInLoop ? 2 : 1;
     }
 
     @Override
@@ -59,11 +87,14 @@ final class RnnScan extends Primitive {
 
     @Override
     public Tensor forward(Tensor[] in) {
-        Tensor p = in[0], w = in[1], s0 = in[3];
-        int steps = p.dim(0), batch = p.dim(1), hidden = p.dim(2), n = batch * hidden;
-        DType dtype = p.dtype();
+        int iw = wIndex();
+        Tensor w = in[iw], s0 = in[iw + 2];
+        int steps = in[0].dim(0), batch = in[0].dim(1), hidden = w.dim(0), n = batch * hidden;
+        int inputs = inputInLoop ? in[0].dim(2) : 0;
+        DType dtype = w.dtype();
         Tensor out = Tensor.zeros(dtype, steps, batch, hidden);
-        Object o = Raw.array(out), pa = Raw.array(p), ba = Raw.array(in[2]);
+        Object o = Raw.array(out), pa = Raw.array(in[0]), ba = Raw.array(in[iw + 1]);
+        Object ut = inputInLoop ? Raw.packB(true, inputs, hidden, Raw.array(in[1]), 0, inputs) : null;
         // Wᵀ packed once into the micro-kernel's panel layout, so that no step reads W with a stride
         // (measured alone, one thread, float32 32x128x128: 6.3 us read in place, 5.5 us packed).
         Object wt = Raw.packB(true, hidden, hidden, Raw.array(w), 0, hidden);
@@ -79,7 +110,12 @@ final class RnnScan extends Primitive {
         int prevOff = 0;
         for (int t = 0; t < steps; t++) {
             int off = t * n;
-            Raw.addRows(pa, off, ba, o, off, batch, hidden); // P_t + b, one pass, one call
+            if (inputInLoop) {
+                Raw.gemmPacked(false, batch, hidden, inputs, pa, t * batch * inputs, inputs, ut, o, off, hidden, false);
+                Raw.addRows(o, off, ba, o, off, batch, hidden); // x_t Uᵀ + b
+            } else {
+                Raw.addRows(pa, off, ba, o, off, batch, hidden); // P_t + b, one pass, one call
+            }
             Raw.gemmPacked(false, batch, hidden, hidden, prev, prevOff, hidden, wt, o, off, hidden, true);
             Raw.activate(act, o, off, z, off, n);
             prev = z;
@@ -96,6 +132,23 @@ final class RnnScan extends Primitive {
 
     @Override
     public Tensor jvp(Tensor[] in, Tensor out, Tensor[] tan) {
+        if (!inputInLoop) return jvpOfProjections(in, out, tan);
+        // Through the projections: P = x Uᵀ and Ṗ = ẋ Uᵀ + x U̇ᵀ, then the projections' JVP.
+        Tensor x = in[0], u = in[1];
+        int steps = x.dim(0), batch = x.dim(1), inputs = x.dim(2), hidden = u.dim(0);
+        Tensor x2 = x.reshape(steps * batch, inputs);
+        Tensor p = x2.matmul(u, false, true).reshape(steps, batch, hidden);
+        Tensor dp = null;
+        if (tan[0] != null) dp = tan[0].reshape(steps * batch, inputs).matmul(u, false, true).reshape(steps, batch, hidden);
+        if (tan[1] != null) {
+            Tensor term = x2.matmul(tan[1], false, true).reshape(steps, batch, hidden);
+            dp = dp == null ? term : dp.add(term);
+        }
+        return jvpOfProjections(new Tensor[] {p, in[2], in[3], in[4]}, out, new Tensor[] {dp, tan[2], tan[3], tan[4]});
+    }
+
+    /** The JVP with the inputs (P, W, b, s_0). */
+    private Tensor jvpOfProjections(Tensor[] in, Tensor out, Tensor[] tan) {
         Tensor p = in[0], w = in[1], s0 = in[3];
         Tensor dp = tan[0], dw = tan[1], db = tan[2], ds0 = tan[3];
         if (dp == null && dw == null && db == null && ds0 == null) return null;
@@ -167,7 +220,8 @@ final class RnnScan extends Primitive {
      * afterwards into the same sums, so the result does not depend on the threads.
      */
     private Var[] fusedVjp(Var[] in, Var outVar, Var ctVar, boolean[] need) {
-        Tensor w = in[1].value(), s0 = in[3].value(), out = outVar.value(), ct = ctVar.value();
+        int iw = wIndex();
+        Tensor w = in[iw].value(), s0 = in[iw + 2].value(), out = outVar.value(), ct = ctVar.value();
         int steps = out.dim(0), batch = out.dim(1), hidden = out.dim(2), n = batch * hidden;
         DType dtype = out.dtype();
         Tensor dp = Tensor.zeros(dtype, steps, batch, hidden);
@@ -175,16 +229,20 @@ final class RnnScan extends Primitive {
         Object wa = Raw.packB(false, hidden, hidden, Raw.array(w), 0, hidden); // W packed once for δ_{t+1} W
         Object propagated = Raw.alloc(dtype, n); // δ_{t+1} W
         Object z = preActivation ? Raw.array(activated) : o;
-        Tensor gw = need[1] ? Tensor.zeros(dtype, hidden, hidden) : null;
-        Tensor gb = need[2] ? Tensor.zeros(dtype, hidden) : null;
+        // Input-in-loop mode: x̄_t = δ_t U (rows of its own per block) and Ū = Σ_t δ_tᵀ x_t.
+        Tensor x = inputInLoop ? in[0].value() : null, u = inputInLoop ? in[1].value() : null;
+        Tensor dx = inputInLoop && need[0] ? Tensor.zeros(dtype, x.dims()) : null;
+        // The sums over time steps: the worker's, and the caller's (see below).
+        Tensor[] sums = {need[iw] ? Tensor.zeros(dtype, hidden, hidden) : null, need[iw + 1] ? Tensor.zeros(dtype, hidden) : null,
+            inputInLoop && need[1] ? Tensor.zeros(dtype, u.dims()) : null};
+        Tensor[] tail = new Tensor[3];
+        for (int i = 0; i < 3; i++) tail[i] = sums[i] == null ? null : Tensor.zerosLike(sums[i]);
         // The smallest t whose δ_t is final; the consumer waits for it (happens-before via the atomic).
         AtomicInteger ready = new AtomicInteger(steps);
         // The first MAIN_TAIL_STEPS steps' terms (the last δ_t to become final) go to the calling
         // thread after its recurrence, into their own sums; the worker sums the rest as they
-        // become final. W̄ and b̄ are then (worker's sum) + (caller's sum) whatever the threads.
+        // become final. The gradients are then (worker's sum) + (caller's sum) whatever the threads.
         int split = Math.min(steps, MAIN_TAIL_STEPS);
-        Tensor gwTail = gw == null ? null : Tensor.zeros(dtype, hidden, hidden);
-        Tensor gbTail = gb == null ? null : Tensor.zeros(dtype, hidden);
         Parallel.Body body = task -> {
             if (task == 0) {
                 try {
@@ -192,16 +250,20 @@ final class RnnScan extends Primitive {
                 } finally {
                     ready.set(-1); // also on failure, so that the consumer cannot wait forever
                 }
-                accumulate(0, split, steps, batch, hidden, n, delta, z, out, s0, gwTail, gbTail, ready);
+                accumulate(0, split, batch, hidden, n, delta, z, out, s0, x, u, dx, tail, ready);
             } else {
-                accumulate(split, steps, steps, batch, hidden, n, delta, z, out, s0, gw, gb, ready);
+                accumulate(split, steps, batch, hidden, n, delta, z, out, s0, x, u, dx, sums, ready);
             }
         };
         Parallel.forEach(steps > 0 ? 2 : 0, body);
-        if (gw != null) Raw.binary(ElementwiseF64.ADD, Raw.array(gw), 0, Raw.array(gwTail), 0, Raw.array(gw), 0, hidden * hidden);
-        if (gb != null) Raw.binary(ElementwiseF64.ADD, Raw.array(gb), 0, Raw.array(gbTail), 0, Raw.array(gb), 0, hidden);
+        for (int i = 0; i < 3; i++) {
+            if (sums[i] != null) {
+                Object a = Raw.array(sums[i]);
+                Raw.binary(ElementwiseF64.ADD, a, 0, Raw.array(tail[i]), 0, a, 0, sums[i].size());
+            }
+        }
         Var ds0 = null;
-        if (need[3]) {
+        if (need[iw + 2]) {
             Tensor g0 = Tensor.zeros(dtype, batch, hidden);
             if (steps > 0) {
                 Raw.copy(propagated, 0, Raw.array(g0), 0, n);
@@ -209,25 +271,41 @@ final class RnnScan extends Primitive {
             }
             ds0 = Var.constant(g0);
         }
-        return new Var[] {need[0] ? Var.constant(dp) : null, gw == null ? null : Var.constant(gw),
-                gb == null ? null : Var.constant(gb), ds0};
+        Var gw = sums[0] == null ? null : Var.constant(sums[0]), gb = sums[1] == null ? null : Var.constant(sums[1]);
+        if (inputInLoop) {
+            return new Var[] {dx == null ? null : Var.constant(dx), sums[2] == null ? null : Var.constant(sums[2]), gw, gb, ds0};
+        }
+        return new Var[] {need[0] ? Var.constant(dp) : null, gw, gb, ds0};
     }
 
     /** Steps whose weight- and bias-gradient terms the calling thread sums after the recurrence (see {@link #fusedVjp}). */
     static final int MAIN_TAIL_STEPS = 50;
 
     /**
-     * W̄ += Σ_t δ_tᵀ z_{t−1} and b̄ += Σ_t Σ_rows δ_t over t in [lo, hi), in blocks of
-     * {@link #GRADIENT_BLOCK} steps from hi down, each once its δ_t are final; either sum may be null.
+     * Over t in [lo, hi), in blocks of {@link #GRADIENT_BLOCK} steps from hi down, each once its
+     * δ_t are final: W̄ += Σ_t δ_tᵀ z_{t−1}, b̄ += Σ_t Σ_rows δ_t and, with the input in the loop,
+     * Ū += Σ_t δ_tᵀ x_t into {@code sums} = {W̄, b̄, Ū} (entries may be null), and x̄_t = δ_t U
+     * into {@code dx} (if not null).
      */
-    private void accumulate(int lo, int hi, int steps, int batch, int hidden, int n, Object delta, Object z, Tensor out, Tensor s0,
-                            Tensor gw, Tensor gb, AtomicInteger ready) {
-        if (gw == null && gb == null) return;
-        Object g = gw == null ? null : Raw.array(gw), bsum = gb == null ? null : Raw.array(gb);
+    private void accumulate(int lo, int hi, int batch, int hidden, int n, Object delta, Object z, Tensor out, Tensor s0,
+                            Tensor x, Tensor u, Tensor dx, Tensor[] sums, AtomicInteger ready) {
+        if (sums[0] == null && sums[1] == null && sums[2] == null && dx == null) return;
+        Object g = sums[0] == null ? null : Raw.array(sums[0]), bsum = sums[1] == null ? null : Raw.array(sums[1]);
+        Object gu = sums[2] == null ? null : Raw.array(sums[2]);
+        int inputs = x == null ? 0 : x.dim(2);
         for (int end = hi; end > lo; end -= GRADIENT_BLOCK) {
             int start = Math.max(lo, end - GRADIENT_BLOCK);
+            int rows = (end - start) * batch;
             awaitReady(ready, start);
-            if (bsum != null) Raw.sumRows(delta, start * n, (end - start) * batch, hidden, bsum);
+            if (bsum != null) Raw.sumRows(delta, start * n, rows, hidden, bsum);
+            if (gu != null) {
+                Raw.gemm(true, false, hidden, inputs, rows, delta, start * n, hidden, Raw.array(x), start * batch * inputs, inputs,
+                        gu, 0, inputs, true);
+            }
+            if (dx != null) {
+                Raw.gemm(false, false, rows, inputs, hidden, delta, start * n, hidden, Raw.array(u), 0, inputs,
+                        Raw.array(dx), start * batch * inputs, inputs, false);
+            }
             if (g == null) continue;
             int from = Math.max(start, 1);
             if (end > from) {
@@ -270,6 +348,22 @@ final class RnnScan extends Primitive {
 
     /** The same recurrence with Var operations, so that tangents and recording flow through it. */
     private Var[] differentiableVjp(Var[] in, Var out, Var ct, boolean[] need) {
+        if (!inputInLoop) return differentiableVjpOfProjections(in, out, ct, need);
+        // Through the projections P = x Uᵀ: x̄ = P̄ U and Ū = P̄ᵀ x, flattened over (t, row).
+        Var x = in[0], u = in[1];
+        int steps = x.dim(0), batch = x.dim(1), inputs = x.dim(2), hidden = u.dim(0);
+        Var x2 = x.reshape(steps * batch, inputs);
+        Var p = x2.matmul(u, false, true).reshape(steps, batch, hidden);
+        Var[] r = differentiableVjpOfProjections(new Var[] {p, in[2], in[3], in[4]}, out, ct,
+                new boolean[] {need[0] || need[1], need[2], need[3], need[4]});
+        Var dp2 = r[0] == null ? null : r[0].reshape(steps * batch, hidden);
+        Var dx = need[0] ? dp2.matmul(u).reshape(steps, batch, inputs) : null;
+        Var du = need[1] ? dp2.matmul(x2, true, false) : null;
+        return new Var[] {dx, du, r[1], r[2], r[3]};
+    }
+
+    /** {@link #differentiableVjp} with the inputs (P, W, b, s_0). */
+    private Var[] differentiableVjpOfProjections(Var[] in, Var out, Var ct, boolean[] need) {
         Var w = in[1], s0 = in[3];
         int steps = out.dim(0);
         if (steps == 0) {

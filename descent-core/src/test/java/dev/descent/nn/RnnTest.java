@@ -27,7 +27,11 @@ class RnnTest {
     static final int T = 7, B = 3, H = 5, IN = 2;
 
     static Rnn rnn(Activation act, Rnn.Form form, long seed, DType dtype) {
-        Rnn.Config c = Rnn.Config.of(IN, H).withActivation(act).withForm(form);
+        return rnn(act, form, seed, dtype, IN);
+    }
+
+    static Rnn rnn(Activation act, Rnn.Form form, long seed, DType dtype, int inputs) {
+        Rnn.Config c = Rnn.Config.of(inputs, H).withActivation(act).withForm(form);
         if (act == Activation.RELU || act == Activation.IDENTITY) c = c.withRecurrentInit(Init.orthogonal(0.9));
         return new Rnn(c, new Rng(seed), dtype);
     }
@@ -132,11 +136,11 @@ class RnnTest {
      * path (createGraph = true) over {@code steps} steps, to {@code tolerance} relative to each
      * gradient's largest entry.
      */
-    private static void assertFusedBackwardMatchesRecorded(Activation act, long seed, int steps, double tolerance) {
+    private static void assertFusedBackwardMatchesRecorded(Activation act, long seed, int steps, int inputs, double tolerance) {
         for (Rnn.Form form : Rnn.Form.values()) {
-            Rnn r = rnn(act, form, seed, DType.F64);
+            Rnn r = rnn(act, form, seed, DType.F64, inputs);
             Rng rng = new Rng(seed + 2);
-            Tensor x = rng.normal(DType.F64, 0, 1, steps, B, IN);
+            Tensor x = rng.normal(DType.F64, 0, 1, steps, B, inputs);
             Tensor weights = rng.normal(DType.F64, 0, 1, steps, B, H);
             VarParams vp = VarParams.of(r.parameters(), null, true);
             Var loss = r.apply(vp, Var.constant(x)).mul(Var.constant(weights)).sum();
@@ -153,7 +157,7 @@ class RnnTest {
 
     @Test
     void fusedAndDifferentiableBackwardPathsAgree() {
-        assertFusedBackwardMatchesRecorded(Activation.SIGMOID, 4, T, 1e-13);
+        assertFusedBackwardMatchesRecorded(Activation.SIGMOID, 4, T, IN, 1e-13);
     }
 
     @Test
@@ -162,7 +166,46 @@ class RnnTest {
         // in blocks while the recurrence runs, the caller over [0, 50) afterwards. The recorded
         // Var path sums every step in one order; float64 sums of T·B ≈ 400 terms of a few ulps
         // each differ by well under 1e-12 relative.
-        assertFusedBackwardMatchesRecorded(Activation.TANH, 8, 130, 1e-12);
+        assertFusedBackwardMatchesRecorded(Activation.TANH, 8, 130, IN, 1e-12);
+    }
+
+    @Test
+    void manyInputChannelsTakeTheProjectionPathAndAgreeToo() {
+        // in = 20 > Rnn.INPUT_IN_LOOP_MAX: all projections are computed before the loop.
+        assertFusedBackwardMatchesRecorded(Activation.SIGMOID, 11, T, Rnn.INPUT_IN_LOOP_MAX + 4, 1e-13);
+        assertFusedBackwardMatchesRecorded(Activation.TANH, 12, 60, Rnn.INPUT_IN_LOOP_MAX + 4, 1e-12);
+    }
+
+    @Test
+    void inputInTheLoopGivesTheStatesOfTheProjectionsBitForBit() {
+        // Both compute x_t Uᵀ as the same sum of products, then add b, then accumulate s_{t−1} Wᵀ,
+        // so the states are identical; the gradients differ only in the order of the sums over
+        // time (Ū = Σ_t δ_tᵀ x_t summed in blocks, against one product P̄ᵀ x): over T·B = 240 terms
+        // that is at most ~240u relative, 3e-14 in float64 and 1.4e-5 in float32.
+        for (Rnn.Form form : Rnn.Form.values()) {
+            for (DType dtype : new DType[] {DType.F64, DType.F32}) {
+                boolean pre = form == Rnn.Form.PRE_ACTIVATION;
+                Rng rng = new Rng(21);
+                int steps = 60, inputs = 3;
+                Params p = Params.of("x", rng.normal(dtype, 0, 1, steps, B, inputs), "u", rng.normal(dtype, 0, 0.5, H, inputs),
+                        "w", rng.normal(dtype, 0, 0.4, H, H), "b", rng.normal(dtype, 0, 0.1, H), "s0", rng.normal(dtype, 0, 0.5, B, H));
+                Tensor weights = rng.normal(dtype, 0, 1, steps, B, H);
+                Function<VarParams, Var> inLoop = vp -> Var.apply(new RnnScan(Activation.TANH, pre, true),
+                        vp.get("x"), vp.get("u"), vp.get("w"), vp.get("b"), vp.get("s0")).mul(Var.constant(weights)).sum();
+                Function<VarParams, Var> projected = vp -> Var.apply(new RnnScan(Activation.TANH, pre),
+                        vp.get("x").reshape(steps * B, inputs).matmul(vp.get("u"), false, true).reshape(steps, B, H),
+                        vp.get("w"), vp.get("b"), vp.get("s0")).mul(Var.constant(weights)).sum();
+                Tensor a = Var.apply(new RnnScan(Activation.TANH, pre, true), Var.constant(p.get("x")), Var.constant(p.get("u")),
+                        Var.constant(p.get("w")), Var.constant(p.get("b")), Var.constant(p.get("s0"))).value();
+                Tensor c = Var.apply(new RnnScan(Activation.TANH, pre),
+                        Var.constant(p.get("x").reshape(steps * B, inputs).matmul(p.get("u"), false, true).reshape(steps, B, H)),
+                        Var.constant(p.get("w")), Var.constant(p.get("b")), Var.constant(p.get("s0"))).value();
+                assertEquals(0.0, a.maxAbsDiff(c), form + " " + dtype + " states");
+                Params g1 = Autodiff.valueAndGrad(inLoop, p).grad(), g2 = Autodiff.valueAndGrad(projected, p).grad();
+                double tol = dtype == DType.F64 ? 1e-13 : 1e-4;
+                assertTrue(relErr(g1, g2) <= tol, form + " " + dtype + " gradients " + relErr(g1, g2));
+            }
+        }
     }
 
     @ParameterizedTest
