@@ -142,32 +142,19 @@ final class BatchNormalize extends Primitive {
         // γ̄ = Σ ȳ x̂, through a [rows, F] buffer that later receives x̄.
         Tensor dx = Tensor.zeros(dtype, x.dims());
         Object dxa = Raw.array(dx);
-        for (int r = 0; r < rows; r++) {
-            int o = r * features;
-            Raw.binary(ElementwiseF64.SUB, xa, o, ma, 0, dxa, o, features);
-            Raw.binary(ElementwiseF64.DIV, dxa, o, sa, 0, dxa, o, features);
-            Raw.binary(ElementwiseF64.MUL, dxa, o, ca, o, dxa, o, features);
-        }
+        Raw.normalizedTimes(xa, ma, sa, ca, dxa, rows, features); // x̂ ȳ, one pass
         Raw.columnSums(dxa, 0, rows, features, dga);
         if (need[0]) {
             // x̄ = (γ/s)(ȳ − β̄/n − x̂ γ̄/n): per feature, scale = γ/s, b = β̄/n, k = γ̄/n.
             Object scale = Raw.alloc(dtype, features), b = Raw.alloc(dtype, features), k = Raw.alloc(dtype, features);
-            Object xhat = Raw.alloc(dtype, features);
             for (int f = 0; f < features; f++) {
                 double g = affine ? Raw.get(Raw.array(in[1].value()), f) : 1;
                 Raw.set(scale, f, g / Raw.get(sa, f));
                 Raw.set(b, f, Raw.get(dba, f) / rows);
                 Raw.set(k, f, Raw.get(dga, f) / rows);
             }
-            for (int r = 0; r < rows; r++) {
-                int o = r * features;
-                Raw.binary(ElementwiseF64.SUB, xa, o, ma, 0, xhat, 0, features);
-                Raw.binary(ElementwiseF64.DIV, xhat, 0, sa, 0, xhat, 0, features);
-                Raw.binary(ElementwiseF64.MUL, xhat, 0, k, 0, xhat, 0, features);
-                Raw.binary(ElementwiseF64.SUB, ca, o, b, 0, dxa, o, features);
-                Raw.binary(ElementwiseF64.SUB, dxa, o, xhat, 0, dxa, o, features);
-                Raw.binary(ElementwiseF64.MUL, dxa, o, scale, 0, dxa, o, features);
-            }
+            // One pass instead of six calls per row (measured in the MLP's batch-norm backward).
+            Raw.normalizedInputGradient(xa, ma, sa, ca, b, k, scale, dxa, rows, features);
         }
         Var[] r = new Var[in.length];
         r[0] = need[0] ? Var.constant(dx) : null;

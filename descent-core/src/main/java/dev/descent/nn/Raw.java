@@ -67,6 +67,24 @@ final class Raw {
         else ElementwiseF64.binary(op, (double[]) a, ao, 1, (double[]) b, bo, 1, (double[]) out, oo, n);
     }
 
+    /** out = ((x − m) / s) · c per row of a [rows, cols] block (see {@code ElementwiseF64.normalizedTimes}). */
+    static void normalizedTimes(Object x, Object m, Object s, Object c, Object out, int rows, int cols) {
+        if (out instanceof float[]) ElementwiseF32.normalizedTimes((float[]) x, (float[]) m, (float[]) s, (float[]) c, (float[]) out, rows, cols);
+        else ElementwiseF64.normalizedTimes((double[]) x, (double[]) m, (double[]) s, (double[]) c, (double[]) out, rows, cols);
+    }
+
+    /** out = ((c − b) − ((x − m) / s) · k) · scale per row (see {@code ElementwiseF64.normalizedInputGradient}). */
+    static void normalizedInputGradient(Object x, Object m, Object s, Object c, Object b, Object k, Object scale, Object out,
+                                        int rows, int cols) {
+        if (out instanceof float[]) {
+            ElementwiseF32.normalizedInputGradient((float[]) x, (float[]) m, (float[]) s, (float[]) c, (float[]) b, (float[]) k,
+                    (float[]) scale, (float[]) out, rows, cols);
+        } else {
+            ElementwiseF64.normalizedInputGradient((double[]) x, (double[]) m, (double[]) s, (double[]) c, (double[]) b, (double[]) k,
+                    (double[]) scale, (double[]) out, rows, cols);
+        }
+    }
+
     /** Adds the row vector v[0..cols) to each of {@code rows} rows of {@code target} starting at {@code off}; {@code target} is modified. */
     static void addToRows(Object v, Object target, int off, int rows, int cols) {
         addRows(target, off, v, target, off, rows, cols);

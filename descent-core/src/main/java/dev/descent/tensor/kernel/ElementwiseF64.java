@@ -269,6 +269,45 @@ public final class ElementwiseF64 {
     }
 
     /**
+     * out[r·cols + j] = ((x[r·cols + j] − m[j]) / s[j]) · c[r·cols + j] for r &lt; rows, j &lt; cols:
+     * the normalised input times the cotangent, whose column sums are batch normalisation's γ̄
+     * (each element rounded as the three separate operations would round it); {@code out} is
+     * modified (may alias x or c).
+     */
+    public static void normalizedTimes(double[] x, double[] m, double[] s, double[] c, double[] out, int rows, int cols) {
+        int upper = S.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols, j = 0;
+            for (; j < upper; j += S.length()) {
+                DoubleVector.fromArray(S, x, o + j).sub(DoubleVector.fromArray(S, m, j)).div(DoubleVector.fromArray(S, s, j))
+                        .mul(DoubleVector.fromArray(S, c, o + j)).intoArray(out, o + j);
+            }
+            for (; j < cols; j++) out[o + j] = (x[o + j] - m[j]) / s[j] * c[o + j];
+        }
+    }
+
+    /**
+     * out[r·cols + j] = ((c[r·cols + j] − b[j]) − ((x[r·cols + j] − m[j]) / s[j]) · k[j]) · scale[j]
+     * for r &lt; rows, j &lt; cols: batch normalisation's x̄ = (γ/s)(ȳ − β̄/n − x̂ γ̄/n) with per-feature
+     * b = β̄/n, k = γ̄/n, scale = γ/s (each element rounded as the separate operations would round
+     * it); {@code out} is modified (may alias x or c).
+     */
+    public static void normalizedInputGradient(double[] x, double[] m, double[] s, double[] c, double[] b, double[] k,
+                                               double[] scale, double[] out, int rows, int cols) {
+        int upper = S.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols, j = 0;
+            for (; j < upper; j += S.length()) {
+                DoubleVector xhatK = DoubleVector.fromArray(S, x, o + j).sub(DoubleVector.fromArray(S, m, j))
+                        .div(DoubleVector.fromArray(S, s, j)).mul(DoubleVector.fromArray(S, k, j));
+                DoubleVector.fromArray(S, c, o + j).sub(DoubleVector.fromArray(S, b, j)).sub(xhatK)
+                        .mul(DoubleVector.fromArray(S, scale, j)).intoArray(out, o + j);
+            }
+            for (; j < cols; j++) out[o + j] = ((c[o + j] - b[j]) - (x[o + j] - m[j]) / s[j] * k[j]) * scale[j];
+        }
+    }
+
+    /**
      * out[oo + r·cols + j] = a[ao + r·cols + j] + v[vo + j] for r &lt; rows, j &lt; cols: a row vector
      * added to every row of a row-major block in one call (a bias added to a batch); {@code out}
      * is modified (may alias a).

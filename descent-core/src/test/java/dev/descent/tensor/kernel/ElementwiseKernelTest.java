@@ -145,4 +145,46 @@ class ElementwiseKernelTest {
             }
         }
     }
+
+    @Test
+    void batchNormRowKernelsRoundLikeTheSeparateOperations() {
+        // Each element must equal, bit for bit, the chain of separate IEEE operations that the
+        // batch-norm backward used to make with one binary call per operation; widths 37 and
+        // 64 cover vector bodies and scalar tails in both dtypes.
+        for (int cols : new int[] {37, 64}) {
+            int rows = 5, n = rows * cols;
+            java.util.Random rnd = new java.util.Random(cols);
+            double[] x = new double[n], c = new double[n], m = new double[cols], sd = new double[cols];
+            double[] b = new double[cols], k = new double[cols], scale = new double[cols];
+            for (int i = 0; i < n; i++) { x[i] = rnd.nextGaussian(); c[i] = rnd.nextGaussian(); }
+            for (int j = 0; j < cols; j++) {
+                m[j] = rnd.nextGaussian(); sd[j] = 0.5 + rnd.nextDouble(); b[j] = rnd.nextGaussian();
+                k[j] = rnd.nextGaussian(); scale[j] = rnd.nextGaussian();
+            }
+            double[] t = new double[n], g = new double[n];
+            ElementwiseF64.normalizedTimes(x, m, sd, c, t, rows, cols);
+            ElementwiseF64.normalizedInputGradient(x, m, sd, c, b, k, scale, g, rows, cols);
+            float[] xf = toF(x), cf = toF(c), mf = toF(m), sf = toF(sd), bf = toF(b), kf = toF(k), scf = toF(scale);
+            float[] tf = new float[n], gf = new float[n];
+            ElementwiseF32.normalizedTimes(xf, mf, sf, cf, tf, rows, cols);
+            ElementwiseF32.normalizedInputGradient(xf, mf, sf, cf, bf, kf, scf, gf, rows, cols);
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < cols; j++) {
+                    int i = r * cols + j;
+                    double xh = (x[i] - m[j]) / sd[j];
+                    same(xh * c[i], t[i], "f64 normalizedTimes " + i);
+                    same(((c[i] - b[j]) - xh * k[j]) * scale[j], g[i], "f64 normalizedInputGradient " + i);
+                    float xhf = (xf[i] - mf[j]) / sf[j];
+                    same(xhf * cf[i], tf[i], "f32 normalizedTimes " + i);
+                    same(((cf[i] - bf[j]) - xhf * kf[j]) * scf[j], gf[i], "f32 normalizedInputGradient " + i);
+                }
+            }
+        }
+    }
+
+    private static float[] toF(double[] a) {
+        float[] f = new float[a.length];
+        for (int i = 0; i < a.length; i++) f[i] = (float) a[i];
+        return f;
+    }
 }
