@@ -204,7 +204,6 @@ final class RnnScan extends Primitive {
         return plain ? fusedVjp(in, out, ct, need) : differentiableVjp(in, out, ct, need);
     }
 
-    /** Backpropagation through time on raw arrays: no allocation inside the loop. */
     /** Time steps per block of the weight gradient accumulated while the recurrence runs on. */
     static final int GRADIENT_BLOCK = 25;
 

@@ -49,19 +49,8 @@ public final class GemmF64 {
     public static void gemm(boolean transA, boolean transB, int m, int n, int k,
                             double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                             double[] c, int cOff, int ldc, boolean accumulate) {
-        if (m < 0 || n < 0 || k < 0) {
-            throw new IllegalArgumentException("gemm: negative size m=" + m + ", n=" + n + ", k=" + k);
-        }
-        checkMatrix("C", c, cOff, ldc, m, n);
-        if (m == 0 || n == 0) {
-            return;
-        }
-        if (k == 0) {
-            if (!accumulate) {
-                for (int i = 0; i < m; i++) {
-                    Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0);
-                }
-            }
+        checkSizes("gemm", m, n, k, c, cOff, ldc);
+        if (isEmpty(m, n, k, c, cOff, ldc, accumulate)) {
             return;
         }
         checkMatrix("A", a, aOff, lda, transA ? k : m, transA ? m : k);
@@ -110,15 +99,36 @@ public final class GemmF64 {
         }
     }
 
+    /** Rejects negative sizes (naming {@code op}) and a C that does not fit its array. */
+    private static void checkSizes(String op, int m, int n, int k, double[] c, int cOff, int ldc) {
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException(op + ": negative size m=" + m + ", n=" + n + ", k=" + k);
+        }
+        checkMatrix("C", c, cOff, ldc, m, n);
+    }
+
+    /**
+     * True, after finishing the product, when there is nothing to multiply: C is empty, or k = 0
+     * (C stays as it is when accumulating, becomes zeros when overwritten).
+     */
+    private static boolean isEmpty(int m, int n, int k, double[] c, int cOff, int ldc, boolean accumulate) {
+        if (m == 0 || n == 0) {
+            return true;
+        }
+        if (k != 0) {
+            return false;
+        }
+        if (!accumulate) {
+            for (int i = 0; i < m; i++) {
+                Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0);
+            }
+        }
+        return true;
+    }
+
     /** Below this many columns a product is computed transposed (see {@link #narrow}). */
     static final int NARROW = NR / 4;
 
-    /**
-     * C = op(A)·op(B) for a C with few columns (a weight gradient against a 2-channel input, a
-     * matrix-vector product): the kernel computes NR columns at a time, so n = 2 would waste 31
-     * of every 32 multiplications. Instead Cᵀ = op(B)ᵀ·op(A)ᵀ, which has n rows and m columns, is
-     * computed into a scratch array and transposed into C (m·n elements, few by assumption).
-     */
     /**
      * op(B) [k×n] packed once into the layout the micro-kernel reads, for
      * {@link #gemmPacked}: blocks of up to KC rows of op(B), each cut into panels of NR columns
@@ -153,19 +163,12 @@ public final class GemmF64 {
      */
     public static void gemmPacked(boolean transA, int m, int n, int k, double[] a, int aOff, int lda, double[] packed,
                                   double[] c, int cOff, int ldc, boolean accumulate) {
-        if (m < 0 || n < 0 || k < 0) {
-            throw new IllegalArgumentException("gemmPacked: negative size m=" + m + ", n=" + n + ", k=" + k);
-        }
-        checkMatrix("C", c, cOff, ldc, m, n);
+        checkSizes("gemmPacked", m, n, k, c, cOff, ldc);
         if (packed.length < packedLength(k, n)) {
             throw new IllegalArgumentException("gemmPacked: packed B has " + packed.length + " elements, a packed "
                     + k + "x" + n + " needs " + packedLength(k, n));
         }
-        if (m == 0 || n == 0) return;
-        if (k == 0) {
-            if (!accumulate) for (int i = 0; i < m; i++) Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0);
-            return;
-        }
+        if (isEmpty(m, n, k, c, cOff, ldc, accumulate)) return;
         checkMatrix("A", a, aOff, lda, transA ? k : m, transA ? m : k);
         int padded = roundUp(n, NR);
         boolean parallel = Parallel.threads() > 1 && (long) m * n * k >= PARALLEL_MIN_MNK && m >= 2 * MR;
@@ -180,6 +183,12 @@ public final class GemmF64 {
         }
     }
 
+    /**
+     * C = op(A)·op(B) for a C with few columns (a weight gradient against a 2-channel input, a
+     * matrix-vector product): the kernel computes NR columns at a time, so n = 2 would waste 31
+     * of every 32 multiplications. Instead Cᵀ = op(B)ᵀ·op(A)ᵀ, which has n rows and m columns, is
+     * computed into a scratch array and transposed into C (m·n elements, few by assumption).
+     */
     private static void narrow(boolean transA, boolean transB, int m, int n, int k,
                                double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                                double[] c, int cOff, int ldc, boolean accumulate) {
