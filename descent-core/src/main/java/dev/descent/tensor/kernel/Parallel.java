@@ -2,15 +2,20 @@ package dev.descent.tensor.kernel;
 
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * The one fixed thread pool shared by all kernels: {@code threads() - 1} daemon workers, started
  * on first use, plus the calling thread, which always takes part in its own loop.
  *
- * <p>{@link #forEach} runs {@code body.run(t)} for every task index {@code t < tasks}. Workers
- * claim indices one at a time from a shared counter, so a core that is slowed down (another
- * process on a noisy machine) simply claims fewer tasks; callers should cut work into a few
+ * <p>{@link #forEach} runs {@code body.run(t)} for every task index {@code t < tasks}. Indices
+ * are claimed one at a time, the caller from the front (0, 1, ...) and the workers from the back
+ * (tasks − 1, tasks − 2, ...), until the two ends meet; so a core that is slowed down (another
+ * process on a noisy machine) simply claims fewer tasks, and when both keep pace the caller runs
+ * the first half and the worker the second half of every loop. Kernels that cut the same array
+ * the same way (a GEMM's output columns, the weight rows Adam updates) therefore find most of
+ * their data in the cache of the core that touched it last. Callers should cut work into a few
  * tasks per thread. Nothing is allocated per task; one small job object is allocated per call,
  * which is why kernels use the pool only when the work is large (see the kernel's threshold).
  *
@@ -37,11 +42,14 @@ public final class Parallel {
     /**
      * How long a caller busy-waits for the last tasks of its loop before parking, and an idle
      * worker polls for the next loop before blocking (override: {@code -Ddescent.parallel.spinMicros}).
-     * A worker that blocks wakes tens of microseconds after the next loop starts; one that spins
-     * long competes with the JIT compiler threads for the two cores (measured with 500 µs: one
-     * RNN benchmark run in seven stayed 5x slower throughout, none with 20 µs).
+     * A worker that blocks wakes tens of microseconds after the next loop starts (measured in the
+     * MLP benchmark with 50 µs: 16–27 µs per loop on average, seven loops per training step), by
+     * which time the caller has claimed tasks meant for it; the serial stretches between the
+     * loops of a training step (activations, losses, batch norm) are mostly shorter than 1 ms.
+     * An earlier measurement that a long spin slowed runs down (500 µs, one RNN run in seven 5×
+     * slower) predates the diagnosis of those slow runs as C2's trap limit (see the bench README).
      */
-    private static final long SPIN_NANOS = 1000L * Long.getLong("descent.parallel.spinMicros", 50L);
+    private static final long SPIN_NANOS = 1000L * Long.getLong("descent.parallel.spinMicros", 1000L);
 
     /**
      * Number of threads a parallel loop uses: the pool's workers plus the caller. Equals the
@@ -78,7 +86,7 @@ public final class Parallel {
         for (int i = 0; i < helpers; i++) {
             Pool.QUEUE.add(job);
         }
-        job.work();
+        job.work(true);
         long spinUntil = System.nanoTime() + SPIN_NANOS;
         while (job.remaining.get() > 0) {
             if (System.nanoTime() < spinUntil) {
@@ -99,25 +107,43 @@ public final class Parallel {
         }
     }
 
-    /** One call of {@link #forEach}: its tasks, the claim counter and the completion count. */
+    /** One call of {@link #forEach}: its tasks, the two claim ends and the completion count. */
     private static final class Job {
-        final int tasks;
         final Body body;
         final Thread caller;
-        final AtomicInteger next = new AtomicInteger();
+        /** The next unclaimed index from the front (high 32 bits) and from the back (low 32 bits). */
+        final AtomicLong ends;
         final AtomicInteger remaining;
         volatile Throwable failure;
 
         Job(int tasks, Body body, Thread caller) {
-            this.tasks = tasks;
             this.body = body;
             this.caller = caller;
+            this.ends = new AtomicLong(tasks - 1L);
             this.remaining = new AtomicInteger(tasks);
         }
 
-        /** Claims and runs tasks until none is left; the thread finishing the last one wakes the caller. */
-        void work() {
-            for (int t; (t = next.getAndIncrement()) < tasks; ) {
+        /** Claims the lowest ({@code front}) or highest unclaimed index; −1 when none is left. */
+        int claim(boolean front) {
+            while (true) {
+                long e = ends.get();
+                int lo = (int) (e >>> 32), hi = (int) e;
+                if (lo > hi) {
+                    return -1;
+                }
+                long next = front ? ((long) (lo + 1) << 32) | (hi & 0xFFFFFFFFL) : ((long) lo << 32) | ((hi - 1) & 0xFFFFFFFFL);
+                if (ends.compareAndSet(e, next)) {
+                    return front ? lo : hi;
+                }
+            }
+        }
+
+        /**
+         * Claims (from the front for the caller, from the back for workers) and runs tasks until
+         * none is left; the thread finishing the last one wakes the caller.
+         */
+        void work(boolean front) {
+            for (int t; (t = claim(front)) >= 0; ) {
                 try {
                     body.run(t);
                 } catch (Throwable e) {
@@ -157,7 +183,7 @@ public final class Parallel {
                         continue; // daemon workers live as long as the JVM; nothing to clean up
                     }
                 }
-                job.work();
+                job.work(false);
             }
         }
     }
