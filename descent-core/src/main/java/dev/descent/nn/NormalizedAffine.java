@@ -6,27 +6,32 @@ import dev.descent.autodiff.Var;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Shape;
 import dev.descent.tensor.Tensor;
+import dev.descent.tensor.kernel.ElementwiseF64;
 
 /**
  * A weight-normalised linear map as one primitive: inputs x [N, in], g [out], v [out, in] and,
- * optionally, b [out]; with n_j = ‖v_j‖ and w_j = (g_j/n_j) v_j ({@link NormalizedWeight}),
+ * optionally, b [out]; with n_j = ‖v_j‖, c_j = g_j/n_j and w_j = c_j v_j ({@link NormalizedWeight}),
  * <pre>
- *   y = x wᵀ + b
+ *   y = x wᵀ + b = (x vᵀ) diag(c) + b
  * </pre>
- * computed exactly as {@link Affine} computes it from w, so that {@link WeightNorm#toPlain()}
- * keeps the function bit for bit. With ȳ the cotangent and w̄ = ȳᵀ x: x̄ = ȳ w;
- * ḡ_j = (v_j·w̄_j)/n_j; v̄_j = (g_j/n_j) w̄_j − (g_j (v_j·w̄_j)/n_j³) v_j (the projection of SPEC.md
- * §4.2); b̄ = Σ_rows ȳ. JVP: ẏ = ẋ wᵀ + x ẇᵀ + ḃ with ẇ from {@link NormalizedWeight}.
+ * computed in the second form: u = x vᵀ, then y_rj = u_rj c_j + b_j, so w is never formed. With ȳ
+ * the cotangent, ȳ' = ȳ diag(c) and s_j = v_j·w̄_j = Σ_r ȳ_rj u_rj (w̄ = ȳᵀx):
+ * x̄ = ȳ' v; ḡ_j = s_j/n_j; v̄_j = (ȳ'ᵀx)_j − (g_j s_j/n_j³) v_j (the projection of SPEC.md §4.2,
+ * (ȳ'ᵀx)_j being c_j w̄_j); b̄ = Σ_rows ȳ. JVP: ẏ = ẋ wᵀ + x ẇᵀ + ḃ with ẇ from {@link NormalizedWeight}.
  *
- * <p>Why one primitive: composed, the backward pass formed w̄ (a new 1.6 MB array for a
- * [512, 784] layer, which the JVM zeroes before the GEMM writes it: 80 µs) and then v̄ (another);
- * here v̄ is computed over w̄ in place, w̄ being private to this pass. The fused backward runs when
- * nothing needs it to be differentiable; otherwise it is composed from {@link NormalizedWeight}
- * and matrix products, as in {@link RnnScan}.
+ * <p>Why one primitive, in this form: composed, the forward pass wrote w (a new 1.6 MB array for
+ * a [512, 784] layer, zeroed by the JVM first) and the backward pass formed w̄ and then read w̄ and
+ * v again for the row dots s_j. Here the forward pass reads v once (the norms) and scales the
+ * small [N, out] product; the backward pass takes s_j from the [N, out] arrays ȳ and u and makes
+ * one pass over v and v̄. The result equals {@link WeightNorm#toPlain()}'s plain layer up to
+ * rounding (c_j multiplies the sum instead of each term), not bit for bit. The fused backward runs
+ * when nothing needs it to be differentiable; otherwise it is composed from
+ * {@link NormalizedWeight} and matrix products, as in {@link RnnScan}.
  */
 final class NormalizedAffine extends Primitive {
     private final NormalizedWeight normalized = new NormalizedWeight();
-    private Tensor weight;
+    /** c_j = g_j/n_j [out] and u = x vᵀ [N, out] of the last forward pass, for the backward pass. */
+    private Tensor scales, product;
 
     @Override
     public String name() {
@@ -35,14 +40,27 @@ final class NormalizedAffine extends Primitive {
 
     @Override
     public Tensor forward(Tensor[] in) {
-        weight = normalized.forward(new Tensor[] {in[1], in[2]});
-        return Affine.product(in[0], weight, in.length == 4 ? in[3] : null);
+        Tensor x = in[0], g = in[1], v = in[2], b = in.length == 4 ? in[3] : null;
+        int n = x.dim(0), k = x.dim(1), m = v.dim(0);
+        DType dtype = x.dtype();
+        Tensor norms = normalized.norms(v);
+        scales = Tensor.zeros(dtype, m);
+        Object ca = Raw.array(scales), na = Raw.array(norms), ga = Raw.array(g);
+        for (int j = 0; j < m; j++) Raw.set(ca, j, Raw.get(ga, j) / Raw.get(na, j));
+        product = Tensor.zeros(dtype, n, m);
+        Tensor y = Tensor.zeros(dtype, n, m);
+        Object ua = Raw.array(product), ya = Raw.array(y);
+        Raw.gemm(false, true, n, m, k, Raw.array(x), 0, k, Raw.array(v), 0, k, ua, 0, m, false);
+        for (int r = 0; r < n; r++) Raw.binary(ElementwiseF64.MUL, ua, r * m, ca, 0, ya, r * m, m);
+        if (b != null) Raw.addToRows(Raw.array(b), ya, 0, n, m);
+        return y;
     }
 
     @Override
     public Tensor jvp(Tensor[] in, Tensor out, Tensor[] t) {
         Tensor dx = t[0], dg = t[1], dv = t[2], db = in.length == 4 ? t[3] : null;
         if (dx == null && dg == null && dv == null && db == null) return null;
+        Tensor weight = normalized.forward(new Tensor[] {in[1], in[2]});
         Tensor dw = dg == null && dv == null ? null : normalized.jvp(new Tensor[] {in[1], in[2]}, weight, new Tensor[] {dg, dv});
         return new Affine().jvp(new Tensor[] {in[0], weight, in.length == 4 ? in[3] : null}, out, new Tensor[] {dx, dw, db});
     }
@@ -58,22 +76,40 @@ final class NormalizedAffine extends Primitive {
         Tensor x = in[0].value(), g = in[1].value(), v = in[2].value();
         int n = x.dim(0), k = x.dim(1), m = v.dim(0);
         DType dtype = x.dtype();
-        Object ca = Raw.array(ct);
+        Object ca = Raw.array(ct), sa = Raw.array(scales);
         Var[] res = new Var[in.length];
+        // ȳ' = ȳ diag(c), the cotangent of x vᵀ.
+        Object scaled = Raw.alloc(dtype, n * m);
+        for (int r = 0; r < n; r++) Raw.binary(ElementwiseF64.MUL, ca, r * m, sa, 0, scaled, r * m, m);
         if (need[0]) {
             Tensor dx = Tensor.zeros(dtype, n, k);
-            Raw.gemm(false, false, n, k, m, ca, 0, m, Raw.array(weight), 0, k, Raw.array(dx), 0, k, false);
+            Raw.gemm(false, false, n, k, m, scaled, 0, m, Raw.array(v), 0, k, Raw.array(dx), 0, k, false);
             res[0] = Var.constant(dx);
         }
         if (need[1] || need[2]) {
-            // w̄ = ȳᵀx, then row by row s = v_j·w̄_j, ḡ_j = s/n_j and v̄_j = (g_j/n_j) w̄_j − (g_j s/n_j³) v_j over w̄.
-            Tensor dv = Tensor.zeros(dtype, m, k);
-            Tensor dg = Tensor.zeros(dtype, m);
-            Object dva = Raw.array(dv), dga = Raw.array(dg), va = Raw.array(v), ga = Raw.array(g), na = Raw.array(normalized.norms());
-            Raw.gemm(true, false, m, k, n, ca, 0, m, Raw.array(x), 0, k, dva, 0, k, false);
-            NormalizedWeight.project(va, ga, na, dva, dga, dva, m, k);
-            if (need[1]) res[1] = Var.constant(dg);
-            if (need[2]) res[2] = Var.constant(dv);
+            // s_j = Σ_r ȳ_rj u_rj; ḡ_j = s_j/n_j; v̄ = ȳ'ᵀx, then v̄_j −= (g_j s_j/n_j³) v_j row by row.
+            Object terms = Raw.alloc(dtype, n * m), dots = Raw.alloc(dtype, m);
+            Raw.binary(ElementwiseF64.MUL, ca, 0, Raw.array(product), 0, terms, 0, n * m);
+            Raw.columnSums(terms, 0, n, m, dots);
+            Object na = Raw.array(normalized.norms()), ga = Raw.array(g);
+            if (need[1]) {
+                Tensor dg = Tensor.zeros(dtype, m);
+                Object dga = Raw.array(dg);
+                for (int j = 0; j < m; j++) Raw.set(dga, j, Raw.get(dots, j) / Raw.get(na, j));
+                res[1] = Var.constant(dg);
+            }
+            if (need[2]) {
+                Tensor dv = Tensor.zeros(dtype, m, k);
+                Object dva = Raw.array(dv), va = Raw.array(v);
+                Raw.gemm(true, false, m, k, n, scaled, 0, m, Raw.array(x), 0, k, dva, 0, k, false);
+                Raw.rowRanges(m, k, (from, to) -> {
+                    for (int j = from; j < to; j++) {
+                        double nj = Raw.get(na, j);
+                        Raw.axpby(1, dva, j * k, -Raw.get(ga, j) * Raw.get(dots, j) / (nj * nj * nj), va, j * k, dva, j * k, k);
+                    }
+                });
+                res[2] = Var.constant(dv);
+            }
         }
         if (in.length == 4 && need[3]) res[3] = Var.constant(ct.sumTo(Shape.of(m)));
         return res;

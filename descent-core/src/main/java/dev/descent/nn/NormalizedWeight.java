@@ -38,6 +38,20 @@ final class NormalizedWeight extends Primitive {
         return norms;
     }
 
+    /**
+     * n_j = ‖v_j‖ for every row of v [out, ..] (rows split across the pool), without forming w;
+     * also kept as {@link #norms()}, as the forward pass keeps them.
+     */
+    Tensor norms(Tensor v) {
+        int rows = v.dim(0), cols = rows == 0 ? 0 : v.size() / rows;
+        norms = Tensor.zeros(v.dtype(), rows);
+        Object va = Raw.array(v), na = Raw.array(norms);
+        Raw.rowRanges(rows, cols, (from, to) -> {
+            for (int j = from; j < to; j++) Raw.set(na, j, Math.sqrt(Raw.dot(va, j * cols, va, j * cols, cols)));
+        });
+        return norms;
+    }
+
     /** w = g·v/‖v‖ per row, as plain tensors. */
     static Tensor weight(Tensor g, Tensor v) {
         return new NormalizedWeight().forward(new Tensor[] {g, v});

@@ -120,7 +120,7 @@ public final class WeightNorm<M extends Module> extends Module {
         requireActive();
         Var g = scope.parameter(this, gName), v = scope.parameter(this, vName);
         if (inner instanceof Linear lin && weightName.equals("weight")) {
-            // The same function without forming w (NormalizedAffine): two fewer weight-sized arrays per step.
+            // The same function without forming w (NormalizedAffine): no weight-sized array in the forward pass.
             return lin.applyNormalized(scope, g, v, x);
         }
         return inner.apply(scope.withOverride(weightName, weight(g, v)), x);
@@ -128,7 +128,9 @@ public final class WeightNorm<M extends Module> extends Module {
 
     /**
      * Converts back: writes w = g·v/‖v‖ into the wrapped layer's weight and returns that layer,
-     * which computes the same function. This wrapper cannot be used afterwards.
+     * which computes the same function (for a wrapped Linear up to rounding: the wrapper computes
+     * (x vᵀ)·c + b, the plain layer x (c v)ᵀ + b; see {@code NormalizedAffine}). This wrapper
+     * cannot be used afterwards.
      */
     public M toPlain() {
         requireActive();

@@ -116,7 +116,7 @@ class WeightNormTest {
     }
 
     @Test
-    void wrappingKeepsTheFunctionAndConvertingBackIsExact() {
+    void wrappingKeepsTheFunctionAndConvertingBackKeepsItUpToRounding() {
         Rng rng = new Rng(43);
         Linear original = new Linear(D, OUT, rng, DType.F64);
         Tensor x = rng.normal(DType.F64, 0, 1, 7, D);
@@ -130,8 +130,16 @@ class WeightNormTest {
         wn.setParameters(randomWn(rng).parameters());
         Tensor wnOut = wn.forward(x);
         Linear back = wn.toPlain();
-        // The plain layer's weight is computed by the same operations as the forward pass: bit-exact.
-        assertEquals(0, back.forward(x).maxAbsDiff(wnOut));
+        // The wrapped layer computes (x vᵀ)·c + b, the plain one x (c v)ᵀ + b with w = c v rounded:
+        // each is within (D + 2)·u·(Σ_i |x_i w_ji| + |b_j|) of the exact value (a D-term dot
+        // product, one product, one sum; u the unit roundoff), so they differ by at most twice that.
+        Tensor plainOut = back.forward(x);
+        Tensor w2 = back.parameters().get("weight"), b2 = back.parameters().get("bias");
+        Tensor magnitude = x.abs().matmul(w2.abs(), false, true).add(b2.abs());
+        double u = Math.ulp(1.0) / 2;
+        for (int i = 0; i < plainOut.size(); i++) {
+            assertEquals(plainOut.getFlat(i), wnOut.getFlat(i), 2 * (D + 2) * u * magnitude.getFlat(i), "element " + i);
+        }
         assertThrows(IllegalStateException.class, () -> wn.forward(x));
         new Sequential(back);
     }
