@@ -64,24 +64,13 @@ final class BatchNormalize extends Primitive {
         Object ya = Raw.array(y);
         // The centred squares go through y's array first, so that the variance is the same
         // blocked column sum as Tensor.mean would take of them.
-        for (int r = 0; r < rows; r++) {
-            int o = r * features;
-            Raw.binary(ElementwiseF64.SUB, xa, o, ma, 0, ya, o, features);
-            Raw.binary(ElementwiseF64.MUL, ya, o, ya, o, ya, o, features);
-        }
+        Raw.centredSquares(xa, ma, ya, rows, features);
         Raw.columnSums(ya, 0, rows, features, va);
         divideBy(va, rows, features);
         std = variance.add(eps).sqrt();
-        Object sa = Raw.array(std);
-        for (int r = 0; r < rows; r++) {
-            int o = r * features;
-            Raw.binary(ElementwiseF64.SUB, xa, o, ma, 0, ya, o, features);
-            Raw.binary(ElementwiseF64.DIV, ya, o, sa, 0, ya, o, features);
-            if (in.length == 3) {
-                Raw.binary(ElementwiseF64.MUL, ya, o, Raw.array(in[1]), 0, ya, o, features);
-                Raw.binary(ElementwiseF64.ADD, ya, o, Raw.array(in[2]), 0, ya, o, features);
-            }
-        }
+        boolean affine = in.length == 3;
+        Raw.normalizedAffine(xa, ma, Raw.array(std), affine ? Raw.array(in[1]) : null, affine ? Raw.array(in[2]) : null, ya,
+                rows, features);
         return y;
     }
 

@@ -67,6 +67,21 @@ final class Raw {
         else ElementwiseF64.binary(op, (double[]) a, ao, 1, (double[]) b, bo, 1, (double[]) out, oo, n);
     }
 
+    /** out = (x − m)² per row of a [rows, cols] block (see {@code ElementwiseF64.centredSquares}). */
+    static void centredSquares(Object x, Object m, Object out, int rows, int cols) {
+        if (out instanceof float[]) ElementwiseF32.centredSquares((float[]) x, (float[]) m, (float[]) out, rows, cols);
+        else ElementwiseF64.centredSquares((double[]) x, (double[]) m, (double[]) out, rows, cols);
+    }
+
+    /** out = ((x − m) / s) · g + b per row, or (x − m) / s with g, b null (see {@code ElementwiseF64.normalizedAffine}). */
+    static void normalizedAffine(Object x, Object m, Object s, Object g, Object b, Object out, int rows, int cols) {
+        if (out instanceof float[]) {
+            ElementwiseF32.normalizedAffine((float[]) x, (float[]) m, (float[]) s, (float[]) g, (float[]) b, (float[]) out, rows, cols);
+        } else {
+            ElementwiseF64.normalizedAffine((double[]) x, (double[]) m, (double[]) s, (double[]) g, (double[]) b, (double[]) out, rows, cols);
+        }
+    }
+
     /** out = ((x − m) / s) · c per row of a [rows, cols] block (see {@code ElementwiseF64.normalizedTimes}). */
     static void normalizedTimes(Object x, Object m, Object s, Object c, Object out, int rows, int cols) {
         if (out instanceof float[]) ElementwiseF32.normalizedTimes((float[]) x, (float[]) m, (float[]) s, (float[]) c, (float[]) out, rows, cols);

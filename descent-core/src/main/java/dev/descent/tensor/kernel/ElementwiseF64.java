@@ -269,6 +269,54 @@ public final class ElementwiseF64 {
     }
 
     /**
+     * out[r·cols + j] = (x[r·cols + j] − m[j])² for r &lt; rows, j &lt; cols: the centred squares
+     * whose column means are batch normalisation's biased variance (the difference rounded, then
+     * squared, as the separate subtraction and multiplication round them); {@code out} is
+     * modified (may alias x).
+     */
+    public static void centredSquares(double[] x, double[] m, double[] out, int rows, int cols) {
+        int upper = S.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols, j = 0;
+            for (; j < upper; j += S.length()) {
+                DoubleVector d = DoubleVector.fromArray(S, x, o + j).sub(DoubleVector.fromArray(S, m, j));
+                d.mul(d).intoArray(out, o + j);
+            }
+            for (; j < cols; j++) {
+                double d = x[o + j] - m[j];
+                out[o + j] = d * d;
+            }
+        }
+    }
+
+    /**
+     * out[r·cols + j] = ((x[r·cols + j] − m[j]) / s[j]) · g[j] + b[j] for r &lt; rows, j &lt; cols:
+     * batch normalisation's output γ x̂ + β (each element rounded as the separate subtraction,
+     * division, multiplication and addition round it; no fused multiply-add). With g and b null,
+     * the normalised input x̂ alone. {@code out} is modified (may alias x).
+     */
+    public static void normalizedAffine(double[] x, double[] m, double[] s, double[] g, double[] b, double[] out,
+                                        int rows, int cols) {
+        int upper = S.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols, j = 0;
+            if (g == null) {
+                for (; j < upper; j += S.length()) {
+                    DoubleVector.fromArray(S, x, o + j).sub(DoubleVector.fromArray(S, m, j))
+                            .div(DoubleVector.fromArray(S, s, j)).intoArray(out, o + j);
+                }
+                for (; j < cols; j++) out[o + j] = (x[o + j] - m[j]) / s[j];
+            } else {
+                for (; j < upper; j += S.length()) {
+                    DoubleVector.fromArray(S, x, o + j).sub(DoubleVector.fromArray(S, m, j)).div(DoubleVector.fromArray(S, s, j))
+                            .mul(DoubleVector.fromArray(S, g, j)).add(DoubleVector.fromArray(S, b, j)).intoArray(out, o + j);
+                }
+                for (; j < cols; j++) out[o + j] = (x[o + j] - m[j]) / s[j] * g[j] + b[j];
+            }
+        }
+    }
+
+    /**
      * out[r·cols + j] = ((x[r·cols + j] − m[j]) / s[j]) · c[r·cols + j] for r &lt; rows, j &lt; cols:
      * the normalised input times the cotangent, whose column sums are batch normalisation's γ̄
      * (each element rounded as the three separate operations would round it); {@code out} is

@@ -148,8 +148,8 @@ class ElementwiseKernelTest {
 
     @Test
     void batchNormRowKernelsRoundLikeTheSeparateOperations() {
-        // Each element must equal, bit for bit, the chain of separate IEEE operations that the
-        // batch-norm backward used to make with one binary call per operation; widths 37 and
+        // Each element must equal, bit for bit, the chain of separate IEEE operations that batch
+        // norm's forward and backward passes used to make with one binary call per operation; widths 37 and
         // 64 cover vector bodies and scalar tails in both dtypes.
         for (int cols : new int[] {37, 64}) {
             int rows = 5, n = rows * cols;
@@ -168,6 +168,28 @@ class ElementwiseKernelTest {
             float[] tf = new float[n], gf = new float[n];
             ElementwiseF32.normalizedTimes(xf, mf, sf, cf, tf, rows, cols);
             ElementwiseF32.normalizedInputGradient(xf, mf, sf, cf, bf, kf, scf, gf, rows, cols);
+            // Forward kernels, with k and b standing in for γ and β.
+            double[] sq = new double[n], nrm = new double[n], aff = new double[n];
+            ElementwiseF64.centredSquares(x, m, sq, rows, cols);
+            ElementwiseF64.normalizedAffine(x, m, sd, null, null, nrm, rows, cols);
+            ElementwiseF64.normalizedAffine(x, m, sd, k, b, aff, rows, cols);
+            float[] sqf = new float[n], nrmf = new float[n], afff = new float[n];
+            ElementwiseF32.centredSquares(xf, mf, sqf, rows, cols);
+            ElementwiseF32.normalizedAffine(xf, mf, sf, null, null, nrmf, rows, cols);
+            ElementwiseF32.normalizedAffine(xf, mf, sf, kf, bf, afff, rows, cols);
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < cols; j++) {
+                    int i = r * cols + j;
+                    double d = x[i] - m[j];
+                    float df = xf[i] - mf[j];
+                    same(d * d, sq[i], "f64 centredSquares " + i);
+                    same(d / sd[j], nrm[i], "f64 normalizedAffine " + i);
+                    same(d / sd[j] * k[j] + b[j], aff[i], "f64 normalizedAffine (affine) " + i);
+                    same(df * df, sqf[i], "f32 centredSquares " + i);
+                    same(df / sf[j], nrmf[i], "f32 normalizedAffine " + i);
+                    same(df / sf[j] * kf[j] + bf[j], afff[i], "f32 normalizedAffine (affine) " + i);
+                }
+            }
             for (int r = 0; r < rows; r++) {
                 for (int j = 0; j < cols; j++) {
                     int i = r * cols + j;
