@@ -6,7 +6,6 @@ import dev.descent.autodiff.Var;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Shape;
 import dev.descent.tensor.Tensor;
-import dev.descent.tensor.kernel.ElementwiseF64;
 
 /**
  * Training-mode batch normalisation as one primitive (Ioffe &amp; Szegedy 2015): inputs x [.., F]
