@@ -122,8 +122,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--peer-dir", paramLabel = "DIR", description = "Where peer_torch.py lives (default: ../shared/bench/peer next to the repository).")
     Path peerDir;
 
-    @Option(names = "--rounds", paramLabel = "N", converter = Converters.PositiveInt.class, defaultValue = "1",
-            description = "Alternating rounds of Descent and the peer (default ${DEFAULT-VALUE}); repetitions are pooled.")
+    @Option(names = "--rounds", paramLabel = "N", converter = Converters.PositiveInt.class, defaultValue = "3",
+            description = "Alternating rounds of Descent and the peer (default ${DEFAULT-VALUE}: this VM's speed drifts by "
+                    + "20-30 % over minutes, and one round can put each side in a different phase); repetitions are pooled.")
     int rounds;
 
     @Option(names = "--norm", paramLabel = "NORM", converter = NormConverter.class, defaultValue = "none",

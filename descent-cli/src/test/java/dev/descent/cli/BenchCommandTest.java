@@ -25,7 +25,7 @@ class BenchCommandTest {
 
     @Test
     void anRnnAddingRunWithoutAPeerPrintsJsonLinesATableAndASummary() {
-        Cli.Run r = Cli.run("bench", "rnn-adding", "--steps", "1", "--warmup-steps", "0", "--jit-warmup", "0", "--peer",
+        Cli.Run r = Cli.run("bench", "rnn-adding", "--steps", "1", "--warmup-steps", "0", "--jit-warmup", "0", "--rounds", "1", "--peer",
                 "--peer-dir", "/nonexistent/peer", "--child-jvm-options", "-Xmx128m -XX:+UseSerialGC");
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.err().contains("skipping the peer: peer suite not found"), r.err());
