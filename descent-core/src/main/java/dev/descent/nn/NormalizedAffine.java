@@ -51,7 +51,7 @@ final class NormalizedAffine extends Primitive {
         Tensor y = Tensor.zeros(dtype, n, m);
         Object ua = Raw.array(product), ya = Raw.array(y);
         Raw.gemm(false, true, n, m, k, Raw.array(x), 0, k, Raw.array(v), 0, k, ua, 0, m, false);
-        for (int r = 0; r < n; r++) Raw.binary(ElementwiseF64.MUL, ua, r * m, ca, 0, ya, r * m, m);
+        scaleColumns(ua, ca, ya, n, m);
         if (b != null) Raw.addToRows(Raw.array(b), ya, 0, n, m);
         return y;
     }
@@ -80,7 +80,7 @@ final class NormalizedAffine extends Primitive {
         Var[] res = new Var[in.length];
         // ȳ' = ȳ diag(c), the cotangent of x vᵀ.
         Object scaled = Raw.alloc(dtype, n * m);
-        for (int r = 0; r < n; r++) Raw.binary(ElementwiseF64.MUL, ca, r * m, sa, 0, scaled, r * m, m);
+        scaleColumns(ca, sa, scaled, n, m);
         if (need[0]) {
             Tensor dx = Tensor.zeros(dtype, n, k);
             Raw.gemm(false, false, n, k, m, scaled, 0, m, Raw.array(v), 0, k, Raw.array(dx), 0, k, false);
@@ -113,6 +113,11 @@ final class NormalizedAffine extends Primitive {
         }
         if (in.length == 4 && need[3]) res[3] = Var.constant(ct.sumTo(Shape.of(m)));
         return res;
+    }
+
+    /** out[r, j] = a[r, j] · c[j] for a row-major [rows, cols] block: a diagonal matrix on the right. */
+    private static void scaleColumns(Object a, Object c, Object out, int rows, int cols) {
+        for (int r = 0; r < rows; r++) Raw.binary(ElementwiseF64.MUL, a, r * cols, c, 0, out, r * cols, cols);
     }
 
     /** The composition: w from {@link NormalizedWeight}, then the products of a linear layer's VJP. */

@@ -61,16 +61,10 @@ final class NormalizedWeight extends Primitive {
     public Tensor forward(Tensor[] in) {
         Tensor g = in[0], v = in[1];
         int rows = v.dim(0), cols = rows == 0 ? 0 : v.size() / rows;
-        DType dtype = v.dtype();
-        norms = Tensor.zeros(dtype, rows);
-        Tensor w = Tensor.zeros(dtype, v.dims());
-        Object va = Raw.array(v), ga = Raw.array(g), na = Raw.array(norms), wa = Raw.array(w);
+        Tensor w = Tensor.zeros(v.dtype(), v.dims());
+        Object va = Raw.array(v), ga = Raw.array(g), na = Raw.array(norms(v)), wa = Raw.array(w);
         Raw.rowRanges(rows, cols, (from, to) -> {
-            for (int j = from; j < to; j++) {
-                int o = j * cols;
-                Raw.set(na, j, Math.sqrt(Raw.dot(va, o, va, o, cols)));
-                Raw.scale(va, o, Raw.get(ga, j) / Raw.get(na, j), wa, o, cols);
-            }
+            for (int j = from; j < to; j++) Raw.scale(va, j * cols, Raw.get(ga, j) / Raw.get(na, j), wa, j * cols, cols);
         });
         return w;
     }

@@ -394,10 +394,10 @@ public final class GemmF64 {
                 }
             } else if (nr == NR) {
                 // Transposing a full panel with plain loads and stores, sixteen source rows at a
-                // time, so that each p writes one whole 64-byte line of the panel (with eight rows,
-                // each line of a 64 KB panel was written in eight passes, and evicted between
-                // them: 0.9 ns per element, a fifth of the float32 128x512x784 forward product
-                // on two threads). Not a Vector API gather: JDK 17 does not compile
+                // time, so that in float32 each p writes one whole 64-byte line of the panel
+                // (with eight rows, each line of a 64 KB panel was written in eight passes, and
+                // evicted between them: 0.9 ns per element, a fifth of the float32 128x512x784
+                // forward product on two threads). Not a Vector API gather: JDK 17 does not compile
                 // fromArray(species, a, offset, indexMap, 0) to a gather instruction here, and
                 // its fallback allocated and ran at half the speed of the whole product
                 // (float32 128x512x784 with B transposed: 78 GFLOP/s against 166 untransposed).
