@@ -28,12 +28,22 @@ public final class GemmF64 {
     static final int DIRECT_MAX_ROWS = Integer.getInteger("descent.gemm.directRows", 64);
     static final boolean DIRECT_A = Boolean.parseBoolean(System.getProperty("descent.gemm.directA", "true"));
     static final int TASK_MAX = Integer.getInteger("descent.gemm.task", 1 << 30);
+    /**
+     * Untransposed A read in place is first copied, MR rows at a time, into a buffer with row
+     * stride KC (a compile-time constant) when its block is used for at least this many columns of
+     * C; {@link #kernelRows} then reads all MR rows from one index plus constant displacements,
+     * with no range checks in its loop. 0 turns the copy off. Read on every call (not final) so
+     * that a test can compare the two paths in one JVM.
+     */
+    static int rowCopyMinCols = Integer.getInteger("descent.gemm.rowCopyCols", 2 * NR);
 
     /** Per-thread packing buffers, reused by every call on that thread. */
     private static final class Workspace {
         final double[] a = new double[MC * KC];
         final double[] b = new double[KC * NC];
         final double[] tile = new double[MR * NR];
+        /** MR rows of A at stride KC, for {@link #kernelRows}. */
+        final double[] rows = new double[MR * KC];
     }
 
     /** A row of NR zeros: the initial accumulator row when C is overwritten (never written). */
@@ -232,6 +242,11 @@ public final class GemmF64 {
                     } else if (mFull < mc && !fourRowTail) {
                         packA(transA, a, aOff, lda, ic + mFull, mc - mFull, pc, kc, ws.a);
                     }
+                    int irStart = 0;
+                    if (directA && !transA && !directB && rowCopyMinCols > 0 && nc >= rowCopyMinCols) {
+                        irStart = rowsFirst(k, a, aOff, lda, packed, packedN, c, cOff, ldc, add,
+                                ic, mc, fourRowTail, jc, nc, pc, kc, ws);
+                    }
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
                         double[] bs = ws.b;
@@ -250,7 +265,7 @@ public final class GemmF64 {
                                 bo = 0;
                             }
                         }
-                        for (int ir = 0; ir < mc; ir += MR) {
+                        for (int ir = irStart; ir < mc; ir += MR) {
                             int mr = Math.min(MR, mc - ir);
                             if (fourRowTail && mc - ir < 2 * MR && (mc - ir) % 4 == 0) {
                                 // The last 8 or 4 rows in four-row kernels, which keep 16 FMAs in
@@ -318,6 +333,46 @@ public final class GemmF64 {
                 }
             }
         }
+    }
+
+    /**
+     * The full MR-row groups of one block of {@link #chunk} for untransposed A read in place,
+     * group by group: the group's rows [pc, pc+kc) are copied to {@code ws.rows} (stride KC), and
+     * {@link #kernelRows} multiplies them by every NR-column panel of B before the next group is
+     * copied, so the copy stays in L1 while B's panels stream from L2 (as they do in the
+     * panel-by-panel order: a KC × NR panel is larger than L1). Same products, same order within
+     * each element, as the general path.
+     *
+     * @return the first row of the block left to the general path (the four-row tail or a
+     *     partial group)
+     */
+    private static int rowsFirst(int k, double[] a, int aOff, int lda, double[] packed, int packedN,
+                                 double[] c, int cOff, int ldc, boolean add,
+                                 int ic, int mc, boolean fourRowTail, int jc, int nc, int pc, int kc, Workspace ws) {
+        int ir = 0;
+        for (; mc - ir >= MR; ir += MR) {
+            if (fourRowTail && mc - ir < 2 * MR && (mc - ir) % 4 == 0) {
+                break;
+            }
+            for (int i = 0; i < MR; i++) {
+                System.arraycopy(a, aOff + (ic + ir + i) * lda + pc, ws.rows, i * KC, kc);
+            }
+            for (int jr = 0; jr < nc; jr += NR) {
+                int nr = Math.min(NR, nc - jr);
+                double[] bs = packed != null ? packed : ws.b;
+                int bo = packed != null ? pc * packedN + (jc + jr) * kc : jr * kc;
+                int co = cOff + (ic + ir) * ldc + jc + jr;
+                if (nr < NR) {
+                    kernelRows(kc, ws.rows, 0, bs, bo, ZERO, 0, 0, ws.tile, 0, NR);
+                    putPartial(ws.tile, c, co, ldc, MR, nr, add);
+                } else if (add) {
+                    kernelRows(kc, ws.rows, 0, bs, bo, c, co, ldc, c, co, ldc);
+                } else {
+                    kernelRows(kc, ws.rows, 0, bs, bo, ZERO, 0, 0, c, co, ldc);
+                }
+            }
+        }
+        return ir;
     }
 
     /**
@@ -459,6 +514,62 @@ public final class GemmF64 {
         int a1 = ao + ars, a2 = ao + 2 * ars, a3 = ao + 3 * ars, a4 = ao + 4 * ars, a5 = ao + 5 * ars;
         for (int p = 0; p < kc; p++) {
             int bp = bo + p * bks, ap = p * aks;
+            DoubleVector b0 = DoubleVector.fromArray(S, b, bp);
+            DoubleVector b1 = DoubleVector.fromArray(S, b, bp + L);
+            DoubleVector b2 = DoubleVector.fromArray(S, b, bp + 2 * L);
+            DoubleVector b3 = DoubleVector.fromArray(S, b, bp + 3 * L);
+            DoubleVector x;
+            x = DoubleVector.broadcast(S, a[ao + ap]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+            x = DoubleVector.broadcast(S, a[a1 + ap]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+            x = DoubleVector.broadcast(S, a[a2 + ap]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+            x = DoubleVector.broadcast(S, a[a3 + ap]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+            x = DoubleVector.broadcast(S, a[a4 + ap]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41); c42 = x.fma(b2, c42); c43 = x.fma(b3, c43);
+            x = DoubleVector.broadcast(S, a[a5 + ap]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51); c52 = x.fma(b2, c52); c53 = x.fma(b3, c53);
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L); c03.intoArray(c, co + 3 * L);
+        co += ldc;
+        c10.intoArray(c, co); c11.intoArray(c, co + L); c12.intoArray(c, co + 2 * L); c13.intoArray(c, co + 3 * L);
+        co += ldc;
+        c20.intoArray(c, co); c21.intoArray(c, co + L); c22.intoArray(c, co + 2 * L); c23.intoArray(c, co + 3 * L);
+        co += ldc;
+        c30.intoArray(c, co); c31.intoArray(c, co + L); c32.intoArray(c, co + 2 * L); c33.intoArray(c, co + 3 * L);
+        co += ldc;
+        c40.intoArray(c, co); c41.intoArray(c, co + L); c42.intoArray(c, co + 2 * L); c43.intoArray(c, co + 3 * L);
+        co += ldc;
+        c50.intoArray(c, co); c51.intoArray(c, co + L); c52.intoArray(c, co + 2 * L); c53.intoArray(c, co + 3 * L);
+    }
+
+    /**
+     * {@link #kernel} for A's MR rows stored at stride {@link #KC} and B packed in NR-wide panels
+     * (see {@link #rowsFirst}): the same products in the same order, so the same bits. With both
+     * strides known to the compiler the loop has no range checks and one index per operand
+     * (about 44 instructions per 24 FMAs against 63 for the general kernel), which keeps its
+     * speed when the core's integer units are shared (see descent-bench/README.md).
+     */
+    private static void kernelRows(int kc, double[] a, int ao, double[] b, int bo,
+                                   double[] c0, int c0o, int c0s, double[] c, int co, int ldc) {
+        DoubleVector c00 = DoubleVector.fromArray(S, c0, c0o), c01 = DoubleVector.fromArray(S, c0, c0o + L), c02 = DoubleVector.fromArray(S, c0, c0o + 2 * L), c03 = DoubleVector.fromArray(S, c0, c0o + 3 * L);
+        c0o += c0s;
+        DoubleVector c10 = DoubleVector.fromArray(S, c0, c0o), c11 = DoubleVector.fromArray(S, c0, c0o + L), c12 = DoubleVector.fromArray(S, c0, c0o + 2 * L), c13 = DoubleVector.fromArray(S, c0, c0o + 3 * L);
+        c0o += c0s;
+        DoubleVector c20 = DoubleVector.fromArray(S, c0, c0o), c21 = DoubleVector.fromArray(S, c0, c0o + L), c22 = DoubleVector.fromArray(S, c0, c0o + 2 * L), c23 = DoubleVector.fromArray(S, c0, c0o + 3 * L);
+        c0o += c0s;
+        DoubleVector c30 = DoubleVector.fromArray(S, c0, c0o), c31 = DoubleVector.fromArray(S, c0, c0o + L), c32 = DoubleVector.fromArray(S, c0, c0o + 2 * L), c33 = DoubleVector.fromArray(S, c0, c0o + 3 * L);
+        c0o += c0s;
+        DoubleVector c40 = DoubleVector.fromArray(S, c0, c0o), c41 = DoubleVector.fromArray(S, c0, c0o + L), c42 = DoubleVector.fromArray(S, c0, c0o + 2 * L), c43 = DoubleVector.fromArray(S, c0, c0o + 3 * L);
+        c0o += c0s;
+        DoubleVector c50 = DoubleVector.fromArray(S, c0, c0o), c51 = DoubleVector.fromArray(S, c0, c0o + L), c52 = DoubleVector.fromArray(S, c0, c0o + 2 * L), c53 = DoubleVector.fromArray(S, c0, c0o + 3 * L);
+        // Both strides are constants: C2 removes every range check from the loop and addresses the
+        // six rows of A from one index with constant displacements.
+        int a1 = ao + KC, a2 = ao + 2 * KC, a3 = ao + 3 * KC, a4 = ao + 4 * KC, a5 = ao + 5 * KC;
+        for (int p = 0; p < kc; p++) {
+            int bp = bo + p * NR, ap = p;
             DoubleVector b0 = DoubleVector.fromArray(S, b, bp);
             DoubleVector b1 = DoubleVector.fromArray(S, b, bp + L);
             DoubleVector b2 = DoubleVector.fromArray(S, b, bp + 2 * L);

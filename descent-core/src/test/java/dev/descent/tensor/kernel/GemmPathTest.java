@@ -59,6 +59,60 @@ class GemmPathTest {
         }
     }
 
+    /**
+     * The rows-first path (A's row groups copied to a KC-stride buffer, {@code kernelRows}) must
+     * give the same bits as the general path that reads A in place: same products, same order.
+     * Shapes cover every row remainder modulo MR = 6 (0-5, including the four-row tail), a partial
+     * last column panel, k across several KC blocks, both accumulate modes, transposed and
+     * untransposed B, and B packed once ({@code gemmPacked}).
+     */
+    @Test
+    void rowsFirstPathEqualsTheGeneralPathBitForBit() {
+        int saved32 = GemmF32.rowCopyMinCols, saved64 = GemmF64.rowCopyMinCols;
+        try {
+            Random rnd = new Random(5);
+            for (int m : new int[] {66, 67, 68, 69, 70, 71, 200}) {
+                for (int[] nk : new int[][] {{130, 40}, {200, 300}, {300, 600}}) {
+                    int n = nk[0], k = nk[1];
+                    float[] af = new float[m * k], bf = new float[k * n], c0f = new float[m * n];
+                    double[] ad = new double[m * k], bd = new double[k * n], c0d = new double[m * n];
+                    for (int i = 0; i < af.length; i++) ad[i] = af[i] = (float) rnd.nextGaussian();
+                    for (int i = 0; i < bf.length; i++) bd[i] = bf[i] = (float) rnd.nextGaussian();
+                    for (int i = 0; i < c0f.length; i++) c0d[i] = c0f[i] = (float) rnd.nextGaussian();
+                    for (boolean tb : new boolean[] {false, true}) {
+                        for (boolean acc : new boolean[] {false, true}) {
+                            int ldb = tb ? k : n;
+                            float[][] f = new float[3][];
+                            double[][] d = new double[3][];
+                            for (int run = 0; run < 2; run++) {
+                                GemmF32.rowCopyMinCols = run == 0 ? 0 : saved32;
+                                GemmF64.rowCopyMinCols = run == 0 ? 0 : saved64;
+                                f[run] = c0f.clone();
+                                d[run] = c0d.clone();
+                                GemmF32.gemm(false, tb, m, n, k, af, 0, k, bf, 0, ldb, f[run], 0, n, acc);
+                                GemmF64.gemm(false, tb, m, n, k, ad, 0, k, bd, 0, ldb, d[run], 0, n, acc);
+                            }
+                            f[2] = c0f.clone();
+                            d[2] = c0d.clone();
+                            GemmF32.gemmPacked(false, m, n, k, af, 0, k, GemmF32.packB(tb, k, n, bf, 0, ldb), f[2], 0, n, acc);
+                            GemmF64.gemmPacked(false, m, n, k, ad, 0, k, GemmF64.packB(tb, k, n, bd, 0, ldb), d[2], 0, n, acc);
+                            String at = "m=" + m + " n=" + n + " k=" + k + " tb=" + tb + " acc=" + acc;
+                            for (int i = 0; i < m * n; i++) {
+                                assertEquals(Float.floatToRawIntBits(f[0][i]), Float.floatToRawIntBits(f[1][i]), "f32 rows-first " + at + " element " + i);
+                                assertEquals(Float.floatToRawIntBits(f[0][i]), Float.floatToRawIntBits(f[2][i]), "f32 packed " + at + " element " + i);
+                                assertEquals(Double.doubleToRawLongBits(d[0][i]), Double.doubleToRawLongBits(d[1][i]), "f64 rows-first " + at + " element " + i);
+                                assertEquals(Double.doubleToRawLongBits(d[0][i]), Double.doubleToRawLongBits(d[2][i]), "f64 packed " + at + " element " + i);
+                            }
+                        }
+                    }
+                }
+            }
+        } finally {
+            GemmF32.rowCopyMinCols = saved32;
+            GemmF64.rowCopyMinCols = saved64;
+        }
+    }
+
     @Test
     void narrowProductsAreComputedTransposed() {
         for (boolean ta : new boolean[] {false, true}) {
