@@ -244,7 +244,7 @@ public final class GemmF64 {
                     }
                     int irStart = 0;
                     if (directA && !transA && !directB && rowCopyMinCols > 0 && nc >= rowCopyMinCols) {
-                        irStart = rowsFirst(k, a, aOff, lda, packed, packedN, c, cOff, ldc, add,
+                        irStart = rowsFirst(a, aOff, lda, packed, packedN, c, cOff, ldc, add,
                                 ic, mc, fourRowTail, jc, nc, pc, kc, ws);
                     }
                     for (int jr = 0; jr < nc; jr += NR) {
@@ -346,7 +346,7 @@ public final class GemmF64 {
      * @return the first row of the block left to the general path (the four-row tail or a
      *     partial group)
      */
-    private static int rowsFirst(int k, double[] a, int aOff, int lda, double[] packed, int packedN,
+    private static int rowsFirst(double[] a, int aOff, int lda, double[] packed, int packedN,
                                  double[] c, int cOff, int ldc, boolean add,
                                  int ic, int mc, boolean fourRowTail, int jc, int nc, int pc, int kc, Workspace ws) {
         int ir = 0;
