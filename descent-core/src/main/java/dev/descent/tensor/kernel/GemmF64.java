@@ -30,12 +30,16 @@ public final class GemmF64 {
     static final int TASK_MAX = Integer.getInteger("descent.gemm.task", 1 << 30);
     /**
      * Untransposed A read in place is first copied, MR rows at a time, into a buffer with row
-     * stride KC (a compile-time constant) when its block is used for at least this many columns of
-     * C; {@link #kernelRows} then reads all MR rows from one index plus constant displacements,
-     * with no range checks in its loop. 0 turns the copy off. Read on every call (not final) so
-     * that a test can compare the two paths in one JVM.
+     * stride KC (a compile-time constant) when its block is used for at least this many columns
+     * of C; {@link #kernelRows} then reads all MR rows from one index plus constant
+     * displacements, with no range checks in its loop. 0 turns the copy off. Four panels, because
+     * a group's copy is paid once per panel sweep: with two (the RNN's 32×128×128 step products,
+     * the MLP's 128-column tasks) the copy cost more than the kernel saved when the VM was not in
+     * a slow phase (float32 128×512×784 with B transposed: 267 → 239 GFLOP/s; RNN step 4.34 →
+     * 4.43 ms). Read on every call (not final) so that a test can compare the two paths in one
+     * JVM.
      */
-    static int rowCopyMinCols = Integer.getInteger("descent.gemm.rowCopyCols", 2 * NR);
+    static int rowCopyMinCols = Integer.getInteger("descent.gemm.rowCopyCols", 4 * NR);
 
     /** Per-thread packing buffers, reused by every call on that thread. */
     private static final class Workspace {

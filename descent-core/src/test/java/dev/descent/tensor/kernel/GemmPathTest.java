@@ -85,8 +85,9 @@ class GemmPathTest {
                             float[][] f = new float[3][];
                             double[][] d = new double[3][];
                             for (int run = 0; run < 2; run++) {
-                                GemmF32.rowCopyMinCols = run == 0 ? 0 : saved32;
-                                GemmF64.rowCopyMinCols = run == 0 ? 0 : saved64;
+                                // 1: the rows-first path wherever it applies, whatever the default threshold.
+                                GemmF32.rowCopyMinCols = run;
+                                GemmF64.rowCopyMinCols = run;
                                 f[run] = c0f.clone();
                                 d[run] = c0d.clone();
                                 GemmF32.gemm(false, tb, m, n, k, af, 0, k, bf, 0, ldb, f[run], 0, n, acc);
