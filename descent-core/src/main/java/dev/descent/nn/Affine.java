@@ -36,7 +36,7 @@ final class Affine extends Primitive {
     }
 
     /** x Wᵀ + b (b may be null), the forward pass. */
-    static Tensor product(Tensor x, Tensor w, Tensor b) {
+    private static Tensor product(Tensor x, Tensor w, Tensor b) {
         int n = x.dim(0), k = x.dim(1), m = w.dim(0);
         Tensor out = rowsOf(b, x, n, m);
         Raw.gemm(false, true, n, m, k, Raw.array(x), 0, k, Raw.array(w), 0, k, Raw.array(out), 0, m, b != null);

@@ -271,7 +271,7 @@ public final class GemmF64 {
                         }
                         for (int ir = irStart; ir < mc; ir += MR) {
                             int mr = Math.min(MR, mc - ir);
-                            if (fourRowTail && mc - ir < 2 * MR && (mc - ir) % 4 == 0) {
+                            if (startsFourRowTail(mc, ir, fourRowTail)) {
                                 // The last 8 or 4 rows in four-row kernels, which keep 16 FMAs in
                                 // flight where the two-row kernel has 8 (measured one thread,
                                 // float32 32x128x128: 158 -> 163 GFLOP/s).
@@ -355,7 +355,7 @@ public final class GemmF64 {
                                  int ic, int mc, boolean fourRowTail, int jc, int nc, int pc, int kc, Workspace ws) {
         int ir = 0;
         for (; mc - ir >= MR; ir += MR) {
-            if (fourRowTail && mc - ir < 2 * MR && (mc - ir) % 4 == 0) {
+            if (startsFourRowTail(mc, ir, fourRowTail)) {
                 break;
             }
             for (int i = 0; i < MR; i++) {
@@ -377,6 +377,15 @@ public final class GemmF64 {
             }
         }
         return ir;
+    }
+
+    /**
+     * True when row {@code ir} of a block of {@code mc} rows begins the last 8 or 4 rows that the
+     * four-row kernels take (see {@link #chunk}); {@link #rowsFirst} stops there, and the general
+     * loop starts them there, so both must ask this.
+     */
+    private static boolean startsFourRowTail(int mc, int ir, boolean fourRowTail) {
+        return fourRowTail && mc - ir < 2 * MR && (mc - ir) % 4 == 0;
     }
 
     /**
@@ -573,23 +582,23 @@ public final class GemmF64 {
         // six rows of A from one index with constant displacements.
         int a1 = ao + KC, a2 = ao + 2 * KC, a3 = ao + 3 * KC, a4 = ao + 4 * KC, a5 = ao + 5 * KC;
         for (int p = 0; p < kc; p++) {
-            int bp = bo + p * NR, ap = p;
+            int bp = bo + p * NR;
             DoubleVector b0 = DoubleVector.fromArray(S, b, bp);
             DoubleVector b1 = DoubleVector.fromArray(S, b, bp + L);
             DoubleVector b2 = DoubleVector.fromArray(S, b, bp + 2 * L);
             DoubleVector b3 = DoubleVector.fromArray(S, b, bp + 3 * L);
             DoubleVector x;
-            x = DoubleVector.broadcast(S, a[ao + ap]);
+            x = DoubleVector.broadcast(S, a[ao + p]);
             c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
-            x = DoubleVector.broadcast(S, a[a1 + ap]);
+            x = DoubleVector.broadcast(S, a[a1 + p]);
             c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
-            x = DoubleVector.broadcast(S, a[a2 + ap]);
+            x = DoubleVector.broadcast(S, a[a2 + p]);
             c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
-            x = DoubleVector.broadcast(S, a[a3 + ap]);
+            x = DoubleVector.broadcast(S, a[a3 + p]);
             c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
-            x = DoubleVector.broadcast(S, a[a4 + ap]);
+            x = DoubleVector.broadcast(S, a[a4 + p]);
             c40 = x.fma(b0, c40); c41 = x.fma(b1, c41); c42 = x.fma(b2, c42); c43 = x.fma(b3, c43);
-            x = DoubleVector.broadcast(S, a[a5 + ap]);
+            x = DoubleVector.broadcast(S, a[a5 + p]);
             c50 = x.fma(b0, c50); c51 = x.fma(b1, c51); c52 = x.fma(b2, c52); c53 = x.fma(b3, c53);
         }
         c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L); c03.intoArray(c, co + 3 * L);
