@@ -77,13 +77,14 @@ public sealed interface DataSource {
     record CsvSource(Path file, CsvReader.Options options) implements DataSource {
         @Override
         public TrainingData load(long seed, double testFraction) throws IOException {
-            Dataset all = CsvReader.read(file, options);
+            CsvReader.Table table = CsvReader.readTable(file, options);
+            Dataset all = table.data();
             if (all.size() < 2) {
                 throw new CommandFailure(file + ": only " + all.size() + " data row; need at least 2 to hold some out for testing");
             }
             int testCount = (int) Math.max(1, Math.min(all.size() - 1, Math.round(testFraction * all.size())));
             Dataset.Split split = all.split(testCount, seed);
-            return new TrainingData("CSV " + file + " (" + all + ")", split.train(), split.test(), null, seed + 1);
+            return new TrainingData("CSV " + file + " (" + all + ")", split.train(), split.test(), null, seed + 1, table.classNames());
         }
 
         @Override

@@ -139,7 +139,7 @@ public final class DiagnoseCommand implements Callable<Integer> {
             if (wanted == null ? applies && !n.equals("hessian-trace") : wanted.contains(n)) chosen.add(n);
         }
 
-        Path outDir = out != null ? out : RunDirectory.runOf(checkpoint).resolve(String.format(Locale.ROOT, "diagnose-step-%d", state.step()));
+        Path outDir = out != null ? out : RunDirectory.runOrParent(checkpoint).resolve(String.format(Locale.ROOT, "diagnose-step-%d", state.step()));
         List<String> lines = new ArrayList<>();
         lines.add("checkpoint: " + checkpoint + " (step " + state.step() + ", seed " + c.run().seed() + ")");
         lines.add("data: " + d.description());
@@ -239,7 +239,7 @@ public final class DiagnoseCommand implements Callable<Integer> {
                 default -> throw new IllegalStateException("unhandled diagnostic " + n);
             }
         }
-        Path metrics = RunDirectory.runOf(checkpoint).resolve("metrics.jsonl");
+        Path metrics = RunDirectory.runOrParent(checkpoint).resolve("metrics.jsonl");
         if (Files.isRegularFile(metrics)) {
             List<Map<String, Object>> records = new ArrayList<>();
             for (Map<String, Object> m : MetricsLog.read(metrics)) {

@@ -29,6 +29,10 @@ final class Errors {
                     : e.getClass().getSimpleName();
             return file + reason;
         }
+        if (e instanceof OutOfMemoryError) {
+            return String.format(java.util.Locale.ROOT, "out of memory (the JVM may use %s): reduce --batch-size or --hidden, or raise the limit"
+                    + " with DESCENT_JAVA_OPTS=-Xmx...", MemoryEstimate.gib(Runtime.getRuntime().maxMemory()));
+        }
         if (e instanceof CommandFailure || e instanceof java.io.IOException || e instanceof IllegalArgumentException) {
             return firstLine(e.getMessage(), e);
         }

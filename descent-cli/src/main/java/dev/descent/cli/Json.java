@@ -163,7 +163,7 @@ public final class Json {
         if (peek('0')) {
             pos++;
         } else if (pos < text.length() && text.charAt(pos) >= '1' && text.charAt(pos) <= '9') {
-            while (pos < text.length() && Character.isDigit(text.charAt(pos))) pos++;
+            while (pos < text.length() && isAsciiDigit(text.charAt(pos))) pos++;
         } else {
             throw error("bad number");
         }
@@ -171,15 +171,15 @@ public final class Json {
         if (peek('.')) {
             integral = false;
             pos++;
-            if (!(pos < text.length() && Character.isDigit(text.charAt(pos)))) throw error("bad number: digits expected after '.'");
-            while (pos < text.length() && Character.isDigit(text.charAt(pos))) pos++;
+            if (!(pos < text.length() && isAsciiDigit(text.charAt(pos)))) throw error("bad number: digits expected after '.'");
+            while (pos < text.length() && isAsciiDigit(text.charAt(pos))) pos++;
         }
         if (peek('e') || peek('E')) {
             integral = false;
             pos++;
             if (peek('+') || peek('-')) pos++;
-            if (!(pos < text.length() && Character.isDigit(text.charAt(pos)))) throw error("bad number: digits expected in exponent");
-            while (pos < text.length() && Character.isDigit(text.charAt(pos))) pos++;
+            if (!(pos < text.length() && isAsciiDigit(text.charAt(pos)))) throw error("bad number: digits expected in exponent");
+            while (pos < text.length() && isAsciiDigit(text.charAt(pos))) pos++;
         }
         String s = text.substring(start, pos);
         if (integral) {
@@ -190,6 +190,11 @@ public final class Json {
             }
         }
         return Double.parseDouble(s);
+    }
+
+    /** JSON's digits are ASCII only ({@link Character#isDigit} would also accept e.g. Arabic-Indic digits). */
+    private static boolean isAsciiDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     private Object literal(String word, Object value) {

@@ -1,7 +1,10 @@
 package dev.descent.cli;
 
+import dev.descent.io.AtomicFiles;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,34 +15,57 @@ import java.util.Map;
 
 /**
  * Metrics as JSON lines: one JSON object per line (e.g. {@code {"step":100,"loss":0.163}}),
- * flushed after every record so that an interrupted run keeps everything it logged. Opened in
- * append mode for a resumed run. Not thread-safe.
+ * flushed after every record so that an interrupted run keeps everything it logged (a record cut
+ * off by a crash is a last line without its newline, which {@link #read} ignores), and forced to
+ * disk on {@link #close}. Opened in append mode for a resumed run. Not thread-safe.
  */
 public final class MetricsLog implements AutoCloseable {
+    private final Path file;
+    private final FileChannel channel;
     private final BufferedWriter out;
 
-    private MetricsLog(BufferedWriter out) {
-        this.out = out;
+    private MetricsLog(Path file, FileChannel channel) {
+        this.file = file;
+        this.channel = channel;
+        this.out = new BufferedWriter(Channels.newWriter(channel, StandardCharsets.UTF_8));
     }
 
-    /** Opens {@code file} for writing, truncating it, or appending when {@code append}. */
+    /**
+     * Opens {@code file} for writing, truncating it, or appending when {@code append}. Appending
+     * is how the file grows; a truncation is never done here but by an atomic rewrite
+     * ({@link RunDirectory#metricsUpTo} and an atomic write), so a crash cannot leave a file emptied in place.
+     */
     public static MetricsLog open(Path file, boolean append) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);
-        return new MetricsLog(Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING));
+        if (!append) AtomicFiles.write(file, new byte[0]);
+        try {
+            return new MetricsLog(file, FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND));
+        } catch (IOException e) {
+            throw AtomicFiles.naming(file, e);
+        }
     }
 
     /** Writes one record as a line and flushes. */
     public void write(Map<String, ?> record) throws IOException {
-        out.write(Json.write(record));
-        out.write('\n');
-        out.flush();
+        try {
+            out.write(Json.write(record));
+            out.write('\n');
+            out.flush();
+        } catch (IOException e) {
+            throw AtomicFiles.naming(file, e);
+        }
     }
 
+    /** Flushes, forces the records to disk and closes. */
     @Override
     public void close() throws IOException {
-        out.close();
+        try (FileChannel c = channel) {
+            out.flush();
+            c.force(false);
+        } catch (IOException e) {
+            throw AtomicFiles.naming(file, e);
+        }
     }
 
     /**

@@ -28,7 +28,6 @@ import dev.descent.train.TrainingState;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -76,7 +75,8 @@ import picocli.CommandLine.Spec;
             "  csv:FILE[,label=COL][,header|,no-header][,regression]",
             "                       numeric CSV; COL is a header name or 0-based index",
             "                       (default: last); header auto-detected unless given;",
-            "                       integer class labels unless regression",
+            "                       class labels: integers, or words (sorted, they",
+            "                       become classes 0, 1, ...) unless regression",
             "  adding:T  multiplication:T  temporal-order:T  copy:T",
             "                       synthetic long-term-dependency tasks of length T",
             "",
@@ -89,9 +89,14 @@ import picocli.CommandLine.Spec;
             "weight-norm (--norm weight or weight-mean-only).",
             "",
             "Run directory: config.json, metrics.jsonl (JSON lines), the 3 newest",
-            "checkpoints/step-N.safetensors, PNG plots and index.html. Continue a run",
-            "with --resume DIR (its newest checkpoint) or --resume FILE: the resumed run",
-            "ends bit for bit where the uninterrupted one would have.",
+            "checkpoints/step-N.safetensors (the first at step 0), PNG plots and",
+            "index.html; --out must be a new or empty directory. Continue a run with",
+            "--resume DIR (its newest checkpoint, or step 0 if it has none yet) or",
+            "--resume FILE: the resumed run ends bit for bit where the uninterrupted one",
+            "would have. It keeps its configuration: only --steps may change (to extend",
+            "it); --out DIR continues it in a new directory. Resuming a finished run",
+            "prints one line, changes nothing and exits 0. A failed command leaves",
+            "every file as it was.",
             "", "Example: descent train --data csv:iris.csv,label=species --hidden 16 --lr 0.01"})
 public final class TrainCommand implements Callable<Integer> {
     /** The data of the embedded default run: the seed's RNN task, needing no downloads. */
@@ -401,13 +406,25 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         if (config != null && resume != null) throw usage("give --config or --resume, not both (a resumed run keeps its configuration)");
+        if (this.out != null && name != null) throw usage("give --out or --name, not both");
         applyConfig();
-        Path checkpointFile = null;
+        // Everything is read and validated before the first byte is written: a command that
+        // fails leaves every file as it was.
+        RunDirectory.Resumption resumption = null;
         Checkpoint checkpoint = null;
+        Map<String, Object> saved = null;
+        String savedSource = null;
         if (resume != null) {
-            checkpointFile = RunDirectory.resolveCheckpoint(resume);
-            checkpoint = Checkpoint.read(checkpointFile);
-            applyLayer(parseJson(checkpoint.run().configuration(), checkpointFile + " (configuration)"), checkpointFile + " (configuration)", true);
+            resumption = RunDirectory.resumption(resume, this.out != null ? this.out : name != null ? Path.of("runs", checkName(name)) : null);
+            if (resumption.checkpoint() != null) {
+                checkpoint = Checkpoint.read(resumption.checkpoint());
+                savedSource = resumption.checkpoint() + " (configuration)";
+                saved = parseJson(checkpoint.run().configuration(), savedSource);
+            } else {
+                savedSource = resumption.configFile().toString();
+                saved = parseJson(TextFiles.readUtf8(resumption.configFile()), savedSource);
+            }
+            applyLayer(saved, savedSource, true);
         }
         if (data == null) {
             Map<String, Object> defaults = new LinkedHashMap<>(EMBEDDED_DEFAULT);
@@ -417,19 +434,33 @@ public final class TrainCommand implements Callable<Integer> {
         if (steps != null && epochs != null) throw usage("give --steps or --epochs, not both");
 
         TrainingData d = data.load(seed, testFraction);
+        DataChecks.report(d, data instanceof DataSource.CsvSource, err);
         Run run = prepare(d);
-        RunDirectory dir = new RunDirectory(runDirectory(checkpointFile));
-        TrainingState start;
+        if (saved != null) ResumeCheck.requireSameConfiguration(savedSource, saved, effectiveConfig());
+        if (checkpoint != null) DataChecks.requireSameClasses(resumption.checkpoint(), checkpoint, d);
+        RunDirectory dir = new RunDirectory(resumption != null ? resumption.target() : runDirectory());
+        TrainingState start = run.trainer.initialState();
         if (checkpoint != null) {
+            String source = resumption.checkpoint().toString();
             try {
-                start = TrainingCheckpoints.restore(checkpoint, checkpointFile.toString(), run.model, run.optimizer);
+                start = TrainingCheckpoints.restore(checkpoint, source, run.model, run.optimizer);
+                d.trainBatches(batchSize).seek(start.cursor());
             } catch (IllegalArgumentException e) {
-                throw new CommandFailure(e.getMessage(), e);
+                throw new CommandFailure(e.getMessage().startsWith(source) ? e.getMessage() : source + ": " + e.getMessage(), e);
             }
-        } else {
-            start = run.trainer.initialState();
+            if (start.step() > run.steps) {
+                throw usage("--steps " + run.steps + " is before the checkpoint's step " + start.step() + "; a run cannot be shortened");
+            }
+            // A run killed after its last checkpoint but before its report was written falls through
+            // to train 0 steps and write the report.
+            if (start.step() == run.steps && !resumption.isFork() && Files.exists(dir.root.resolve("index.html"))) {
+                out.println(dir.root + ": the run already finished at step " + start.step() + " of " + run.steps
+                        + "; nothing to train, no file changed (train further with --resume " + dir.root + " --steps M, M > " + run.steps + ")");
+                out.flush();
+                return Main.OK;
+            }
         }
-        return train(run, d, dir, start, checkpointFile, out, err);
+        return train(run, d, dir, start, resumption, out, err);
     }
 
     /** Everything a run needs, built from the resolved options. */
@@ -520,6 +551,8 @@ public final class TrainCommand implements Callable<Integer> {
         if (diagnostics != null && every == null) every = Math.max(1, steps / DEFAULT_DIAGNOSTIC_RUNS);
 
         Rng rng = new Rng(seed);
+        MemoryEstimate.check(model.toString(), d.inputSize(), hidden, d.outputSize(), d.task() != null ? d.task().steps() : 1, batchSize,
+                dtype.byteSize(), Runtime.getRuntime().maxMemory());
         Module m = buildModel(d, rng);
         TrainingOptimizer opt;
         try {
@@ -574,47 +607,53 @@ public final class TrainCommand implements Callable<Integer> {
         return d.task() != null ? d.task().trivialBaseline() : Baselines.of(d.train(), d.test());
     }
 
-    private Path runDirectory(Path checkpointFile) throws IOException {
-        if (out != null && name != null) throw usage("give --out or --name, not both");
+    private Path runDirectory() throws IOException {
         Path dir;
         if (out != null) {
             dir = out;
-        } else if (checkpointFile != null) {
-            dir = RunDirectory.runOf(checkpointFile);
         } else {
-            String base = name != null ? name : LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
-            if (base.isBlank() || base.contains("/") || base.contains("\\") || base.equals(".") || base.equals("..")) {
-                throw usage("--name must be a plain file name, got '" + base + "'");
-            }
+            String base = name != null ? checkName(name) : LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
             dir = Path.of("runs", base);
             for (int k = 2; name == null && Files.exists(dir); k++) dir = Path.of("runs", base + "-" + k);
         }
-        if (checkpointFile == null && Files.isDirectory(dir)
-                && (Files.exists(dir.resolve("metrics.jsonl")) || Files.exists(dir.resolve("checkpoints")) || Files.exists(dir.resolve("config.json")))) {
-            throw new CommandFailure(dir + ": already holds a run; continue it with --resume " + dir + " or choose another --out");
-        }
-        if (Files.exists(dir) && !Files.isDirectory(dir)) throw new CommandFailure(dir + ": not a directory");
+        RunDirectory.checkNewRun(dir);
         return dir;
     }
 
-    private int train(Run run, TrainingData d, RunDirectory dir, TrainingState start, Path checkpointFile, PrintWriter out, PrintWriter err)
-            throws IOException {
-        Files.createDirectories(dir.checkpoints());
+    private String checkName(String base) {
+        if (base.isBlank() || base.contains("/") || base.contains("\\") || base.equals(".") || base.equals("..")) {
+            throw usage("--name must be a plain file name, got '" + base + "'");
+        }
+        return base;
+    }
+
+    private int train(Run run, TrainingData d, RunDirectory dir, TrainingState start, RunDirectory.Resumption resumption, PrintWriter out,
+                      PrintWriter err) throws IOException {
+        Path checkpointFile = resumption == null ? null : resumption.checkpoint() != null ? resumption.checkpoint() : resumption.configFile();
+        // The resumed run's metrics, read (and so validated) before anything is written.
+        String metricsText = resumption == null || resumption.source() == null ? null
+                : RunDirectory.metricsUpTo(new RunDirectory(resumption.source()).metrics(), start.step());
+        dir.open();
         String configJson = Json.write(effectiveConfig());
         RunDirectory.writeAtomically(dir.config(), Json.writePretty(effectiveConfig()));
+        dir.createCheckpoints();
         long params = run.model.parameters().elementCount();
         err.println("data: " + d.description());
         err.println("model: " + describeModel(params) + "; optimiser: " + describeOptimizer());
-        if (checkpointFile != null) {
-            dir.truncateMetrics(start.step());
-            err.println("resuming from " + checkpointFile + " at step " + start.step());
+        if (resumption != null) {
+            if (metricsText != null) RunDirectory.writeAtomically(dir.metrics(), metricsText);
+            err.println((resumption.isFork() ? "continuing in a new run directory from " : "resuming from ") + checkpointFile
+                    + " at step " + start.step());
         }
+        // The first checkpoint at once, so that a run killed at any later moment can be resumed.
+        Map<String, String> metadata = DataChecks.metadata(d);
+        if (start.step() == 0) TrainingCheckpoints.write(dir.checkpoint(0), run.model, start, seed, configJson, metadata);
         err.println("run directory: " + dir.root);
         err.flush();
         long t0 = System.nanoTime();
         TrainingState end;
         Evaluation[] lastEval = new Evaluation[1];
-        try (MetricsLog log = MetricsLog.open(dir.metrics(), checkpointFile != null)) {
+        try (MetricsLog log = MetricsLog.open(dir.metrics(), resumption != null)) {
             ProgressBar bar = start.step() < run.steps ? ProgressBar.onStderr(err, run.steps) : null;
             TrainingObserver observer = new TrainingObserver() {
                 @Override public void onStep(StepMetrics m) {
@@ -631,7 +670,7 @@ public final class TrainCommand implements Callable<Integer> {
 
                 @Override public void onCheckpoint(TrainingState s) {
                     try {
-                        TrainingCheckpoints.write(dir.checkpoint(s.step()), run.model, s, seed, configJson);
+                        TrainingCheckpoints.write(dir.checkpoint(s.step()), run.model, s, seed, configJson, metadata);
                         dir.pruneCheckpoints();
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
@@ -641,7 +680,9 @@ public final class TrainCommand implements Callable<Integer> {
             try {
                 end = run.trainer.run(start, new TrainingConfig(run.steps, run.logEvery, run.evalEvery, run.checkpointEvery), observer);
             } catch (TrainingDivergedException e) {
-                throw new CommandFailure(e.getMessage() + "; the last checkpoint is in " + dir.checkpoints(), e);
+                java.util.Map.Entry<Long, Path> last = RunDirectory.checkpointsIn(dir.checkpoints()).lastEntry();
+                throw new CommandFailure(e.getMessage() + (last == null ? "; no checkpoint was written"
+                        : "; the last checkpoint is " + last.getValue() + " (step " + last.getKey() + ")"), e);
             }
             flushDiagnostics(run, log);
         }
@@ -780,8 +821,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (config == null) return;
         if (!Files.isRegularFile(config)) throw new NoSuchFileException(config.toString(), null, "no such config file");
         Map<String, Object> json;
+        String text = TextFiles.readUtf8(config);
         try {
-            json = Json.parseObject(Files.readString(config, StandardCharsets.UTF_8), config.toString());
+            json = Json.parseObject(text, config.toString());
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -4,6 +4,7 @@ import dev.descent.data.BatchStream;
 import dev.descent.data.Batcher;
 import dev.descent.data.Dataset;
 import dev.descent.data.SequenceTask;
+import java.util.List;
 
 /**
  * Loaded training data, whatever its source: training batches (from a fixed {@code train} set or,
@@ -15,12 +16,28 @@ import dev.descent.data.SequenceTask;
  * @param test the held-out set
  * @param task the synthetic task, or {@code null}
  * @param batchSeed the seed of the training batch stream
+ * @param classNames the names of the classes by index when the data named them (a CSV label
+ *     column of words), else {@code null}
  */
-public record TrainingData(String description, Dataset train, Dataset test, SequenceTask task, long batchSeed) {
+public record TrainingData(String description, Dataset train, Dataset test, SequenceTask task, long batchSeed, List<String> classNames) {
     /** Exactly one of train and task is set. */
     public TrainingData {
         if ((train == null) == (task == null)) throw new IllegalArgumentException("TrainingData: need exactly one of train and task");
         if (test == null) throw new IllegalArgumentException("TrainingData: test set is required");
+        classNames = classNames == null ? null : List.copyOf(classNames);
+    }
+
+    /** Data whose classes, if any, are numbered, not named. */
+    public TrainingData(String description, Dataset train, Dataset test, SequenceTask task, long batchSeed) {
+        this(description, train, test, task, batchSeed, null);
+    }
+
+    /** The class names as one line, {@code 0 = setosa, 1 = versicolor, …}, or {@code null} for none. */
+    public String classMapping() {
+        if (classNames == null) return null;
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < classNames.size(); i++) sb.append(i == 0 ? "" : ", ").append(i).append(" = ").append(classNames.get(i));
+        return sb.toString();
     }
 
     /**

@@ -278,7 +278,7 @@ final class TrainingReport {
                         .append(HtmlReport.escape(Errors.firstLine(e.getMessage(), e))).append("</p>\n");
                 continue;
             }
-            Files.write(dir.resolve(f.fileName()), png);
+            dev.descent.io.AtomicFiles.write(dir.resolve(f.fileName()), png);
             h.append("<figure>\n<img alt=\"").append(HtmlReport.escape(f.plot().title())).append("\" src=\"data:image/png;base64,")
                     .append(Base64.getEncoder().encodeToString(png)).append("\">\n<figcaption>").append(HtmlReport.escape(f.plot().title()))
                     .append(" (<a href=\"").append(f.fileName()).append("\">").append(f.fileName()).append("</a>)</figcaption>\n</figure>\n");

@@ -383,7 +383,7 @@ public final class Plot {
     public void writePng(Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);
-        Files.write(file, toPng());
+        dev.descent.io.AtomicFiles.write(file, toPng());
     }
 
     Rendered render() {

@@ -50,9 +50,8 @@ public final class CopyTask implements SequenceTask {
     /** Draws the 10 data symbols of each sequence in order. */
     @Override
     public Dataset generate(int count, Rng rng) {
-        SequenceTask.checkCount("copy", count);
         int steps = steps();
-        float[] x = new float[count * steps * SYMBOLS];
+        float[] x = new float[SequenceTask.checkValues("copy", count, steps, SYMBOLS)];
         int[] labels = new int[count * steps];
         for (int n = 0; n < count; n++) {
             int xBase = n * steps * SYMBOLS, lBase = n * steps;

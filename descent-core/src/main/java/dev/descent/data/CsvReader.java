@@ -11,7 +11,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * Reads a numeric CSV file into a {@link Dataset}: every column but one is a feature, the remaining
@@ -20,17 +23,22 @@ import java.util.regex.Pattern;
  * <p>Format: cells separated by {@link Options#delimiter()} (comma by default), surrounding
  * whitespace ignored, a cell may be wrapped in double quotes (without embedded delimiters), blank
  * lines skipped, {@code \n} or {@code \r\n} line ends. Numbers are decimal
- * ({@code [+-]digits[.digits][e[+-]digits]}); NaN, infinities and anything else are rejected.
- * The header is {@linkplain Header#AUTO detected} when the first non-blank line has a cell that is
- * not a number. Features are float32 {@code [N, columns − 1]}; classification labels must be
- * integers ≥ 0 (written {@code 3} or {@code 3.0}) and the class count is the largest label + 1;
- * regression targets are float32 {@code [N, 1]}.
+ * ({@code [+-]digits[.digits][e[+-]digits]}, ASCII digits, recognised by a scanner linear in the
+ * cell's length) within float32's range; NaN, infinities, values beyond ±3.4·10³⁸ and anything
+ * else are rejected. The header is {@linkplain Header#AUTO detected} when the first non-blank line
+ * has a feature cell that is not a number (or the label column is given by name). Features are
+ * float32 {@code [N, columns − 1]}; regression targets are float32 {@code [N, 1]}.
+ *
+ * <p>Classification labels are either all integers ≥ 0 (written {@code 3} or {@code 3.0}; the
+ * class count is the largest label + 1), or, as soon as one label is not a number, names: the
+ * distinct names sorted (by {@link String#compareTo}) are classes 0, 1, … ({@link Table#classNames}),
+ * so {@code setosa, versicolor, virginica} are 0, 1, 2 however the rows are ordered.
  *
  * <p>Every error is a {@link DataFormatException} of one line naming the file, the line number and
- * the bad cell (columns are numbered from 0): ragged rows, non-numeric cells, non-integer labels, an unknown label column.
+ * the bad cell (columns are numbered from 0, a long cell abbreviated): ragged rows, non-numeric
+ * cells, non-integer labels, an unknown label column.
  */
 public final class CsvReader {
-    private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
     /** Largest class label accepted (a guard against a regression column read as labels). */
     public static final int MAX_LABEL = 1 << 20;
 
@@ -102,14 +110,37 @@ public final class CsvReader {
         }
     }
 
+    /**
+     * A file's data and, for named class labels, the names by class index.
+     *
+     * @param data the dataset
+     * @param classNames the class names in class order, or {@code null} for integer labels (and regression)
+     */
+    public record Table(Dataset data, List<String> classNames) {
+        /** Copies the names. */
+        public Table {
+            classNames = classNames == null ? null : List.copyOf(classNames);
+        }
+    }
+
     /** Reads {@code file} with {@code options}. */
     public static Dataset read(Path file, Options options) throws IOException {
+        return readTable(file, options).data();
+    }
+
+    /** Reads {@code file} with {@code options}, with the class names of named labels. */
+    public static Table readTable(Path file, Options options) throws IOException {
         if (!Files.exists(file)) throw new NoSuchFileException(file.toString(), null, "no such file");
         if (Files.isDirectory(file)) throw new DataFormatException(file, "is a directory, not a CSV file");
+        boolean classification = options.task() == Task.CLASSIFICATION;
         List<String> names = null;
         int columns = -1, firstDataLine = -1, labelIndex = -1;
         float[] x = new float[1024];
         double[] y = new double[256];
+        // For classification the label cells are kept as text until the end decides between
+        // integer labels and names; the first bad integer label is remembered for the error.
+        List<String> labelCells = new ArrayList<>();
+        List<Long> labelLines = new ArrayList<>();
         int rows = 0, xLen = 0;
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
@@ -124,7 +155,7 @@ public final class CsvReader {
                     boolean header = switch (options.header()) {
                         case PRESENT -> true;
                         case ABSENT -> false;
-                        case AUTO -> Arrays.stream(cells).anyMatch(c -> !NUMBER.matcher(c).matches());
+                        case AUTO -> looksLikeHeader(cells, options.labelColumn());
                     };
                     if (header) names = List.of(cells);
                     labelIndex = labelIndex(file, options.labelColumn(), names, columns);
@@ -142,11 +173,15 @@ public final class CsvReader {
                 if (xLen + columns - 1 > x.length) x = Arrays.copyOf(x, grow(x.length, xLen + columns - 1));
                 if (rows == y.length) y = Arrays.copyOf(y, grow(y.length, rows + 1));
                 for (int c = 0; c < columns; c++) {
-                    double v = number(file, lineNo, c, names, cells[c]);
-                    if (c == labelIndex) y[rows] = v;
-                    else x[xLen++] = (float) v;
+                    if (c == labelIndex && classification) {
+                        labelCells.add(cells[c]);
+                        labelLines.add(lineNo);
+                    } else {
+                        double v = number(file, lineNo, c, names, cells[c]);
+                        if (c == labelIndex) y[rows] = v;
+                        else x[xLen++] = (float) v;
+                    }
                 }
-                if (options.task() == Task.CLASSIFICATION) checkLabel(file, lineNo, labelIndex, names, cells[labelIndex], y[rows]);
                 rows++;
             }
         } catch (java.nio.charset.MalformedInputException e) {
@@ -154,18 +189,89 @@ public final class CsvReader {
         }
         if (rows == 0) throw new DataFormatException(file, "no data rows");
         Tensor features = Tensor.wrap(Arrays.copyOf(x, xLen), rows, columns - 1);
-        if (options.task() == Task.REGRESSION) {
+        if (!classification) {
             float[] t = new float[rows];
             for (int i = 0; i < rows; i++) t[i] = (float) y[i];
-            return Dataset.regression(features, Tensor.wrap(t, rows, 1));
+            return new Table(Dataset.regression(features, Tensor.wrap(t, rows, 1)), null);
         }
         int[] labels = new int[rows];
+        boolean named = labelCells.stream().anyMatch(c -> !isNumber(c));
+        if (named) {
+            List<String> classNames = new ArrayList<>(new TreeSet<>(labelCells));
+            Map<String, Integer> index = new HashMap<>();
+            for (int i = 0; i < classNames.size(); i++) index.put(classNames.get(i), i);
+            for (int i = 0; i < rows; i++) labels[i] = index.get(labelCells.get(i));
+            return new Table(Dataset.classification(features, labels, classNames.size()), Collections.unmodifiableList(classNames));
+        }
         int classes = 0;
         for (int i = 0; i < rows; i++) {
-            labels[i] = (int) y[i];
+            String cell = labelCells.get(i);
+            double v = number(file, labelLines.get(i), labelIndex, names, cell);
+            checkLabel(file, labelLines.get(i), labelIndex, names, cell, v);
+            labels[i] = (int) v;
             classes = Math.max(classes, labels[i] + 1);
         }
-        return Dataset.classification(features, labels, classes);
+        return new Table(Dataset.classification(features, labels, classes), null);
+    }
+
+    /**
+     * Whether a first line is a header: some cell other than the label's is not a number, or
+     * every cell is not a number, or the label column is given by a name (which needs one).
+     */
+    private static boolean looksLikeHeader(String[] cells, String labelSpec) {
+        int label = cells.length - 1;
+        if (labelSpec != null) {
+            try {
+                int i = Integer.parseInt(labelSpec.trim());
+                label = i < 0 ? cells.length + i : i;
+            } catch (NumberFormatException e) {
+                return true;
+            }
+        }
+        boolean allText = true;
+        for (int c = 0; c < cells.length; c++) {
+            boolean number = isNumber(cells[c]);
+            if (!number && c != label) return true;
+            allText &= !number;
+        }
+        return allText;
+    }
+
+    /**
+     * Whether {@code s} is {@code [+-]?(digits[.digits*]|.digits)([eE][+-]?digits)?} with ASCII
+     * digits: one pass, no backtracking, so a cell of a million digits costs a million steps.
+     */
+    static boolean isNumber(String s) {
+        int i = 0, n = s.length();
+        if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) i++;
+        int intDigits = 0, fracDigits = 0;
+        while (i < n && isAsciiDigit(s.charAt(i))) {
+            i++;
+            intDigits++;
+        }
+        if (i < n && s.charAt(i) == '.') {
+            i++;
+            while (i < n && isAsciiDigit(s.charAt(i))) {
+                i++;
+                fracDigits++;
+            }
+        }
+        if (intDigits == 0 && fracDigits == 0) return false;
+        if (i < n && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+            i++;
+            if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) i++;
+            int expDigits = 0;
+            while (i < n && isAsciiDigit(s.charAt(i))) {
+                i++;
+                expDigits++;
+            }
+            if (expDigits == 0) return false;
+        }
+        return i == n;
+    }
+
+    private static boolean isAsciiDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     private static int grow(int current, int needed) {
@@ -212,25 +318,33 @@ public final class CsvReader {
 
     private static double number(Path file, long lineNo, int column, List<String> names, String cell)
             throws DataFormatException {
-        if (!NUMBER.matcher(cell).matches()) {
-            throw new DataFormatException(file, lineNo, "column " + describe(column, names) + ": '" + cell + "' is not a number");
+        if (!isNumber(cell)) {
+            throw new DataFormatException(file, lineNo, "column " + describe(column, names) + ": " + quote(cell) + " is not a number");
         }
         double v = Double.parseDouble(cell);
-        if (!Double.isFinite(v)) {
-            throw new DataFormatException(file, lineNo, "column " + describe(column, names) + ": '" + cell + "' overflows a double");
+        if (!(Math.abs(v) <= Float.MAX_VALUE)) {
+            throw new DataFormatException(file, lineNo, "column " + describe(column, names) + ": " + quote(cell)
+                    + " is beyond float32's range (±3.4028235e38)");
         }
         return v;
+    }
+
+    /** A cell for a message: quoted, and abbreviated with its length when long. */
+    static String quote(String cell) {
+        int max = 40;
+        if (cell.length() <= max) return "'" + cell + "'";
+        return "'" + cell.substring(0, max) + "...' (" + cell.length() + " characters)";
     }
 
     private static void checkLabel(Path file, long lineNo, int column, List<String> names, String cell, double v)
             throws DataFormatException {
         if (v < 0 || v != Math.rint(v) || v > MAX_LABEL) {
-            throw new DataFormatException(file, lineNo, "label " + describe(column, names) + ": '" + cell
-                    + "' is not a class label (an integer in [0, " + MAX_LABEL + "]); use regression for real-valued targets");
+            throw new DataFormatException(file, lineNo, "label " + describe(column, names) + ": " + quote(cell)
+                    + " is not a class label (an integer in [0, " + MAX_LABEL + "]); use regression for real-valued targets");
         }
     }
 
     private static String describe(int column, List<String> names) {
-        return names != null ? String.format(Locale.ROOT, "%d ('%s')", column, names.get(column)) : Integer.toString(column);
+        return names != null ? String.format(Locale.ROOT, "%d (%s)", column, quote(names.get(column))) : Integer.toString(column);
     }
 }

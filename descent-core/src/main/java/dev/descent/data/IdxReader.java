@@ -76,15 +76,18 @@ public final class IdxReader {
         long fileBytes = Files.size(file);
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
              InputStream in = decompressIfGzip(file, raw)) {
-            // The most bytes the stream can deliver: the file's size, or for gzip 1032 times it
-            // (DEFLATE's largest expansion: a 258-byte match costs at least two bits).
-            long deliverable = in == raw ? fileBytes : fileBytes * 1032;
-            return parse(file, in, expectedMagic, deliverable);
+            // How much to allocate before any data arrived: all of it for a raw file (it cannot
+            // deliver more than its size, and the count was checked against it below), for gzip
+            // a few times the compressed size (real image sets compress about 2:1), so that a
+            // header declaring gigabytes costs nothing until the bytes actually arrive.
+            long initial = in == raw ? fileBytes : Math.max(1 << 16, 4 * fileBytes);
+            return parse(file, in, expectedMagic, initial);
         } catch (ZipException e) {
-            throw new DataFormatException(file, "corrupt gzip data (" + e.getMessage() + ")");
+            throw new DataFormatException(file, "corrupt gzip data" + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));
         } catch (EOFException e) {
             // GZIPInputStream reports a cut-off compressed stream as EOFException.
-            throw new DataFormatException(file, "truncated gzip stream (" + e.getMessage() + ")");
+            throw new DataFormatException(file, "truncated gzip stream: the file ends before the compressed data does"
+                    + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));
         }
     }
 
@@ -96,7 +99,7 @@ public final class IdxReader {
         return raw;
     }
 
-    private static IdxArray parse(Path file, InputStream in, int expectedMagic, long deliverable) throws IOException {
+    private static IdxArray parse(Path file, InputStream in, int expectedMagic, long initial) throws IOException {
         int magic = readHeaderInt(file, in, "magic number");
         if (magic != expectedMagic) {
             throw new DataFormatException(file, "bad magic number " + hex(magic) + ", expected " + hex(expectedMagic)
@@ -117,7 +120,7 @@ public final class IdxReader {
                         + " declare more than " + MAX_ELEMENTS + " elements");
             }
         }
-        byte[] data = readExactly(file, in, (int) count, dims, deliverable);
+        byte[] data = readExactly(file, in, (int) count, dims, initial);
         long extra = 0;
         byte[] probe = new byte[8192];
         for (int r; (r = in.read(probe)) > 0; ) extra += r;
@@ -129,17 +132,16 @@ public final class IdxReader {
     }
 
     /**
-     * Reads exactly n bytes. The buffer starts at n when the stream can deliver that many (so a
-     * 47 MB image set is read into one array, not through doublings that leave 63 MB of garbage
-     * in the old generation), else at what the stream can deliver, so that a header declaring
-     * more than the file can hold never allocates more than the file could fill; it then grows
-     * only as data arrives.
+     * Reads exactly n bytes into a buffer that starts at {@code initial} bytes (at most n) and
+     * doubles, up to n, only when full: memory follows the data that actually
+     * arrives, so a header that lies about its count fails with "truncated" having allocated at
+     * most twice what the stream delivered.
      */
-    private static byte[] readExactly(Path file, InputStream in, int n, int[] dims, long deliverable) throws IOException {
-        byte[] buf = new byte[(int) Math.min(n, Math.max(1 << 20, deliverable))];
+    private static byte[] readExactly(Path file, InputStream in, int n, int[] dims, long initial) throws IOException {
+        byte[] buf = new byte[(int) Math.max(0, Math.min(n, initial))];
         int have = 0;
         while (have < n) {
-            if (have == buf.length) buf = Arrays.copyOf(buf, (int) Math.min(n, 2L * buf.length));
+            if (have == buf.length) buf = Arrays.copyOf(buf, (int) Math.min(n, Math.max(1 << 16, 2L * buf.length)));
             int r = in.read(buf, have, buf.length - have);
             if (r < 0) {
                 throw new DataFormatException(file, "truncated: dimensions " + Arrays.toString(dims) + " declare " + n

@@ -17,8 +17,7 @@ final class MarkedPairs {
      * Targets are computed from the float32-rounded values the model sees.
      */
     static Dataset generate(String task, int length, int count, Rng rng, DoubleBinaryOperator combine) {
-        SequenceTask.checkCount(task, count);
-        float[] x = new float[count * length * 2];
+        float[] x = new float[SequenceTask.checkValues(task, count, length, 2)];
         float[] y = new float[count];
         int half = length / 2;
         for (int n = 0; n < count; n++) {

@@ -64,10 +64,22 @@ public interface SequenceTask {
         }
     }
 
-    /** Validates the length parameter shared by all tasks. */
+    /**
+     * The longest sequence a task generates: beyond it one sequence alone fills a large array, and
+     * backpropagation through that many steps is far beyond what these tasks are for.
+     */
+    int MAX_LENGTH = 1_000_000;
+
+    /** The most values one generated array may hold (the largest safe Java array). */
+    long MAX_VALUES = Integer.MAX_VALUE - 8;
+
+    /** Validates the length parameter shared by all tasks: at least {@code minimum}, at most {@link #MAX_LENGTH}. */
     static int checkLength(String task, int length, int minimum) {
         if (length < minimum) {
             throw new IllegalArgumentException(task + ": sequence length T must be >= " + minimum + ", got " + length);
+        }
+        if (length > MAX_LENGTH) {
+            throw new IllegalArgumentException(task + ": sequence length T must be <= " + MAX_LENGTH + ", got " + length);
         }
         return length;
     }
@@ -76,5 +88,22 @@ public interface SequenceTask {
     static int checkCount(String task, int count) {
         if (count < 1) throw new IllegalArgumentException(task + ": count must be >= 1, got " + count);
         return count;
+    }
+
+    /**
+     * Validates a generated-set size whose features take {@code steps × perStep} values per
+     * sequence, computing the total in {@code long}; returns the total as an array length.
+     *
+     * @throws IllegalArgumentException if it exceeds {@link #MAX_VALUES}, naming the factors
+     */
+    static int checkValues(String task, int count, int steps, int perStep) {
+        checkCount(task, count);
+        long total = (long) count * steps * perStep; // at most 2^31 × 2^20 × 2^5: no overflow
+        if (total > MAX_VALUES) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+                    "%s: %d sequences of %d steps × %d values = %.3g values, more than one array holds (%d); use a smaller batch or T",
+                    task, count, steps, perStep, (double) total, MAX_VALUES));
+        }
+        return (int) total;
     }
 }

@@ -64,8 +64,7 @@ public final class TemporalOrderTask implements SequenceTask {
     /** Draws per sequence, in order: T−2 distractors, t₁, t₂, the two relevant symbols. */
     @Override
     public Dataset generate(int count, Rng rng) {
-        SequenceTask.checkCount("temporal-order", count);
-        float[] x = new float[count * length * CHANNELS];
+        float[] x = new float[SequenceTask.checkValues("temporal-order", count, length, CHANNELS)];
         int[] labels = new int[count];
         int[] w1 = firstWindow(), w2 = secondWindow();
         int[] symbol = new int[length];

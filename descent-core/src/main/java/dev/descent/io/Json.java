@@ -138,7 +138,14 @@ public final class Json {
         }
 
         IllegalArgumentException error(String what) {
-            return new IllegalArgumentException("invalid JSON at offset " + pos + ": " + what);
+            // A message is one line: control characters quoted from the input are shown escaped.
+            StringBuilder b = new StringBuilder(what.length());
+            for (int i = 0; i < what.length(); i++) {
+                char c = what.charAt(i);
+                if (c < 0x20 || c == 0x7F) b.append(String.format("\\u%04X", (int) c));
+                else b.append(c);
+            }
+            return new IllegalArgumentException("invalid JSON at offset " + pos + ": " + b);
         }
 
         String describe() {

@@ -10,9 +10,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,7 +19,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Files in the safetensors layout (Hugging Face's format, readable from PyTorch):
@@ -36,10 +33,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * to a multiple of 8 bytes, so the data section is 8-byte aligned (as the reference
  * implementation does).
  *
- * <p><b>Writes are atomic</b>: the bytes go to a temporary file in the target's directory, which
- * is forced to disk ({@link FileChannel#force}) and renamed over the target with
- * {@link StandardCopyOption#ATOMIC_MOVE}; the directory is then forced too where the platform
- * allows it. A reader sees the old file or the new one, never a mixture, and a failed write
+ * <p><b>Writes are atomic</b> ({@link AtomicFiles}: temporary file, force, rename, force the
+ * directory). A reader sees the old file or the new one, never a mixture, and a failed write
  * leaves the old file and no temporary file behind.
  *
  * <p><b>Reads validate everything before allocating tensor data</b>: the header length against
@@ -95,25 +90,13 @@ public final class SafeTensors {
 
     static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata, WriteHook hook) throws IOException {
         byte[] header = encodeHeader(tensors, metadata);
-        Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
-        Path tmp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-        boolean moved = false;
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-                buf.putLong(header.length).flip();
-                long written = writeChunk(ch, buf, 0, hook);
-                written = writeChunk(ch, ByteBuffer.wrap(header), written, hook);
-                for (Tensor t : tensors.values()) written = writeData(ch, buf, t, written, hook);
-                ch.force(true);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            moved = true;
-            syncDirectory(dir);
-        } finally {
-            if (!moved) Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(file, ch -> {
+            ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+            buf.putLong(header.length).flip();
+            long written = writeChunk(ch, buf, 0, hook);
+            written = writeChunk(ch, ByteBuffer.wrap(header), written, hook);
+            for (Tensor t : tensors.values()) written = writeData(ch, buf, t, written, hook);
+        });
     }
 
     private static long writeData(FileChannel ch, ByteBuffer buf, Tensor t, long written, WriteHook hook) throws IOException {
@@ -134,16 +117,6 @@ public final class SafeTensors {
         long n = buf.remaining();
         while (buf.hasRemaining()) ch.write(buf);
         return written + n;
-    }
-
-    // NOTE: forcing a directory makes the rename itself durable on Linux; other platforms (Windows)
-    // cannot open a directory as a channel, and there the rename is as durable as the OS makes it.
-    private static void syncDirectory(Path dir) {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            // Not possible on this platform; the file's own data was already forced.
-        }
     }
 
     /** The padded header bytes for {@code tensors} laid out contiguously in order. */

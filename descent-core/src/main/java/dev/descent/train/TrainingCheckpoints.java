@@ -37,9 +37,22 @@ public final class TrainingCheckpoints {
      * {@code seed} and {@code configuration} (JSON) recorded.
      */
     public static Checkpoint of(Module model, TrainingState state, long seed, String configuration) {
+        return of(model, state, seed, configuration, Map.of());
+    }
+
+    /**
+     * {@link #of(Module, TrainingState, long, String)} with further metadata entries of the
+     * caller's (e.g. how a dataset's class names map to indices); keys must not start with
+     * {@code descent.} or {@code train.}.
+     */
+    public static Checkpoint of(Module model, TrainingState state, long seed, String configuration, Map<String, String> metadata) {
         LinkedHashMap<String, Tensor> all = new LinkedHashMap<>(model.parameters().asMap());
         all.putAll(state.parameters().asMap());
         Map<String, String> extra = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
+            if (e.getKey().startsWith("train.")) throw new IllegalArgumentException("checkpoint: metadata key '" + e.getKey() + "' is reserved");
+            extra.put(e.getKey(), e.getValue());
+        }
         extra.put(CURSOR_EPOCH, Long.toString(state.cursor().epoch()));
         extra.put(CURSOR_POSITION, Long.toString(state.cursor().position()));
         extra.put(RANDOM_STATE, RANDOM_STATE_TEXT);
@@ -52,6 +65,12 @@ public final class TrainingCheckpoints {
         of(model, state, seed, configuration).write(file);
     }
 
+    /** Writes {@link #of(Module, TrainingState, long, String, Map)} to {@code file}, atomically. */
+    public static void write(Path file, Module model, TrainingState state, long seed, String configuration, Map<String, String> metadata)
+            throws IOException {
+        of(model, state, seed, configuration, metadata).write(file);
+    }
+
     /**
      * Loads {@code checkpoint} into {@code model} and rebuilds the state to resume from with
      * {@code optimizer}.
@@ -59,11 +78,15 @@ public final class TrainingCheckpoints {
      * @param source names the checkpoint in error messages (e.g. its path)
      * @throws IllegalArgumentException if the checkpoint does not fit the model (naming the first
      *     mismatching parameter or buffer and both shapes), does not fit the optimiser (naming the
-     *     entry), or lacks the cursor
+     *     entry), lacks the cursor, or holds a NaN or infinite value (naming the tensor and index):
+     *     such a state would only "resume" to NaN losses
      */
     public static TrainingState restore(Checkpoint checkpoint, String source, Module model, TrainingOptimizer optimizer) {
         checkFits(source, "parameter", checkpoint.parameters(), model.parameters());
         checkFits(source, "buffer", checkpoint.buffers(), model.buffers());
+        checkFinite(source, "parameter", checkpoint.parameters());
+        checkFinite(source, "buffer", checkpoint.buffers());
+        checkFinite(source, "optimiser state", checkpoint.optimizerState());
         Cursor cursor = new Cursor(longEntry(source, checkpoint, CURSOR_EPOCH), longEntry(source, checkpoint, CURSOR_POSITION));
         checkpoint.restore(model);
         Params trainable = model.trainable();
@@ -92,6 +115,33 @@ public final class TrainingCheckpoints {
             if (!model.contains(name)) {
                 throw new IllegalArgumentException(source + " does not fit the model: the checkpoint's " + kind + " '" + name + "' ("
                         + stored.get(name).dtype() + stored.get(name).shape() + ") is not in the model");
+            }
+        }
+    }
+
+    /** Rejects the first NaN or infinite value of {@code tensors}, naming the tensor and the flat index. */
+    static void checkFinite(String source, String kind, Params tensors) {
+        for (Map.Entry<String, Tensor> e : tensors.asMap().entrySet()) {
+            Tensor t = e.getValue();
+            int bad = -1;
+            double value = 0;
+            switch (t.dtype()) {
+                case F32 -> {
+                    float[] a = t.rawF32();
+                    for (int i = 0; i < t.size() && bad < 0; i++) if (!Float.isFinite(a[i])) { bad = i; value = a[i]; }
+                }
+                case F64 -> {
+                    double[] a = t.rawF64();
+                    for (int i = 0; i < t.size() && bad < 0; i++) if (!Double.isFinite(a[i])) { bad = i; value = a[i]; }
+                }
+                default -> {
+                    double[] a = t.toDoubleArray();
+                    for (int i = 0; i < a.length && bad < 0; i++) if (!Double.isFinite(a[i])) { bad = i; value = a[i]; }
+                }
+            }
+            if (bad >= 0) {
+                throw new IllegalArgumentException(source + ": " + kind + " '" + e.getKey() + "' holds " + value + " at index " + bad
+                        + "; a checkpoint with non-finite values cannot be resumed (resume from an earlier checkpoint)");
             }
         }
     }

@@ -79,7 +79,49 @@ class CsvReaderTest {
         Path g = csv("1,NaN,0\n");
         assertEquals(g + ":1: column 1: 'NaN' is not a number", message(g, Options.defaults().withHeader(Header.ABSENT)));
         Path h = csv("1,1e999,0\n");
-        assertTrue(message(h, Options.defaults()).contains("'1e999' overflows a double"));
+        assertTrue(message(h, Options.defaults()).contains("'1e999' is beyond float32's range"));
+    }
+
+    @Test
+    void valuesBeyondFloat32AreRefusedNotTurnedIntoInfinity() throws IOException {
+        // 1e39 is a finite double but above float32's largest value 3.4028235e38.
+        Path f = csv("a,b,y\n1,2,0\n1e39,2,1\n");
+        assertEquals(f + ":3: column 0 ('a'): '1e39' is beyond float32's range (±3.4028235e38)", message(f, Options.defaults()));
+        Path g = csv("a,y\n1,-3.5e38\n");
+        assertTrue(message(g, Options.defaults().withTask(Task.REGRESSION)).contains("column 1 ('y'): '-3.5e38' is beyond float32's range"));
+        Path ok = csv("a,y\n3.4e38,1e-50\n");
+        assertArrayEquals(new float[] {3.4e38f}, CsvReader.read(ok, Options.defaults().withTask(Task.REGRESSION)).features().rawF32());
+    }
+
+    @Test
+    void aLongRunOfDigitsIsRejectedAndQuotedShort() throws IOException {
+        // The regex this replaced backtracked quadratically here (40,000 digits: 8.8 s).
+        String digits = "7".repeat(100_000);
+        Path f = csv("a,b,y\n1," + digits + "x,0\n");
+        String m = message(f, Options.defaults());
+        assertEquals(f + ":2: column 1 ('b'): '" + "7".repeat(40) + "...' (100001 characters) is not a number", m);
+        assertTrue(CsvReader.isNumber(digits));
+        assertFalse(CsvReader.isNumber(digits + "x"));
+        for (String good : new String[] {"0", "-1", "+2.", ".5", "1e5", "1E+05", "3.25e-3", "-.5e1"}) assertTrue(CsvReader.isNumber(good), good);
+        for (String bad : new String[] {"", "+", ".", "e5", "1e", "1e+", "1..2", "1.2.3", "٣", "1e٣", "0x10", " 1", "NaN", "Infinity", "1,0"}) {
+            assertFalse(CsvReader.isNumber(bad), bad);
+        }
+    }
+
+    @Test
+    void wordLabelsBecomeSortedClasses() throws IOException {
+        Path f = csv("sepal,petal,species\n5.1,1.4,setosa\n6.3,6.0,virginica\n5.9,4.2,versicolor\n5.0,1.3,setosa\n");
+        CsvReader.Table t = CsvReader.readTable(f, Options.defaults().withLabelColumn("species"));
+        assertEquals(java.util.List.of("setosa", "versicolor", "virginica"), t.classNames());
+        assertArrayEquals(new int[] {0, 2, 1, 0}, t.data().labels());
+        assertEquals(3, t.data().classes());
+        // Without a header too: the numeric features show that the first line is data.
+        Path g = csv("5.1,1.4,setosa\n6.3,6.0,virginica\n");
+        CsvReader.Table u = CsvReader.readTable(g, Options.defaults());
+        assertEquals(2, u.data().size());
+        assertEquals(java.util.List.of("setosa", "virginica"), u.classNames());
+        // Integer labels stay integers, with no names.
+        assertEquals(null, CsvReader.readTable(csv("a,y\n1,3\n"), Options.defaults()).classNames());
     }
 
     @Test

@@ -88,6 +88,36 @@ class IdxReaderTest {
                 .contains("declare more than"));
     }
 
+    /**
+     * The issue's bomb: a gzip file of a few MB of zeros whose header declares 2.1 G pixels. The
+     * reader may allocate only in step with what it decompressed (a small first buffer, then
+     * doublings), not the declared size: the bytes this thread allocated stay far below the 2.1 GB
+     * the header asks for, and the error is the truncation.
+     */
+    @Test
+    void aGzipBombDeclaringGigabytesAllocatesOnlyWhatItDecompresses() throws IOException {
+        int delivered = 8 << 20; // 8 MB of zeros, about 8 KB compressed
+        Path f = IdxFiles.write(dir.resolve("bomb.gz"),
+                IdxFiles.gzip(IdxFiles.idx(IdxReader.IMAGES_MAGIC, new int[] {2_700_000, 28, 28}, new byte[delivered])));
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = mx.getCurrentThreadAllocatedBytes();
+        DataFormatException e = assertThrows(DataFormatException.class, () -> IdxReader.readImages(f));
+        long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(e.getMessage().contains("but the file ends after " + delivered), e.getMessage());
+        // Buffers doubling from 64 KB to 16 MB (the last doubling once 8 MB arrived) plus stream buffers:
+        // under 64 MB, against 2,116,800,000 bytes declared.
+        assertTrue(allocated < 64L << 20, "allocated " + allocated + " bytes for " + delivered + " delivered");
+    }
+
+    @Test
+    void aTruncatedGzipStreamSaysSoWithoutNull() throws IOException {
+        byte[] gz = IdxFiles.gzip(IdxFiles.images(50, 10, 10));
+        Path g = IdxFiles.write(dir.resolve("cut.gz"), Arrays.copyOf(gz, gz.length - 6));
+        DataFormatException e = assertThrows(DataFormatException.class, () -> IdxReader.readImages(g));
+        assertOneLine(e);
+        assertTrue(!e.getMessage().contains("null"), e.getMessage());
+    }
+
     @Test
     void corruptGzipAndMissingFile() throws IOException {
         byte[] gz = IdxFiles.gzip(IdxFiles.images(4, 4, 4));

@@ -230,7 +230,7 @@ class SafeTensorsTest {
             IOException e = assertThrows(IOException.class, () -> SafeTensors.write(f, big, Map.of("version", "2"), written -> {
                 if (written > failAfter) throw new IOException("disk full (simulated)");
             }));
-            assertEquals("disk full (simulated)", e.getMessage());
+            assertEquals(f.toAbsolutePath() + ": disk full (simulated)", e.getMessage(), "an error without a file name names the file");
             assertArrayEquals(before, Files.readAllBytes(f));
             assertEquals(List.of("ckpt.safetensors"), listing(dir));
         }
