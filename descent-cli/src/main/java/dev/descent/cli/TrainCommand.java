@@ -10,6 +10,7 @@ import dev.descent.io.Checkpoint;
 import dev.descent.nn.Activation;
 import dev.descent.nn.Module;
 import dev.descent.nn.Rnn;
+import dev.descent.nn.Sequential;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Rng;
 import dev.descent.tensor.Tensor;
@@ -160,7 +161,7 @@ public final class TrainCommand implements Callable<Integer> {
     Activation activation;
 
     @Option(names = "--norm", paramLabel = "KIND", converter = NormConverter.class,
-            description = "MLP normalisation: none (default), weight, batch or weight-mean-only.")
+            description = "MLP normalisation: none (default), weight (initialised from the first batch), batch or weight-mean-only.")
     Norm norm;
 
     @Option(names = "--form", paramLabel = "FORM", converter = FormConverter.class,
@@ -557,7 +558,12 @@ public final class TrainCommand implements Callable<Integer> {
         boolean perStep = d.task() != null && d.task().perStepTargets();
         try {
             return switch (model) {
-                case MLP -> ModelFactory.mlp(in, hidden, outputs, activation, norm, rng, dtype);
+                case MLP -> {
+                    Sequential mlp = ModelFactory.mlp(in, hidden, outputs, activation, norm, rng, dtype);
+                    // Salimans & Kingma's data-dependent init on the first training batch (at least 2 samples); part of step 0's state.
+                    if (norm == Norm.WEIGHT) ModelFactory.initFromData(mlp, d.trainBatches(Math.max(2, batchSize)).next().features().to(dtype));
+                    yield mlp;
+                }
                 case RNN -> ModelFactory.rnn(in, hidden.get(0), outputs, perStep, activation, form,
                         ModelFactory.recurrentInit(init, hidden.get(0)), rng, dtype);
                 case LSTM -> SequenceModel.lstm(in, hidden.get(0), outputs, perStep, rng, dtype);
