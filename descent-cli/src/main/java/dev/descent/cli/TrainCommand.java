@@ -10,6 +10,7 @@ import dev.descent.io.Checkpoint;
 import dev.descent.nn.Activation;
 import dev.descent.nn.Module;
 import dev.descent.nn.Rnn;
+import dev.descent.nn.Sequential;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Rng;
 import dev.descent.tensor.Tensor;
@@ -92,6 +93,9 @@ import picocli.CommandLine.Spec;
             "checkpoints/step-N.safetensors, PNG plots and index.html. Continue a run",
             "with --resume DIR (its newest checkpoint) or --resume FILE: the resumed run",
             "ends bit for bit where the uninterrupted one would have.",
+            "", "Baseline: the model's held-out figure is compared with the trivial baseline's",
+            "on the same samples (paired); it is reported as beaten only when the",
+            "improvement exceeds 2 standard errors of the per-sample differences.",
             "", "Example: descent train --data csv:iris.csv,label=species --hidden 16 --lr 0.01"})
 public final class TrainCommand implements Callable<Integer> {
     /** The data of the embedded default run: the seed's RNN task, needing no downloads. */
@@ -157,7 +161,7 @@ public final class TrainCommand implements Callable<Integer> {
     Activation activation;
 
     @Option(names = "--norm", paramLabel = "KIND", converter = NormConverter.class,
-            description = "MLP normalisation: none (default), weight, batch or weight-mean-only.")
+            description = "MLP normalisation: none (default), weight (initialised from the first batch), batch or weight-mean-only.")
     Norm norm;
 
     @Option(names = "--form", paramLabel = "FORM", converter = FormConverter.class,
@@ -554,7 +558,12 @@ public final class TrainCommand implements Callable<Integer> {
         boolean perStep = d.task() != null && d.task().perStepTargets();
         try {
             return switch (model) {
-                case MLP -> ModelFactory.mlp(in, hidden, outputs, activation, norm, rng, dtype);
+                case MLP -> {
+                    Sequential mlp = ModelFactory.mlp(in, hidden, outputs, activation, norm, rng, dtype);
+                    // Salimans & Kingma's data-dependent init on the first training batch (at least 2 samples); part of step 0's state.
+                    if (norm == Norm.WEIGHT) ModelFactory.initFromData(mlp, d.trainBatches(Math.max(2, batchSize)).next().features().to(dtype));
+                    yield mlp;
+                }
                 case RNN -> ModelFactory.rnn(in, hidden.get(0), outputs, perStep, activation, form,
                         ModelFactory.recurrentInit(init, hidden.get(0)), rng, dtype);
                 case LSTM -> SequenceModel.lstm(in, hidden.get(0), outputs, perStep, rng, dtype);
@@ -711,6 +720,9 @@ public final class TrainCommand implements Callable<Integer> {
         b.put("metric", e.baseline().metric());
         b.put("value", e.baseline().value());
         b.put("predictor", e.baseline().predictor());
+        b.put("onSamples", e.comparison().baselineOnSamples());
+        b.put("improvement", e.comparison().improvement());
+        b.put("standardError", e.comparison().standardError());
         b.put("beaten", e.beatsBaseline());
         r.put("baseline", b);
         return r;
