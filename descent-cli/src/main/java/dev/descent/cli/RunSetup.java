@@ -7,6 +7,7 @@ import dev.descent.diagnostics.DiagnosticsMonitor;
 import dev.descent.diagnostics.TrainingListener;
 import dev.descent.nn.Module;
 import dev.descent.nn.Rnn;
+import dev.descent.nn.Sequential;
 import dev.descent.tensor.Rng;
 import dev.descent.tensor.Tensor;
 import dev.descent.train.Baselines;
@@ -48,7 +49,7 @@ record RunSetup(TrainingSpec spec, Module model, Objective objective, TrainingOp
      */
     static RunSetup of(TrainingSpec spec, TrainingData d) {
         Rng rng = new Rng(spec.run().seed());
-        Module m = buildModel(spec.model(), d, rng);
+        Module m = buildModel(spec, d, rng);
         TrainingOptimizer opt = OptimizerFactory.build(spec.optimizer(), spec.schedule(), spec.run().steps(), m.trainable().elementCount());
         Evaluator evaluator = new Evaluator(d.test(), spec.model().dtype(), baseline(d), Evaluator.DEFAULT_CHUNK);
         List<DiagnosticRecord> records = new ArrayList<>();
@@ -67,12 +68,20 @@ record RunSetup(TrainingSpec spec, Module model, Objective objective, TrainingOp
         return new RunSetup(spec, m, objective, opt, trainer, monitor, records);
     }
 
-    /** The model {@code m} describes for data {@code d}, its parameters drawn from {@code rng}. */
-    static Module buildModel(TrainingSpec.ModelSpec m, TrainingData d, Rng rng) {
+    /** The model of a resolved {@code spec} for data {@code d}, its parameters drawn from {@code rng}. */
+    static Module buildModel(TrainingSpec spec, TrainingData d, Rng rng) {
+        TrainingSpec.ModelSpec m = spec.model();
         int in = d.inputSize(), outputs = d.outputSize();
         boolean perStep = d.task() != null && d.task().perStepTargets();
         return switch (m.kind()) {
-            case MLP -> ModelFactory.mlp(in, m.hidden(), outputs, m.activation(), m.norm(), rng, m.dtype());
+            case MLP -> {
+                Sequential mlp = ModelFactory.mlp(in, m.hidden(), outputs, m.activation(), m.norm(), rng, m.dtype());
+                // Salimans & Kingma's data-dependent init on the first training batch (at least 2 samples); part of step 0's state.
+                if (m.norm() == TrainingSpec.Norm.WEIGHT) {
+                    ModelFactory.initFromData(mlp, d.trainBatches(Math.max(2, spec.run().batchSize())).next().features().to(m.dtype()));
+                }
+                yield mlp;
+            }
             case RNN -> ModelFactory.rnn(in, m.hidden().get(0), outputs, perStep, m.activation(), m.form(),
                     ModelFactory.recurrentInit(m.init(), m.hidden().get(0)), rng, m.dtype());
             case LSTM -> SequenceModel.lstm(in, m.hidden().get(0), outputs, perStep, rng, m.dtype());

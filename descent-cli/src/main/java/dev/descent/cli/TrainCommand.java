@@ -82,6 +82,9 @@ import picocli.CommandLine.Spec;
             "checkpoints/step-N.safetensors, PNG plots and index.html. Continue a run",
             "with --resume DIR (its newest checkpoint) or --resume FILE: the resumed run",
             "ends bit for bit where the uninterrupted one would have.",
+            "", "Baseline: the model's held-out figure is compared with the trivial baseline's",
+            "on the same samples (paired); it is reported as beaten only when the",
+            "improvement exceeds 2 standard errors of the per-sample differences.",
             "", "Example: descent train --data csv:iris.csv,label=species --hidden 16 --lr 0.01"})
 public final class TrainCommand implements Callable<Integer> {
     @Spec
@@ -372,6 +375,9 @@ public final class TrainCommand implements Callable<Integer> {
         b.put("metric", e.baseline().metric());
         b.put("value", e.baseline().value());
         b.put("predictor", e.baseline().predictor());
+        b.put("onSamples", e.comparison().baselineOnSamples());
+        b.put("improvement", e.comparison().improvement());
+        b.put("standardError", e.comparison().standardError());
         b.put("beaten", e.beatsBaseline());
         r.put("baseline", b);
         return r;

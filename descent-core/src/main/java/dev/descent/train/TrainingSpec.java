@@ -602,7 +602,7 @@ public record TrainingSpec(DataSpec data, ModelSpec model, OptimizerSpec optimiz
             option("activation", "NAME", TrainingSpec::activation, (b, v) -> b.activation = (Activation) v, s -> s.model.activation,
                     "tanh, sigmoid, relu or identity (default: tanh for rnn, relu for mlp)."),
             option("norm", "KIND", TrainingSpec::norm, (b, v) -> b.norm = (Norm) v, s -> s.model.norm,
-                    "MLP normalisation: none (default), weight, batch or weight-mean-only."),
+                    "MLP normalisation: none (default), weight (initialised from the first batch), batch or weight-mean-only."),
             option("form", "FORM", TrainingSpec::form, (b, v) -> b.form = (Rnn.Form) v, s -> s.model.form,
                     "RNN form: act (g_t = σ(W g_{t-1} + U x_t + b), default) or pre (h_t = W σ(h_{t-1}) + U x_t + b)."),
             option("init", "INIT", TEXT, (b, v) -> b.init = (String) v, s -> s.model.init,
