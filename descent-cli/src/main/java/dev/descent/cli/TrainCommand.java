@@ -175,6 +175,18 @@ public final class TrainCommand implements Callable<Integer> {
             }
         }
         if (resumed != null) layers.add(new TrainingSpec.Layer(resumedSource, resumed, true));
+        // --data is parsed here, not by the layering: a bad one names the layer that gave it.
+        for (TrainingSpec.Layer layer : layers) {
+            Object value = layer.values().get("data");
+            if (value instanceof String || value instanceof Number || value instanceof Boolean) {
+                try {
+                    DataSource.parse(value.toString());
+                } catch (IllegalArgumentException e) {
+                    throw usage(layer.source() + ": Invalid value for option '--data': " + e.getMessage());
+                }
+                break;
+            }
+        }
         try {
             TrainingSpec.Layered given = TrainingSpec.layered(layers);
             if (given.spec().data().source() != null) return given;

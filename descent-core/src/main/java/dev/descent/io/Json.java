@@ -360,8 +360,16 @@ public final class Json {
         return c >= '0' && c <= '9';
     }
 
+    /** {@code s} for a one-line message: control characters escaped, cut after 40 characters. */
     static String abbreviate(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+        String cut = s.length() <= 40 ? s : s.substring(0, 40) + "…";
+        StringBuilder b = new StringBuilder(cut.length());
+        for (int i = 0; i < cut.length(); i++) {
+            char c = cut.charAt(i);
+            if (c < 0x20 || c == 0x7F) b.append(String.format("\\u%04X", (int) c));
+            else b.append(c);
+        }
+        return b.toString();
     }
 
     // ------------------------------------------------------------------ writing
