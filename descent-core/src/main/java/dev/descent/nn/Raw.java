@@ -2,12 +2,14 @@ package dev.descent.nn;
 
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Tensor;
+import dev.descent.tensor.kernel.BinaryOp;
 import dev.descent.tensor.kernel.ElementwiseF32;
 import dev.descent.tensor.kernel.ElementwiseF64;
 import dev.descent.tensor.kernel.GemmF32;
 import dev.descent.tensor.kernel.GemmF64;
 import dev.descent.tensor.kernel.ReduceF32;
 import dev.descent.tensor.kernel.ReduceF64;
+import dev.descent.tensor.kernel.UnaryOp;
 
 /**
  * Dtype dispatch over the allocation-free kernels of {@code dev.descent.tensor.kernel}, so that
@@ -56,13 +58,13 @@ final class Raw {
     }
 
     /** out = op(a) elementwise; {@code out} is modified (may alias a). */
-    static void unary(int op, Object a, int ao, Object out, int oo, int n) {
+    static void unary(UnaryOp op, Object a, int ao, Object out, int oo, int n) {
         if (out instanceof float[]) ElementwiseF32.unary(op, (float[]) a, ao, (float[]) out, oo, n);
         else ElementwiseF64.unary(op, (double[]) a, ao, (double[]) out, oo, n);
     }
 
     /** out = a op b elementwise, contiguous; {@code out} is modified (may alias a or b). */
-    static void binary(int op, Object a, int ao, Object b, int bo, Object out, int oo, int n) {
+    static void binary(BinaryOp op, Object a, int ao, Object b, int bo, Object out, int oo, int n) {
         if (out instanceof float[]) ElementwiseF32.binary(op, (float[]) a, ao, 1, (float[]) b, bo, 1, (float[]) out, oo, n);
         else ElementwiseF64.binary(op, (double[]) a, ao, 1, (double[]) b, bo, 1, (double[]) out, oo, n);
     }
@@ -197,7 +199,7 @@ final class Raw {
      */
     static void addThenMulDerivative(Activation act, Object a, int ao, Object b, int bo, Object y, int yo, Object out, int oo, int n) {
         if (act == Activation.IDENTITY) {
-            if (b != null) binary(ElementwiseF64.ADD, a, ao, b, bo, out, oo, n);
+            if (b != null) binary(BinaryOp.ADD, a, ao, b, bo, out, oo, n);
             else if (a != out || ao != oo) copy(a, ao, out, oo, n);
             return;
         }

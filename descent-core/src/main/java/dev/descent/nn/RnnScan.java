@@ -5,6 +5,7 @@ import dev.descent.autodiff.Primitive;
 import dev.descent.autodiff.Var;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Tensor;
+import dev.descent.tensor.kernel.BinaryOp;
 import dev.descent.tensor.kernel.ElementwiseF64;
 import dev.descent.tensor.kernel.Parallel;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -270,7 +271,7 @@ final class RnnScan extends Primitive {
         for (int i = 0; i < 3; i++) {
             if (sums[i] != null) {
                 Object a = Raw.array(sums[i]);
-                Raw.binary(ElementwiseF64.ADD, a, 0, Raw.array(tail[i]), 0, a, 0, sums[i].size());
+                Raw.binary(BinaryOp.ADD, a, 0, Raw.array(tail[i]), 0, a, 0, sums[i].size());
             }
         }
         if (flow != null) {
@@ -349,7 +350,7 @@ final class RnnScan extends Primitive {
                 Raw.copy(c, off, delta, off, n);
                 if (t < steps - 1) {
                     Raw.mulDerivativeFromOutput(act, z, off, propagated, 0, n);
-                    Raw.binary(ElementwiseF64.ADD, delta, off, propagated, 0, delta, off, n);
+                    Raw.binary(BinaryOp.ADD, delta, off, propagated, 0, delta, off, n);
                 }
             } else {
                 if (regularized) {

@@ -37,12 +37,12 @@ class ElementwiseKernelTest {
     @Test
     void binaryOperationsWithEveryStridePattern() {
         Random rnd = new Random(1);
-        int[] ops = {ElementwiseF64.ADD, ElementwiseF64.SUB, ElementwiseF64.MUL, ElementwiseF64.DIV, ElementwiseF64.MAX, ElementwiseF64.MIN,
-                ElementwiseF64.POW, ElementwiseF64.GT};
+        BinaryOp[] ops = {BinaryOp.ADD, BinaryOp.SUB, BinaryOp.MUL, BinaryOp.DIV, BinaryOp.MAX, BinaryOp.MIN,
+                BinaryOp.POW, BinaryOp.GT};
         for (int n : LENGTHS) {
             double[] a = values(rnd, n), b = values(rnd, n);
             float[] af = f(a), bf = f(b);
-            for (int op : ops) {
+            for (BinaryOp op : ops) {
                 for (int as = 0; as <= 1; as++) {
                     for (int bs = 0; bs <= 1; bs++) {
                         double[] out = new double[n + 2];
@@ -92,12 +92,12 @@ class ElementwiseKernelTest {
     @Test
     void unaryOperations() {
         Random rnd = new Random(2);
-        int[] ops = {ElementwiseF64.NEG, ElementwiseF64.RELU, ElementwiseF64.STEP, ElementwiseF64.SQUARE, ElementwiseF64.ABS,
-                ElementwiseF64.SQRT, ElementwiseF64.RECIPROCAL, ElementwiseF64.SIGN};
+        UnaryOp[] ops = {UnaryOp.NEG, UnaryOp.RELU, UnaryOp.STEP, UnaryOp.SQUARE, UnaryOp.ABS,
+                UnaryOp.SQRT, UnaryOp.RECIPROCAL, UnaryOp.SIGN};
         for (int n : LENGTHS) {
             double[] a = values(rnd, n);
             float[] af = f(a);
-            for (int op : ops) {
+            for (UnaryOp op : ops) {
                 double[] out = new double[n + 1];
                 float[] outF = new float[n + 1];
                 ElementwiseF64.unary(op, a, 2, out, 1, n);
@@ -116,7 +116,7 @@ class ElementwiseKernelTest {
         for (int n : LENGTHS) {
             double[] a = values(rnd, n), b = values(rnd, n), y = values(rnd, n);
             float[] af = f(a), bf = f(b), yf = f(y);
-            for (int op : new int[] {ElementwiseF64.TANH, ElementwiseF64.SIGMOID, ElementwiseF64.RELU}) {
+            for (UnaryOp op : new UnaryOp[] {UnaryOp.TANH, UnaryOp.SIGMOID, UnaryOp.RELU}) {
                 for (boolean withB : new boolean[] {false, true}) {
                     double[] out = new double[n];
                     float[] outF = new float[n];
@@ -124,9 +124,9 @@ class ElementwiseKernelTest {
                     ElementwiseF32.mulActivationDerivative(op, af, 0, withB ? bf : null, 1, yf, 2, outF, 0, n);
                     for (int i = 0; i < n; i++) {
                         double g = withB ? a[i] + b[1 + i] : a[i], yi = y[2 + i];
-                        double e = op == ElementwiseF64.TANH ? g * (1 - yi * yi) : op == ElementwiseF64.SIGMOID ? g * (yi * (1 - yi)) : yi > 0 ? g : 0;
+                        double e = op == UnaryOp.TANH ? g * (1 - yi * yi) : op == UnaryOp.SIGMOID ? g * (yi * (1 - yi)) : yi > 0 ? g : 0;
                         float gf = withB ? af[i] + bf[1 + i] : af[i], yfi = yf[2 + i];
-                        float ef = op == ElementwiseF64.TANH ? gf * (1 - yfi * yfi) : op == ElementwiseF64.SIGMOID ? gf * (yfi * (1 - yfi)) : yfi > 0 ? gf : 0;
+                        float ef = op == UnaryOp.TANH ? gf * (1 - yfi * yfi) : op == UnaryOp.SIGMOID ? gf * (yfi * (1 - yfi)) : yfi > 0 ? gf : 0;
                         same(e, out[i], "f64 derivative op " + op + " i=" + i);
                         same(ef, outF[i], "f32 derivative op " + op + " i=" + i);
                     }
