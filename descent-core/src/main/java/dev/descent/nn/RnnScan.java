@@ -6,7 +6,6 @@ import dev.descent.autodiff.Var;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Tensor;
 import dev.descent.tensor.kernel.BinaryOp;
-import dev.descent.tensor.kernel.ElementwiseF64;
 import dev.descent.tensor.kernel.Parallel;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -354,7 +353,7 @@ final class RnnScan extends Primitive {
                 }
             } else {
                 if (regularized) {
-                    if (t < steps - 1) Raw.binary(ElementwiseF64.ADD, c, off, propagated, 0, scratch, 0, n);
+                    if (t < steps - 1) Raw.binary(BinaryOp.ADD, c, off, propagated, 0, scratch, 0, n);
                     else Raw.copy(c, off, scratch, 0, n);
                 }
                 Raw.addThenMulDerivative(act, c, off, t < steps - 1 ? propagated : null, 0, o, off, delta, off, n);
