@@ -7,6 +7,7 @@ import dev.descent.optim.second.HessianFree;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Rng;
 import dev.descent.train.TrainingOptimizer;
+import dev.descent.train.TrainingSpec;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -211,9 +212,9 @@ record LongtermMethod(String name, Map<String, String> settings) {
         }
         boolean sgd = name.equals("sgd-omega");
         Double momentum = sgd ? number("momentum") : null;
-        OptimizerFactory.Options o = new OptimizerFactory.Options(sgd ? "sgd" : "adam", number("lr"), momentum, null, false,
-                null, null, null, null, number("clip"), null, null, null, null, null, null, null, null);
-        return OptimizerFactory.build(o, Long.MAX_VALUE / 4, 0);
+        TrainingSpec.OptimizerSpec o = new TrainingSpec.OptimizerSpec(sgd ? "sgd" : "adam", number("lr"), momentum, null, null,
+                null, null, null, null, number("clip"), null, null, null);
+        return OptimizerFactory.build(o, new TrainingSpec.ScheduleSpec(null, null, null, null, null), Long.MAX_VALUE / 4, 0);
     }
 
     /** Samples per curvature batch (0 = none). */
