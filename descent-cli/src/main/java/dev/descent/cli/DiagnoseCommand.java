@@ -24,6 +24,7 @@ import dev.descent.tensor.Params;
 import dev.descent.tensor.Tensor;
 import dev.descent.train.Evaluation;
 import dev.descent.train.TrainingCheckpoints;
+import dev.descent.train.TrainingSpec;
 import dev.descent.train.TrainingState;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -112,28 +113,37 @@ public final class DiagnoseCommand implements Callable<Integer> {
             throw new CommandFailure(e.getMessage(), e);
         }
         if (config.isEmpty()) throw new CommandFailure(checkpoint + ": the checkpoint records no training configuration to rebuild its model from");
-        TrainCommand run;
+        Map<String, Object> overrides = new LinkedHashMap<>();
+        if (data != null) overrides.put("data", data.spec());
+        if (seed != null) overrides.put("seed", seed);
+        TrainingSpec.Layered given;
         try {
-            run = TrainCommand.fromConfiguration(config, source);
-        } catch (ParameterException e) {
+            given = TrainingSpec.layered(List.of(new TrainingSpec.Layer("the command line", overrides, false),
+                    new TrainingSpec.Layer(source, config, false)));
+        } catch (IllegalArgumentException e) {
             throw new CommandFailure(e.getMessage(), e);
         }
-        if (data != null) run.data = data;
-        if (seed != null) run.seed = seed;
         List<String> wanted = diagnostics == null ? null : diagnostics.stream().map(String::strip).toList();
         if (wanted != null) {
             for (String w : wanted) {
                 if (!NAMES.contains(w)) throw new ParameterException(spec.commandLine(), "unknown diagnostic '" + w + "'; expected " + String.join(", ", NAMES));
             }
         }
-        if (run.data == null) throw new CommandFailure(checkpoint + ": the configuration names no data; pass --data");
-        TrainingData d = run.data.load(run.seed, run.testFraction);
-        TrainCommand.Run r;
+        if (given.spec().data().source() == null) throw new CommandFailure(checkpoint + ": the configuration names no data; pass --data");
+        DataSource dataSource;
         try {
-            r = run.prepare(d);
-        } catch (ParameterException e) {
+            dataSource = DataSource.parse(given.spec().data().source());
+        } catch (IllegalArgumentException e) {
+            throw new CommandFailure(source + ": " + e.getMessage(), e);
+        }
+        TrainingData d = dataSource.load(given.spec().run().seed(), given.spec().data().testFraction());
+        RunSetup r;
+        try {
+            r = RunSetup.of(given.spec().resolve(RunSetup.facts(d), given.yielding()), d);
+        } catch (IllegalArgumentException e) {
             throw new CommandFailure(checkpoint + ": its configuration does not build a model: " + e.getMessage(), e);
         }
+        TrainingSpec run = r.spec();
         TrainingState state;
         try {
             state = TrainingCheckpoints.restore(c, checkpoint.toString(), r.model(), r.optimizer());
@@ -143,8 +153,8 @@ public final class DiagnoseCommand implements Callable<Integer> {
         Module model = r.model();
         boolean isRnn = model instanceof SequenceModel s && s.rnn() != null;
         boolean isWeightNorm = !WeightNormDynamics.prefixes(model.parameters()).isEmpty();
-        if (wanted != null && wanted.contains("gradient-flow") && !isRnn) throw new CommandFailure("gradient-flow needs an RNN model; this checkpoint holds " + run.describeModel(model.parameters().elementCount()));
-        if (wanted != null && wanted.contains("weight-norm") && !isWeightNorm) throw new CommandFailure("weight-norm needs a weight-normalised model; this checkpoint holds " + run.describeModel(model.parameters().elementCount()));
+        if (wanted != null && wanted.contains("gradient-flow") && !isRnn) throw new CommandFailure("gradient-flow needs an RNN model; this checkpoint holds " + RunSetup.describeModel(run, model.parameters().elementCount()));
+        if (wanted != null && wanted.contains("weight-norm") && !isWeightNorm) throw new CommandFailure("weight-norm needs a weight-normalised model; this checkpoint holds " + RunSetup.describeModel(run, model.parameters().elementCount()));
         List<String> chosen = new ArrayList<>();
         for (String n : NAMES) {
             boolean applies = !(n.equals("gradient-flow") && !isRnn) && !(n.equals("weight-norm") && !isWeightNorm);
@@ -155,15 +165,15 @@ public final class DiagnoseCommand implements Callable<Integer> {
         List<String> lines = new ArrayList<>();
         lines.add("checkpoint: " + checkpoint + " (step " + state.step() + ", seed " + c.run().seed() + ")");
         lines.add("data: " + d.description());
-        lines.add("model: " + run.describeModel(model.parameters().elementCount()));
+        lines.add("model: " + RunSetup.describeModel(run, model.parameters().elementCount()));
         Evaluation eval = r.trainer().evaluator().evaluate(model, state.step());
         lines.add(eval.summary());
 
-        BatchStream batches = d.trainBatches(run.batchSize);
+        BatchStream batches = d.trainBatches(run.run().batchSize());
         batches.seek(state.cursor());
         Batch batch = batches.next();
-        Tensor x = batch.features().to(run.dtype);
-        Batch b = new Batch(x, batch.targets() == null ? null : batch.targets().to(run.dtype), batch.labels(), batch.labelShape(), batch.indices());
+        Tensor x = batch.features().to(run.model().dtype());
+        Batch b = new Batch(x, batch.targets() == null ? null : batch.targets().to(run.model().dtype()), batch.labels(), batch.labelShape(), batch.indices());
         Function<VarParams, Var> loss = vp -> r.objective().loss(model.apply(vp, Var.constant(x)), b);
         Params params = state.parameters();
         Autodiff.ValueAndGrad vg = Autodiff.valueAndGrad(loss, params);
@@ -173,7 +183,7 @@ public final class DiagnoseCommand implements Callable<Integer> {
         List<TrainingReport.Figure> figures = new ArrayList<>();
         Map<String, Object> values = new LinkedHashMap<>();
         long probeSeed = c.run().seed() + state.step();
-        double lr = run.learningRate != null ? run.learningRate : Double.NaN;
+        double lr = run.optimizer().learningRate() != null ? run.optimizer().learningRate() : Double.NaN;
         for (String n : chosen) {
             switch (n) {
                 case "gradient-norms" -> {
@@ -270,7 +280,7 @@ public final class DiagnoseCommand implements Callable<Integer> {
             for (Map<String, Object> m : MetricsLog.read(metrics)) {
                 if (m.get("step") instanceof Number s && s.longValue() <= state.step()) records.add(m);
             }
-            for (TrainingReport.Figure f : TrainingReport.figures(records, run.clip)) {
+            for (TrainingReport.Figure f : TrainingReport.figures(records, run.optimizer().clip())) {
                 figures.add(new TrainingReport.Figure("history-" + f.fileName(), f.plot()));
             }
         }

@@ -12,6 +12,7 @@ import dev.descent.nn.Sequential;
 import dev.descent.nn.WeightNorm;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Rng;
+import dev.descent.train.TrainingSpec;
 import dev.descent.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,13 +44,13 @@ final class ModelFactory {
      *
      * @throws IllegalArgumentException for an empty hidden list
      */
-    static Sequential mlp(int in, List<Integer> hidden, int out, Activation activation, TrainCommand.Norm norm, Rng rng, DType dtype) {
+    static Sequential mlp(int in, List<Integer> hidden, int out, Activation activation, TrainingSpec.Norm norm, Rng rng, DType dtype) {
         List<Module> layers = new ArrayList<>();
         int width = in;
         for (int h : hidden) {
             layers.add(linear(width, h, norm, rng, dtype));
-            if (norm == TrainCommand.Norm.BATCH) layers.add(new BatchNorm(h, dtype));
-            if (norm == TrainCommand.Norm.WEIGHT_MEAN_ONLY) layers.add(new MeanOnlyBatchNorm(h, dtype));
+            if (norm == TrainingSpec.Norm.BATCH) layers.add(new BatchNorm(h, dtype));
+            if (norm == TrainingSpec.Norm.WEIGHT_MEAN_ONLY) layers.add(new MeanOnlyBatchNorm(h, dtype));
             layers.add(new ActivationLayer(activation));
             width = h;
         }
@@ -57,9 +58,9 @@ final class ModelFactory {
         return new Sequential(layers.toArray(new Module[0]));
     }
 
-    private static Module linear(int in, int out, TrainCommand.Norm norm, Rng rng, DType dtype) {
+    private static Module linear(int in, int out, TrainingSpec.Norm norm, Rng rng, DType dtype) {
         Linear l = new Linear(in, out, rng, dtype);
-        return norm == TrainCommand.Norm.WEIGHT || norm == TrainCommand.Norm.WEIGHT_MEAN_ONLY ? WeightNorm.wrap(l) : l;
+        return norm == TrainingSpec.Norm.WEIGHT || norm == TrainingSpec.Norm.WEIGHT_MEAN_ONLY ? WeightNorm.wrap(l) : l;
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.descent.io.Checkpoint;
 import dev.descent.tensor.Params;
 import dev.descent.tensor.Rng;
 import dev.descent.tensor.Tensor;
+import dev.descent.train.TrainingSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -218,7 +219,7 @@ class TrainCommandTest {
             List<Map<String, Object>> steps = records(run, "train");
             assertEquals(8, steps.size(), o[0]);
             assertEquals(o[0], Json.parseObject(Files.readString(run.resolve("config.json")), "c").get("optimizer"));
-            boolean secondOrder = !OptimizerFactory.FIRST_ORDER.contains(o[0]);
+            boolean secondOrder = !TrainingSpec.FIRST_ORDER.contains(o[0]);
             assertEquals(secondOrder, steps.get(0).containsKey("details"), o[0] + " reports its step details: " + steps.get(0));
         }
     }

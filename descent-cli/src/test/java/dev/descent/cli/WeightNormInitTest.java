@@ -12,6 +12,7 @@ import dev.descent.nn.WeightNorm;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Rng;
 import dev.descent.tensor.Tensor;
+import dev.descent.train.TrainingSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,7 +56,7 @@ class WeightNormInitTest {
         double[] v = new double[40 * 5];
         for (int i = 0; i < v.length; i++) v[i] = 3 + 2 * rng.nextGaussian();
         Tensor x = Tensor.wrap(v, 40, 5);
-        Sequential mlp = ModelFactory.mlp(5, List.of(7, 6), 3, Activation.TANH, TrainCommand.Norm.WEIGHT, new Rng(1), DType.F64);
+        Sequential mlp = ModelFactory.mlp(5, List.of(7, 6), 3, Activation.TANH, TrainingSpec.Norm.WEIGHT, new Rng(1), DType.F64);
         // Inputs of mean 3 and spread 2 through U(±1/√fan-in) weights: far from standardised before.
         assertTrue(worstStandardisation(mlp, x) > 0.1);
         ModelFactory.initFromData(mlp, x);
@@ -85,9 +86,9 @@ class WeightNormInitTest {
         // The model the run's configuration builds starts standardised on the first training
         // batch (the one step 1 trains on), and not on another batch of the same data.
         Map<String, Object> config = Json.parseObject(Files.readString(a.resolve("config.json")), "config.json");
-        TrainCommand t = TrainCommand.fromConfiguration(config, "config.json");
-        TrainingData d = t.data.load(t.seed, t.testFraction);
-        Sequential model = (Sequential) t.prepare(d).model();
+        TrainingSpec t = TrainingSpec.fromJson(config, "config.json");
+        TrainingData d = DataSource.parse(t.data().source()).load(t.run().seed(), t.data().testFraction());
+        Sequential model = (Sequential) RunSetup.of(t, d).model();
         var batches = d.trainBatches(16);
         Tensor first = batches.next().features().to(DType.F64), second = batches.next().features().to(DType.F64);
         assertEquals(0, worstStandardisation(model, first), 1e-12);
