@@ -113,6 +113,14 @@ public final class TrainCommand implements Callable<Integer> {
             description = "A JSON object of options by long name, e.g. {\"lr\": 0.001, \"hidden\": [128]}; flags override it.")
     Path config;
 
+    @Option(names = "--spark", paramLabel = "MASTER", order = 1004,
+            description = "Train data-parallel on Apache Spark: local[N], or the master URL of a cluster (needs the descent-spark module).")
+    String sparkMaster;
+
+    @Option(names = "--partitions", paramLabel = "N", order = 1005,
+            description = "With --spark: partitions each step's batch is split over (default: Spark's default parallelism).")
+    Integer partitions;
+
     /**
      * The {@code train} command with one option per {@link TrainingSpec.Option}: each parses
      * and validates its value with the spec's own parser (so a bad flag is a usage error at
@@ -234,29 +242,35 @@ public final class TrainCommand implements Callable<Integer> {
         if (resumed != null) ResumeCheck.requireSameConfiguration(resumedSource, resumed, run.spec().toJson());
         if (checkpoint != null) DataChecks.requireSameClasses(resumption.checkpoint(), checkpoint, d);
         RunDirectory dir = new RunDirectory(resumption != null ? resumption.target() : runDirectory());
-        TrainingState start = run.trainer().initialState();
+        if (partitions != null && partitions < 1) throw usage("--partitions must be >= 1, got " + partitions);
+        if (partitions != null && sparkMaster == null) throw usage("--partitions applies only with --spark");
+        TrainingState restored = null;
         long steps = run.spec().run().steps();
         if (checkpoint != null) {
             String where = resumption.checkpoint().toString();
             try {
-                start = TrainingCheckpoints.restore(checkpoint, where, run.model(), run.optimizer());
-                d.trainBatches(run.spec().run().batchSize()).seek(start.cursor());
+                restored = TrainingCheckpoints.restore(checkpoint, where, run.model(), run.optimizer());
+                d.trainBatches(run.spec().run().batchSize()).seek(restored.cursor());
             } catch (IllegalArgumentException e) {
                 throw new CommandFailure(e.getMessage().startsWith(where) ? e.getMessage() : where + ": " + e.getMessage(), e);
             }
-            if (start.step() > steps) {
-                throw usage("--steps " + steps + " is before the checkpoint's step " + start.step() + "; a run cannot be shortened");
+            if (restored.step() > steps) {
+                throw usage("--steps " + steps + " is before the checkpoint's step " + restored.step() + "; a run cannot be shortened");
             }
             // A run killed after its last checkpoint but before its report was written falls through
             // to train 0 steps and write the report.
-            if (start.step() == steps && !resumption.isFork() && Files.exists(dir.root.resolve("index.html"))) {
-                out.println(dir.root + ": the run already finished at step " + start.step() + " of " + steps
+            if (restored.step() == steps && !resumption.isFork() && Files.exists(dir.root.resolve("index.html"))) {
+                out.println(dir.root + ": the run already finished at step " + restored.step() + " of " + steps
                         + "; nothing to train, no file changed (train further with --resume " + dir.root + " --steps M, M > " + steps + ")");
                 out.flush();
                 return Main.OK;
             }
         }
-        return train(run, d, dir, start, resumption, out, err);
+        try (TrainingLoop loop = sparkMaster == null ? TrainingLoop.local(run)
+                : TrainingLoop.Distributed.find().start(sparkMaster, partitions, run, d, err)) {
+            TrainingState start = restored != null ? restored : loop.initialState();
+            return train(run, loop, d, dir, start, resumption, out, err);
+        }
     }
 
     /**
@@ -298,8 +312,8 @@ public final class TrainCommand implements Callable<Integer> {
         return base;
     }
 
-    private int train(RunSetup run, TrainingData d, RunDirectory dir, TrainingState start, RunDirectory.Resumption resumption, PrintWriter out,
-                      PrintWriter err) throws IOException {
+    private int train(RunSetup run, TrainingLoop loop, TrainingData d, RunDirectory dir, TrainingState start, RunDirectory.Resumption resumption,
+                      PrintWriter out, PrintWriter err) throws IOException {
         Path checkpointFile = resumption == null ? null : resumption.checkpoint() != null ? resumption.checkpoint() : resumption.configFile();
         // The resumed run's metrics, read (and so validated) before anything is written.
         String metricsText = resumption == null || resumption.source() == null ? null
@@ -349,7 +363,7 @@ public final class TrainCommand implements Callable<Integer> {
                 }
             };
             try {
-                end = run.trainer().run(start, trainingConfig(run.spec()), observer);
+                end = loop.run(start, trainingConfig(run.spec()), observer);
             } catch (TrainingDivergedException e) {
                 Map.Entry<Long, Path> last = RunDirectory.checkpointsIn(dir.checkpoints()).lastEntry();
                 throw new CommandFailure(e.getMessage() + (last == null ? "; no checkpoint was written"
@@ -358,7 +372,7 @@ public final class TrainCommand implements Callable<Integer> {
             flushDiagnostics(run, log);
         }
         double seconds = (System.nanoTime() - t0) * 1e-9;
-        Evaluation eval = lastEval[0] != null ? lastEval[0] : run.trainer().evaluator().evaluate(run.model(), end.step());
+        Evaluation eval = lastEval[0] != null ? lastEval[0] : loop.evaluator().evaluate(run.model(), end.step());
         List<Map<String, Object>> records = MetricsLog.read(dir.metrics());
         List<TrainingReport.Figure> figures = TrainingReport.figures(records, run.spec().optimizer().clip());
         long trained = end.step() - start.step();
