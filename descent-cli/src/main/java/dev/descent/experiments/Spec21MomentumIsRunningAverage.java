@@ -108,6 +108,14 @@ public final class Spec21MomentumIsRunningAverage implements Experiment {
     }
 
     @Override
+    public String why() {
+        return "Write v_t = δ v̄_t for the running average v̄_t = β v̄_{t−1} + (1−β) g_t. Then v_t = β v_{t−1} "
+                + "+ δ(1−β) g_t, which is the momentum recursion v_t = α v_{t−1} + ε g_t with α = β and ε = "
+                + "δ(1−β), and θ_t = θ_{t−1} − δ v̄_t = θ_{t−1} − v_t: the two optimisers take the same step at "
+                + "every t from v_0 = 0.";
+    }
+
+    @Override
     public Result run(Context ctx) {
         Spec2TrainingProblem problem = Spec2TrainingProblem.draw(ctx.rng());
         MomentumParams momentum = new MomentumParams(MOMENTUM_DECAY, MOMENTUM_LEARNING_RATE);

@@ -76,6 +76,13 @@ public final class Spec22AverageIsWeightedSum implements Experiment {
     }
 
     @Override
+    public String why() {
+        return "Unrolling v_t = β v_{t−1} + (1−β) g_t gives, by induction on t, v_t = β^t v_0 + Σ_{i=1..t} "
+                + "β^{t−i}(1−β) g_i. The experiment evaluates that sum term by term with weights computed directly "
+                + "(not by the recursion) and compares it with the optimiser's state.";
+    }
+
+    @Override
     public Result run(Context ctx) {
         Rng rng = ctx.rng();
         Spec2TrainingProblem problem = Spec2TrainingProblem.draw(rng);

@@ -103,6 +103,14 @@ public final class Spec23BiasCorrection implements Experiment {
     }
 
     @Override
+    public String why() {
+        return "Taking expectations in the explicit sum of §2.2 with v_0 = 0: E[v_t] = (1−β) Σ_{i<t} β^i E[g] = "
+                + "(1−β^t) E[g], a geometric series. Dividing by 1−β^t removes the bias exactly; Adam applies it "
+                + "to both its moments, so on a constant gradient its corrected moments are g and g² from the "
+                + "first step, and its step is g/(|g| + ε).";
+    }
+
+    @Override
     public Result run(Context ctx) {
         Rng rng = ctx.rng();
         GradientTransformation<EmaState> ema = emaFactory.create(DECAY, true);

@@ -119,6 +119,13 @@ public final class Spec31QuadraticModel implements Experiment {
     }
 
     @Override
+    public String why() {
+        return "f̂ is the second-order Taylor polynomial of f at x0; along x0 − εg its terms are f(x0), −ε gᵀg "
+                + "and ½ε² gᵀHg. For a quadratic the Taylor series stops there, so the prediction is exact; "
+                + "otherwise the remainder is −(ε³/6) ∇³f[g, g, g] + O(ε⁴), a slope of 3 on log-log axes.";
+    }
+
+    @Override
     public Result run(Context ctx) {
         Rng rng = ctx.rng();
         // 10^(k/4) from 1e-5 to 1, then 2 and 3: the fitted range [1e-3, 1e-1] holds 9 grid points.

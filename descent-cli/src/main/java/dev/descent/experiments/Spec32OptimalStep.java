@@ -108,6 +108,14 @@ public final class Spec32OptimalStep implements Experiment {
     }
 
     @Override
+    public String why() {
+        return "f̂(x0 − εg) is a parabola in ε, f(x0) − ε gᵀg + ½ε² gᵀHg; when gᵀHg > 0 its minimum is where "
+                + "the derivative −gᵀg + ε gᵀHg vanishes, ε* = gᵀg/gᵀHg. On a quadratic f̂ = f, so ε* is the exact "
+                + "line minimiser, and the Kantorovich inequality bounds each step's decrease by ((κ−1)/(κ+1))²; "
+                + "when gᵀHg ≤ 0 the parabola has no minimum, and only a line search is safe.";
+    }
+
+    @Override
     public Result run(Context ctx) {
         Rng rng = ctx.rng();
         List<Row> rows = new ArrayList<>();
@@ -185,8 +193,8 @@ public final class Spec32OptimalStep implements Experiment {
                         Math.round(KAPPA)))
                 .xLabel("iteration k").yLabel("(f_k − f*) / (f_0 − f*)").yScale(Plot.Scale.LOG10)
                 .lineWithMarkers("ε* step (CurvatureStep)", ks, measured)
-                .bound("bound ((κ−1)/(κ+1))^2k", ks, bound)
                 .line("fixed step 1/λ_max", ks, fixedStep)
+                .bound("bound ((κ−1)/(κ+1))^2k", ks, bound)
                 .build();
         notes.add(String.format(Locale.ROOT, "quadratic in ℝ^%d with eigenvalues %s; rate bound ((κ−1)/(κ+1))² = %s; "
                 + "f − f* fell from %s to %s in %d steps", DIMENSION, format(spectrum), Row.format(rate), Row.format(f0), Row.format(f), steps));

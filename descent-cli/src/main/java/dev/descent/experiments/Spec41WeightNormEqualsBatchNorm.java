@@ -80,6 +80,14 @@ public final class Spec41WeightNormEqualsBatchNorm implements Experiment {
     }
 
     @Override
+    public String why() {
+        return "For t = uᵀx with whitened inputs (zero mean, identity covariance), mean[t] = uᵀ mean[x] = 0 and "
+                + "var[t] = uᵀ Cov[x] u = ‖u‖². So BN's (t − mean[t])/std[t] is uᵀx/‖u‖, WN's normalised "
+                + "pre-activation, and with BN's scale and shift set to g and b the two layers compute the same "
+                + "function.";
+    }
+
+    @Override
     public Result run(Context ctx) {
         Rng rng = ctx.rng();
         Tensor z = rng.normal(DType.F64, 0, 1, ROWS, FEATURES);

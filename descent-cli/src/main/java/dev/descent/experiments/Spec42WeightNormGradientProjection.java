@@ -77,6 +77,13 @@ public final class Spec42WeightNormGradientProjection implements Experiment {
     }
 
     @Override
+    public String why() {
+        return "w = g·u/‖u‖ has Jacobian ∂w/∂u = (g/‖u‖)(I − uuᵀ/‖u‖²), so the chain rule gives ∇_u L = "
+                + "(g/‖u‖)(I − uuᵀ/‖u‖²)∇_w L. The matrix in brackets projects onto the complement of u, hence "
+                + "uᵀ∇_u L = 0.";
+    }
+
+    @Override
     public Result run(Context ctx) {
         Rng rng = ctx.rng();
         Module first = randomWeightNormed(rng, INPUTS, HIDDEN), second = randomWeightNormed(rng, HIDDEN, OUTPUTS);
@@ -109,7 +116,7 @@ public final class Spec42WeightNormGradientProjection implements Experiment {
 
         Plot.Builder plot = Plot.builder("|cos| between u and its gradient, per unit").xLabel("unit (both layers)")
                 .yLabel("|cos(u, gradient)|").yScale(Plot.Scale.LOG10)
-                .xRange(-0.5, HIDDEN + OUTPUTS - 0.5).yRange(1e-17, 1e8);
+                .xRange(-0.5, HIDDEN + OUTPUTS - 0.5).yRange(1e-17, 10);
         double[] units = new double[HIDDEN + OUTPUTS], along = new double[units.length], alongW = new double[units.length];
         int k = 0;
         for (int l = 0; l < layers.length; l++) {

@@ -125,6 +125,14 @@ public final class Spec43WeightNormGrowth implements Experiment {
     }
 
     @Override
+    public String why() {
+        return "By §4.2 a plain gradient step Δu = −η∇_u L is orthogonal to u, so ‖u + Δu‖² = ‖u‖² + ‖Δu‖² and "
+                + "‖u‖ can only grow, the more so the larger η. With the gains frozen the loss is invariant to the "
+                + "scale of u, so ∇L(cu) = ∇L(u)/c and a run at rate η from u₀ is √η times a run at rate 1 from "
+                + "u₀/√η: the learning rate only sets the initial scale of u, which the growth of ‖u‖ absorbs.";
+    }
+
+    @Override
     public Result run(Context ctx) {
         Rng rng = ctx.rng();
         Tensor means = rng.normal(DType.F64, 0, CLASS_SEPARATION, CLASSES, FEATURES);
