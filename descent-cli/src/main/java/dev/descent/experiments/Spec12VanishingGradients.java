@@ -50,8 +50,8 @@ import java.util.Locale;
  *       max over T of |‖P_T‖ − ‖∂g_T/∂g_0‖| / ‖P_T‖ ≤ 1e-10. Why: both sides multiply the same
  *       100 16×16 matrices in float64; each product adds a relative error of about H·2⁻⁵³ ≈ 2e-15
  *       to each entry, and over T = 100 products that stays near T·H·2⁻⁵³ ≈ 2e-13 times the
- *       condition of the partial products; the bound allows a growth of 500 for that
- *       growth. Unlike the δ^T row, this one has teeth at every T: a derivative off by 10% moves
+ *       condition of the partial products; the bound allows that condition to reach 500.
+ *       Unlike the δ^T row, this one has teeth at every T: a derivative off by 10% moves
  *       ‖P_T‖ by a factor of order 1.1^T;</li>
  *   <li>that reference's one-step Jacobian against central finite differences of the naive step,
  *       h = 1e-5: max |J_fd − diag(σ'(a_t))W| / max|J| ≤ 1e-7 over all t. Truncation
@@ -60,7 +60,8 @@ import java.util.Locale;
  * </ul>
  * The step through which autodiff runs is a {@link StepUnderTest} seam: the layer's own step in
  * production, a deliberately broken derivative in the tests.
- * With m &gt; 1 the premise is broken and the recurrence is free to exceed δ^T; with m = 2 it does,
+ *
+ * <p>With m &gt; 1 the premise is broken and the recurrence is free to exceed δ^T; with m = 2 it does,
  * in the first steps, where σ'(a_t) is still close to γ (the tests use this to show that the
  * experiment can fail). A Gaussian W has singular values spread below ‖W‖, so the bound is
  * approached only at small T; the measured curve then falls away from δ^T.

@@ -42,13 +42,15 @@ import java.util.function.Function;
  *   <li>the run trains, final loss / initial loss ≤ ½, so the comparison is over a moving,
  *       non-trivial trajectory rather than two parameter vectors sitting still;</li>
  *   <li>the conversion itself against SPEC's closed form: β = α exactly and
- *       |δ(1−β) − ε| / ε ≤ 4·2⁻⁵³ (one division, one subtraction and one product, each rounded
- *       once, and 1−β is exact for β = 0.9's neighbourhood only to an ulp). A conversion that is
+ *       |δ(1−β) − ε| / ε ≤ 4·2⁻⁵³: 1 − β is exact for β ≥ ½ (Sterbenz's lemma), and the division
+ *       ε/(1−β) and the product δ(1−β) are each rounded once, so the round trip is off by at most
+ *       two ulps. A conversion that is
  *       inverted (δ = ε(1−α)) or off by 10⁻⁸ fails this row at once, whatever the trajectory.</li>
  * </ul>
  * The conversion is a seam: {@link MomentumParams#toRunningAverage()} in production, broken
  * conversions in the tests.
- * Plots: three coordinates of both trajectories over the steps (momentum as lines, the running
+ *
+ * <p>Plots: three coordinates of both trajectories over the steps (momentum as lines, the running
  * average as markers on top), and the relative gap per step on a log axis next to the bound.
  */
 public final class Spec21MomentumIsRunningAverage implements Experiment {
