@@ -11,6 +11,7 @@ import dev.descent.diagnostics.GradientFlow;
 import dev.descent.diagnostics.GradientFlowReport;
 import dev.descent.diagnostics.HessianEigenpairs;
 import dev.descent.diagnostics.HessianSpectrum;
+import dev.descent.diagnostics.SpectralDensity;
 import dev.descent.diagnostics.TraceEstimate;
 import dev.descent.diagnostics.TrainingHealth;
 import dev.descent.diagnostics.WeightNormDynamics;
@@ -23,6 +24,7 @@ import dev.descent.tensor.Params;
 import dev.descent.tensor.Tensor;
 import dev.descent.train.Evaluation;
 import dev.descent.train.TrainingCheckpoints;
+import dev.descent.train.TrainingSpec;
 import dev.descent.train.TrainingState;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -30,6 +32,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -47,11 +50,13 @@ import picocli.CommandLine.Spec;
  * rebuilt from the configuration stored in it), evaluates it on held-out data, measures the
  * diagnostics on one training batch (the one the run would have used next) and prints them, and
  * writes their plots, with the run's history plots when its {@code metrics.jsonl} is beside the
- * checkpoint, into a directory with an {@code index.html}.
+ * checkpoint, into a directory with an {@code index.html}, and their numbers into
+ * {@code diagnosis.json} there.
  *
  * <p>Diagnostics: {@code gradient-norms} (global and per layer), {@code curvature} (gᵀHg along
  * the gradient, ε* = gᵀg/gᵀHg, next to the run's learning rate), {@code hessian-eigenvalues}
- * (the 3 largest, Lanczos), {@code hessian-trace} (Hutchinson), {@code gradient-flow} (RNN:
+ * (the 3 largest, Lanczos), {@code hessian-trace} (Hutchinson), {@code hessian-density} (the
+ * eigenvalue density by stochastic Lanczos quadrature, {@link HessianDensity}), {@code gradient-flow} (RNN:
  * ‖∂g_T/∂g_t‖ next to Π‖diag σ'‖‖W‖ and (γ‖W‖)^(T−t), and the regime test on W) and
  * {@code weight-norm} (‖u‖, g and the effective learning rate η|g|/‖u‖ of weight-normalised
  * layers, for a plain gradient step at the run's learning rate).
@@ -59,13 +64,21 @@ import picocli.CommandLine.Spec;
 @Command(name = "diagnose", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
         description = {"Load a checkpoint and data, print the diagnostics and write their plots.", ""},
         footer = {"", "Diagnostics: gradient-norms, curvature (gᵀHg, ε* = gᵀg/gᵀHg),",
-            "hessian-eigenvalues (3 largest), hessian-trace, gradient-flow (rnn: against",
+            "hessian-eigenvalues (3 largest), hessian-trace (Hutchinson), hessian-density",
+            "(eigenvalue density by stochastic Lanczos quadrature: " + HessianDensity.PROBES + " probes x "
+                    + HessianDensity.LANCZOS_STEPS + " steps,",
+            "up to " + HessianDensity.PROBES * HessianDensity.LANCZOS_STEPS + " Hessian-vector products), gradient-flow (rnn: against",
             "(γ||W||)^(T-t)), weight-norm (weight-normalised mlp). Default: all that apply",
-            "to the model except hessian-trace.",
+            "to the model except hessian-trace and hessian-density.",
+            "", "Output: the diagnosis on stdout; in the output directory, index.html,",
+            "a PNG per plot and diagnosis.json with every number.",
             "", "Example:", "  descent diagnose --checkpoint runs/x/checkpoints/step-00002500.safetensors"})
 public final class DiagnoseCommand implements Callable<Integer> {
     /** The diagnostics this command offers. */
-    static final List<String> NAMES = List.of("gradient-norms", "curvature", "hessian-eigenvalues", "hessian-trace", "gradient-flow", "weight-norm");
+    static final List<String> NAMES = List.of("gradient-norms", "curvature", "hessian-eigenvalues", "hessian-trace", "hessian-density",
+            "gradient-flow", "weight-norm");
+    /** The diagnostics left out by default: the Hessian-vector-product-heavy estimates. */
+    static final List<String> ON_REQUEST = List.of("hessian-trace", "hessian-density");
 
     @Spec
     CommandSpec spec;
@@ -100,28 +113,37 @@ public final class DiagnoseCommand implements Callable<Integer> {
             throw new CommandFailure(e.getMessage(), e);
         }
         if (config.isEmpty()) throw new CommandFailure(checkpoint + ": the checkpoint records no training configuration to rebuild its model from");
-        TrainCommand run;
+        Map<String, Object> overrides = new LinkedHashMap<>();
+        if (data != null) overrides.put("data", data.spec());
+        if (seed != null) overrides.put("seed", seed);
+        TrainingSpec.Layered given;
         try {
-            run = TrainCommand.fromConfiguration(config, source);
-        } catch (ParameterException e) {
+            given = TrainingSpec.layered(List.of(new TrainingSpec.Layer("the command line", overrides, false),
+                    new TrainingSpec.Layer(source, config, false)));
+        } catch (IllegalArgumentException e) {
             throw new CommandFailure(e.getMessage(), e);
         }
-        if (data != null) run.data = data;
-        if (seed != null) run.seed = seed;
         List<String> wanted = diagnostics == null ? null : diagnostics.stream().map(String::strip).toList();
         if (wanted != null) {
             for (String w : wanted) {
                 if (!NAMES.contains(w)) throw new ParameterException(spec.commandLine(), "unknown diagnostic '" + w + "'; expected " + String.join(", ", NAMES));
             }
         }
-        if (run.data == null) throw new CommandFailure(checkpoint + ": the configuration names no data; pass --data");
-        TrainingData d = run.data.load(run.seed, run.testFraction);
-        TrainCommand.Run r;
+        if (given.spec().data().source() == null) throw new CommandFailure(checkpoint + ": the configuration names no data; pass --data");
+        DataSource dataSource;
         try {
-            r = run.prepare(d);
-        } catch (ParameterException e) {
+            dataSource = DataSource.parse(given.spec().data().source());
+        } catch (IllegalArgumentException e) {
+            throw new CommandFailure(source + ": " + e.getMessage(), e);
+        }
+        TrainingData d = dataSource.load(given.spec().run().seed(), given.spec().data().testFraction());
+        RunSetup r;
+        try {
+            r = RunSetup.of(given.spec().resolve(RunSetup.facts(d), given.yielding()), d);
+        } catch (IllegalArgumentException e) {
             throw new CommandFailure(checkpoint + ": its configuration does not build a model: " + e.getMessage(), e);
         }
+        TrainingSpec run = r.spec();
         TrainingState state;
         try {
             state = TrainingCheckpoints.restore(c, checkpoint.toString(), r.model(), r.optimizer());
@@ -131,27 +153,27 @@ public final class DiagnoseCommand implements Callable<Integer> {
         Module model = r.model();
         boolean isRnn = model instanceof SequenceModel s && s.rnn() != null;
         boolean isWeightNorm = !WeightNormDynamics.prefixes(model.parameters()).isEmpty();
-        if (wanted != null && wanted.contains("gradient-flow") && !isRnn) throw new CommandFailure("gradient-flow needs an RNN model; this checkpoint holds " + run.describeModel(model.parameters().elementCount()));
-        if (wanted != null && wanted.contains("weight-norm") && !isWeightNorm) throw new CommandFailure("weight-norm needs a weight-normalised model; this checkpoint holds " + run.describeModel(model.parameters().elementCount()));
+        if (wanted != null && wanted.contains("gradient-flow") && !isRnn) throw new CommandFailure("gradient-flow needs an RNN model; this checkpoint holds " + RunSetup.describeModel(run, model.parameters().elementCount()));
+        if (wanted != null && wanted.contains("weight-norm") && !isWeightNorm) throw new CommandFailure("weight-norm needs a weight-normalised model; this checkpoint holds " + RunSetup.describeModel(run, model.parameters().elementCount()));
         List<String> chosen = new ArrayList<>();
         for (String n : NAMES) {
             boolean applies = !(n.equals("gradient-flow") && !isRnn) && !(n.equals("weight-norm") && !isWeightNorm);
-            if (wanted == null ? applies && !n.equals("hessian-trace") : wanted.contains(n)) chosen.add(n);
+            if (wanted == null ? applies && !ON_REQUEST.contains(n) : wanted.contains(n)) chosen.add(n);
         }
 
         Path outDir = out != null ? out : RunDirectory.runOf(checkpoint).resolve(String.format(Locale.ROOT, "diagnose-step-%d", state.step()));
         List<String> lines = new ArrayList<>();
         lines.add("checkpoint: " + checkpoint + " (step " + state.step() + ", seed " + c.run().seed() + ")");
         lines.add("data: " + d.description());
-        lines.add("model: " + run.describeModel(model.parameters().elementCount()));
+        lines.add("model: " + RunSetup.describeModel(run, model.parameters().elementCount()));
         Evaluation eval = r.trainer().evaluator().evaluate(model, state.step());
         lines.add(eval.summary());
 
-        BatchStream batches = d.trainBatches(run.batchSize);
+        BatchStream batches = d.trainBatches(run.run().batchSize());
         batches.seek(state.cursor());
         Batch batch = batches.next();
-        Tensor x = batch.features().to(run.dtype);
-        Batch b = new Batch(x, batch.targets() == null ? null : batch.targets().to(run.dtype), batch.labels(), batch.labelShape(), batch.indices());
+        Tensor x = batch.features().to(run.model().dtype());
+        Batch b = new Batch(x, batch.targets() == null ? null : batch.targets().to(run.model().dtype()), batch.labels(), batch.labelShape(), batch.indices());
         Function<VarParams, Var> loss = vp -> r.objective().loss(model.apply(vp, Var.constant(x)), b);
         Params params = state.parameters();
         Autodiff.ValueAndGrad vg = Autodiff.valueAndGrad(loss, params);
@@ -159,13 +181,15 @@ public final class DiagnoseCommand implements Callable<Integer> {
         lines.add(String.format(Locale.ROOT, "batch: the next training batch at the checkpoint's cursor (%d samples), loss %.6g", b.size(),
                 vg.value().item()));
         List<TrainingReport.Figure> figures = new ArrayList<>();
+        Map<String, Object> values = new LinkedHashMap<>();
         long probeSeed = c.run().seed() + state.step();
-        double lr = run.learningRate != null ? run.learningRate : Double.NaN;
+        double lr = run.optimizer().learningRate() != null ? run.optimizer().learningRate() : Double.NaN;
         for (String n : chosen) {
             switch (n) {
                 case "gradient-norms" -> {
                     Map<String, Double> layers = TrainingHealth.normsByLayer(grad);
                     lines.add(String.format(Locale.ROOT, "gradient norms: global %.6g", grad.norm()));
+                    values.put(n, Map.of("global", grad.norm(), "layers", layers));
                     double[] idx = new double[layers.size()], v = new double[layers.size()];
                     int i = 0;
                     for (Map.Entry<String, Double> e : layers.entrySet()) {
@@ -179,6 +203,7 @@ public final class DiagnoseCommand implements Callable<Integer> {
                 }
                 case "curvature" -> {
                     GradientCurvature gc = Curvature.alongGradient(loss, params, grad);
+                    values.put(n, gc.toMap());
                     OptionalDouble opt = gc.optimalStep();
                     lines.add(String.format(Locale.ROOT, "curvature along the gradient: gᵀHg = %.6g, gᵀg = %.6g, gᵀHg/gᵀg = %.6g; %s",
                             gc.curvature(), gc.gradientNormSquared(), gc.rayleighQuotient(),
@@ -190,6 +215,7 @@ public final class DiagnoseCommand implements Callable<Integer> {
                     int k = (int) Math.min(DiagnosticsFactory.EIGENVALUES, params.elementCount());
                     HessianEigenpairs e = HessianSpectrum.topEigenvalues(loss, params, k, probeSeed);
                     double[] ev = e.values();
+                    values.put(n, e.toMap());
                     StringBuilder sb = new StringBuilder("largest Hessian eigenvalues (Lanczos, " + e.hessianVectorProducts() + " HVPs"
                             + (e.converged() ? "" : ", not converged") + "):");
                     double[] idx = new double[ev.length];
@@ -205,6 +231,13 @@ public final class DiagnoseCommand implements Callable<Integer> {
                 case "hessian-trace" -> {
                     TraceEstimate t = HessianSpectrum.trace(loss, params, DiagnosticsFactory.TRACE_PROBES, probeSeed);
                     lines.add(String.format(Locale.ROOT, "Hessian trace (Hutchinson, %d probes): %.6g ± %.2g", t.probes(), t.trace(), t.standardError()));
+                    values.put(n, t.toMap());
+                }
+                case "hessian-density" -> {
+                    SpectralDensity density = HessianSpectrum.density(loss, params, HessianDensity.OPTIONS, probeSeed);
+                    lines.add(HessianDensity.summary(density, params.elementCount()));
+                    values.put(n, HessianDensity.values(density, params.elementCount()));
+                    figures.add(HessianDensity.figure(density, "Hessian eigenvalue density (SLQ) at step " + state.step(), "hessian-density.png"));
                 }
                 case "gradient-flow" -> {
                     Rnn rnn = ((SequenceModel) model).rnn();
@@ -218,13 +251,15 @@ public final class DiagnoseCommand implements Callable<Integer> {
                         int t = steps - span;
                         lines.add(String.format(Locale.ROOT, "  %6d %14.6g %16.6g %14.6g", span, norms[t], prod[t], crude[t]));
                     }
-                    Map<String, Object> values = g.toMap();
-                    figures.add(TrainingReport.gradientFlowFigure(values, "Gradient flow through time at step " + state.step(), "gradient-flow.png"));
+                    Map<String, Object> flow = g.toMap();
+                    values.put(n, flow);
+                    figures.add(TrainingReport.gradientFlowFigure(flow, "Gradient flow through time at step " + state.step(), "gradient-flow.png"));
                 }
                 case "weight-norm" -> {
                     double eta = Double.isNaN(lr) ? 1 : lr;
                     List<WeightNormLayerStats> stats = WeightNormDynamics.measure(params, grad.scale(-eta), OptionalDouble.of(eta));
                     lines.add("weight norm (for a plain gradient step of η = " + eta + "):");
+                    values.put(n, stats.stream().map(WeightNormLayerStats::toMap).toList());
                     for (WeightNormLayerStats s : stats) {
                         lines.add(String.format(Locale.ROOT, "  %-20s units %d, mean ||u|| %.6g, mean |g| %.6g, mean η|g|/||u|| %.6g, max |cos(Δu, u)| %.2g",
                                 s.layer(), s.units(), mean(s.directionNorms()), meanAbs(s.gains()), mean(s.effectiveLearningRates()),
@@ -245,15 +280,36 @@ public final class DiagnoseCommand implements Callable<Integer> {
             for (Map<String, Object> m : MetricsLog.read(metrics)) {
                 if (m.get("step") instanceof Number s && s.longValue() <= state.step()) records.add(m);
             }
-            for (TrainingReport.Figure f : TrainingReport.figures(records, run.clip)) {
+            for (TrainingReport.Figure f : TrainingReport.figures(records, run.optimizer().clip())) {
                 figures.add(new TrainingReport.Figure("history-" + f.fileName(), f.plot()));
             }
         }
         Path index = TrainingReport.write(outDir, "Descent diagnosis of " + checkpoint.getFileName(), lines, figures);
+        Path json = outDir.resolve("diagnosis.json");
+        RunDirectory.writeAtomically(json, Json.writePretty(diagnosisJson(checkpoint, state.step(), c.run().seed(), d, run, model, eval,
+                b.size(), vg.value().item(), values)));
         for (String l : lines) stdout.println(l);
-        stdout.println("plots: " + outDir + " (" + figures.size() + " plots, " + index.getFileName() + ")");
+        stdout.println("plots: " + outDir + " (" + figures.size() + " plots, " + index.getFileName() + "); numbers: " + json);
         stdout.flush();
         return Main.OK;
+    }
+
+    /**
+     * Everything the diagnosis printed, as numbers: the checkpoint, the held-out evaluation (as in
+     * {@code metrics.jsonl}), the batch and each diagnostic's values by name.
+     */
+    private static Map<String, Object> diagnosisJson(Path checkpoint, long step, long seed, TrainingData d, TrainingSpec run, Module model,
+                                                     Evaluation eval, int batchSize, double batchLoss, Map<String, Object> values) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("checkpoint", checkpoint.toString());
+        m.put("step", step);
+        m.put("seed", seed);
+        m.put("data", d.description());
+        m.put("model", RunSetup.describeModel(run, model.parameters().elementCount()));
+        m.put("evaluation", TrainCommand.evalRecord(eval));
+        m.put("batch", Map.of("samples", batchSize, "loss", batchLoss));
+        m.put("diagnostics", values);
+        return m;
     }
 
     /** The spans T − t printed in the gradient-flow table: 1, 2, 5, 10, 20, 50, … and T. */

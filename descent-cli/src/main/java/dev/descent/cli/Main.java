@@ -60,9 +60,10 @@ public final class Main {
     public static CommandLine commandLine(PrintWriter out, PrintWriter err, ExperimentRegistry registry) {
         CommandLine cl = new CommandLine(new DescentCommand());
         cl.addSubcommand("verify", new VerifyCommand(registry));
-        cl.addSubcommand("train", new TrainCommand());
+        cl.addSubcommand("train", TrainCommand.command());
         cl.addSubcommand("diagnose", new DiagnoseCommand());
         cl.addSubcommand("bench", new BenchCommand());
+        cl.addSubcommand("longterm", new LongtermCommand());
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);

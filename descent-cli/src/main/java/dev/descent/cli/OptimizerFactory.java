@@ -9,6 +9,7 @@ import dev.descent.optim.second.HessianFree;
 import dev.descent.optim.second.Lbfgs;
 import dev.descent.optim.second.Newton;
 import dev.descent.train.TrainingOptimizer;
+import dev.descent.train.TrainingSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +37,8 @@ import java.util.Set;
  *   <tr><td>curvature-step</td><td>θ ← θ − ε* g with ε* = gᵀg / gᵀHg, Armijo fallback</td>
  *       <td>--lr = fallback step [1]</td></tr>
  *   <tr><td>newton</td><td>damped Newton, dense Hessian (at most 4096 parameters)</td><td>--damping λ₀ [0]</td></tr>
- *   <tr><td>hessian-free</td><td>Martens 2010, CG on Gauss-Newton products</td><td>--damping λ₀ [1], --cg-iterations [250]</td></tr>
+ *   <tr><td>hessian-free</td><td>Martens 2010, CG on Gauss-Newton products</td><td>--damping λ₀ [1], --cg-iterations [250],
+ *       --structural-damping μ [0], --curvature-batch [the batch]</td></tr>
  *   <tr><td>lbfgs</td><td>L-BFGS, strong Wolfe line search</td><td>--memory [10]</td></tr>
  * </table>
  * First-order optimisers also take {@code --clip} (global norm, applied first) and a learning-rate
@@ -46,102 +48,13 @@ import java.util.Set;
 final class OptimizerFactory {
     private OptimizerFactory() {}
 
-    /** Every optimiser name, in help order. */
-    static final List<String> NAMES = List.of("sgd", "momentum", "nesterov", "ema-sgd", "adam", "adamw", "rmsprop",
-            "curvature-step", "newton", "hessian-free", "lbfgs");
-
-    static final Set<String> FIRST_ORDER = Set.of("sgd", "momentum", "nesterov", "ema-sgd", "adam", "adamw", "rmsprop");
-
-    /** Default learning rate (or step size) per optimiser; the only place these numbers live. */
-    static final Map<String, Double> DEFAULT_LEARNING_RATE = Map.of("sgd", 0.01, "momentum", 0.01, "nesterov", 0.01, "ema-sgd", 0.1,
-            "adam", 0.001, "adamw", 0.001, "rmsprop", 0.01, "curvature-step", CurvatureStep.DEFAULT_FALLBACK_STEP);
-    /** Default α of the seed's momentum and Nesterov. */
-    static final double DEFAULT_MOMENTUM = 0.9;
-    /** Default β of ema-sgd. */
-    static final double DEFAULT_EMA_DECAY = 0.9;
-    /** Default initial damping of Hessian-free (Newton's is {@link Newton#DEFAULT_INITIAL_DAMPING}). */
-    static final double DEFAULT_HF_DAMPING = HessianFree.DEFAULT_INITIAL_DAMPING;
-    /** Default fraction of the steps spent warming up with {@code --schedule warmup}. */
-    static final double DEFAULT_WARMUP_FRACTION = 0.1;
-    /** Default factor of {@code --schedule step}, applied {@link #DEFAULT_STEP_DECAYS} times over the run. */
-    static final double DEFAULT_DECAY_FACTOR = 0.1;
-    static final int DEFAULT_STEP_DECAYS = 3;
-
-    /** Options that apply only to some optimisers: option → the optimisers it applies to. */
-    private static final Map<String, Set<String>> APPLIES = new LinkedHashMap<>();
-
-    static {
-        Set<String> firstOrder = FIRST_ORDER;
-        APPLIES.put("--lr", union(firstOrder, Set.of("curvature-step")));
-        APPLIES.put("--momentum", Set.of("sgd", "momentum", "nesterov", "rmsprop"));
-        APPLIES.put("--decay", Set.of("ema-sgd", "rmsprop"));
-        APPLIES.put("--debias", Set.of("ema-sgd"));
-        APPLIES.put("--beta1", Set.of("adam", "adamw"));
-        APPLIES.put("--beta2", Set.of("adam", "adamw"));
-        APPLIES.put("--eps", Set.of("adam", "adamw", "rmsprop"));
-        APPLIES.put("--weight-decay", Set.of("sgd", "adam", "adamw", "rmsprop"));
-        APPLIES.put("--clip", firstOrder);
-        APPLIES.put("--schedule", firstOrder);
-        APPLIES.put("--warmup-steps", firstOrder);
-        APPLIES.put("--decay-every", firstOrder);
-        APPLIES.put("--decay-factor", firstOrder);
-        APPLIES.put("--final-lr-fraction", firstOrder);
-        APPLIES.put("--damping", Set.of("newton", "hessian-free"));
-        APPLIES.put("--cg-iterations", Set.of("hessian-free"));
-        APPLIES.put("--memory", Set.of("lbfgs"));
-    }
-
-    private static Set<String> union(Set<String> a, Set<String> b) {
-        java.util.LinkedHashSet<String> s = new java.util.LinkedHashSet<>(a);
-        s.addAll(b);
-        return s;
-    }
-
-    /** The options whose applicability depends on the optimiser, as flags ({@code --lr}, …). */
-    static Set<String> restrictedOptions() {
-        return APPLIES.keySet();
-    }
-
-    /** Whether {@code option} (a flag such as {@code --momentum}) applies to {@code optimizer}. */
-    static boolean applies(String option, String optimizer) {
-        Set<String> to = APPLIES.get(option);
-        return to == null || to.contains(optimizer);
-    }
-
-    /**
-     * Checks that every option in {@code given} (option name → whether it was set) applies to
-     * {@code optimizer}.
-     *
-     * @throws IllegalArgumentException for an unknown optimiser or the first option that does not apply
-     */
-    static void checkApplicable(String optimizer, Map<String, Boolean> given) {
-        if (!NAMES.contains(optimizer)) {
-            throw new IllegalArgumentException("unknown optimiser '" + optimizer + "'; expected one of " + String.join(", ", NAMES));
-        }
-        for (Map.Entry<String, Boolean> e : given.entrySet()) {
-            if (!e.getValue()) continue;
-            Set<String> to = APPLIES.get(e.getKey());
-            if (to != null && !to.contains(optimizer)) {
-                List<String> names = new ArrayList<>();
-                for (String n : NAMES) if (to.contains(n)) names.add(n);
-                throw new IllegalArgumentException(e.getKey() + " does not apply to --optimizer " + optimizer + " (it applies to "
-                        + String.join(", ", names) + ")");
-            }
-        }
-    }
-
-    /** The resolved options of one optimiser; null fields take the documented defaults. */
-    record Options(String name, Double learningRate, Double momentum, Double decay, boolean debias, Double beta1, Double beta2,
-                   Double eps, Double weightDecay, Double clip, String schedule, Long warmupSteps, Long decayEvery, Double decayFactor,
-                   Double finalFraction, Double damping, Integer cgIterations, Integer memory) {}
-
     /**
      * The optimiser for a run of {@code steps} steps on a model of {@code parameterCount} parameters.
      *
      * @throws IllegalArgumentException for an unknown schedule, inconsistent schedule options, or
      *     newton on a model beyond its size limit
      */
-    static TrainingOptimizer build(Options o, long steps, long parameterCount) {
+    static TrainingOptimizer build(TrainingSpec.OptimizerSpec o, TrainingSpec.ScheduleSpec sched, long steps, long parameterCount) {
         String name = o.name();
         switch (name) {
             case "curvature-step":
@@ -155,10 +68,11 @@ final class OptimizerFactory {
                 return new TrainingOptimizer.SecondOrder(name, Newton.withDefaults().withDamping(
                         o.damping() == null ? Newton.DEFAULT_INITIAL_DAMPING : o.damping(), Newton.DEFAULT_MINIMUM_DAMPING));
             case "hessian-free": {
-                HessianFree hf = HessianFree.withDefaults().withInitialDamping(o.damping() == null ? DEFAULT_HF_DAMPING : o.damping());
+                HessianFree hf = HessianFree.withDefaults().withInitialDamping(o.damping() == null ? TrainingSpec.DEFAULT_HF_DAMPING : o.damping());
                 if (o.cgIterations() != null) {
                     hf = hf.withConjugateGradient(HessianFree.DEFAULT_CG_DECAY, o.cgIterations(), HessianFree.DEFAULT_PROGRESS_TOLERANCE);
                 }
+                if (o.structuralDamping() != null && o.structuralDamping() > 0) hf = hf.withStructuralDampingWeight(o.structuralDamping());
                 return new TrainingOptimizer.SecondOrder(name, hf);
             }
             case "lbfgs":
@@ -167,8 +81,8 @@ final class OptimizerFactory {
                 break;
         }
         double lr = learningRate(o);
-        Schedule schedule = schedule(o, lr, steps);
-        boolean constant = o.schedule() == null || o.schedule().equals("constant") && (o.warmupSteps() == null || o.warmupSteps() == 0);
+        Schedule schedule = schedule(sched, lr, steps);
+        boolean constant = sched.name() == null || sched.name().equals("constant") && (sched.warmupSteps() == null || sched.warmupSteps() == 0);
         double wd = o.weightDecay() == null ? (name.equals("adamw") ? Optimizers.ADAMW_WEIGHT_DECAY : 0) : o.weightDecay();
         GradientTransformation<?> t;
         switch (name) {
@@ -183,7 +97,7 @@ final class OptimizerFactory {
             }
             case "momentum":
             case "nesterov": {
-                double alpha = o.momentum() == null ? DEFAULT_MOMENTUM : o.momentum();
+                double alpha = o.momentum() == null ? TrainingSpec.DEFAULT_MOMENTUM : o.momentum();
                 boolean nesterov = name.equals("nesterov");
                 // With a constant ε the library's fused seed-form update; otherwise the same recursion
                 // with ε(t) folded into the gradient: v = αv + ε(t)g is trace(α) of ε(t)g.
@@ -192,7 +106,7 @@ final class OptimizerFactory {
                 break;
             }
             case "ema-sgd":
-                t = Optimizers.chain(Optimizers.ema(o.decay() == null ? DEFAULT_EMA_DECAY : o.decay(), o.debias()),
+                t = Optimizers.chain(Optimizers.ema(o.decay() == null ? TrainingSpec.DEFAULT_EMA_DECAY : o.decay(), o.debiased()),
                         Optimizers.scaleByLearningRate(schedule));
                 break;
             case "adam": {
@@ -218,18 +132,15 @@ final class OptimizerFactory {
                 break;
             }
             default:
-                throw new IllegalArgumentException("unknown optimiser '" + name + "'; expected one of " + String.join(", ", NAMES));
+                throw new IllegalArgumentException("unknown optimiser '" + name + "'; expected one of " + String.join(", ", TrainingSpec.OPTIMIZERS));
         }
         if (o.clip() != null) t = Optimizers.chain(Optimizers.clipByGlobalNorm(o.clip()), t);
         return new TrainingOptimizer.FirstOrder(name, t, schedule, o.clip() == null ? OptionalDouble.empty() : OptionalDouble.of(o.clip()));
     }
 
-    static double learningRate(Options o) {
-        return o.learningRate() != null ? o.learningRate() : DEFAULT_LEARNING_RATE.get(o.name());
+    static double learningRate(TrainingSpec.OptimizerSpec o) {
+        return o.learningRate() != null ? o.learningRate() : TrainingSpec.DEFAULT_LEARNING_RATE.get(o.name());
     }
-
-    /** The schedule names of {@code --schedule}. */
-    static final List<String> SCHEDULES = List.of("constant", "step", "cosine", "warmup");
 
     /**
      * The learning rate η(t) over a run of {@code steps} steps: {@code constant}; {@code step},
@@ -239,11 +150,8 @@ final class OptimizerFactory {
      * {@code --warmup-steps} [steps/10]. {@code --warmup-steps W} adds a linear warm-up from 0 over
      * W steps to any schedule (Goyal et al. 2017).
      */
-    static Schedule schedule(Options o, double lr, long steps) {
-        String name = o.schedule() == null ? "constant" : o.schedule();
-        if (!SCHEDULES.contains(name)) {
-            throw new IllegalArgumentException("unknown schedule '" + name + "'; expected one of " + String.join(", ", SCHEDULES));
-        }
+    static Schedule schedule(TrainingSpec.ScheduleSpec o, double lr, long steps) {
+        String name = o.name() == null ? TrainingSpec.DEFAULT_SCHEDULE : o.name();
         if ((o.decayEvery() != null || o.decayFactor() != null) && !name.equals("step")) {
             throw new IllegalArgumentException("--decay-every and --decay-factor apply to --schedule step only");
         }
@@ -251,15 +159,15 @@ final class OptimizerFactory {
             throw new IllegalArgumentException("--final-lr-fraction applies to --schedule cosine only");
         }
         long warmup = o.warmupSteps() != null ? o.warmupSteps()
-                : name.equals("warmup") ? Math.max(1, Math.round(DEFAULT_WARMUP_FRACTION * steps)) : 0;
+                : name.equals("warmup") ? Math.max(1, Math.round(TrainingSpec.DEFAULT_WARMUP_FRACTION * steps)) : 0;
         if (warmup >= steps && warmup > 0) {
             throw new IllegalArgumentException("--warmup-steps " + warmup + " leaves no steps of the " + steps + " to train after the warm-up");
         }
         int after = (int) Math.min(Integer.MAX_VALUE, steps - warmup);
         Schedule base = switch (name) {
             case "step" -> Schedules.stepDecay(lr, (int) Math.min(Integer.MAX_VALUE, o.decayEvery() != null ? o.decayEvery()
-                    : Math.max(1, steps / DEFAULT_STEP_DECAYS)), o.decayFactor() != null ? o.decayFactor() : DEFAULT_DECAY_FACTOR);
-            case "cosine" -> Schedules.cosineDecay(lr, Math.max(1, after), o.finalFraction() != null ? o.finalFraction() : 0);
+                    : Math.max(1, steps / TrainingSpec.DEFAULT_STEP_DECAYS)), o.decayFactor() != null ? o.decayFactor() : TrainingSpec.DEFAULT_DECAY_FACTOR);
+            case "cosine" -> Schedules.cosineDecay(lr, Math.max(1, after), o.finalFraction() != null ? o.finalFraction() : TrainingSpec.DEFAULT_FINAL_LR_FRACTION);
             default -> Schedules.constant(lr);
         };
         return warmup > 0 ? Schedules.linearWarmup((int) Math.min(Integer.MAX_VALUE, warmup), 0, base) : base;

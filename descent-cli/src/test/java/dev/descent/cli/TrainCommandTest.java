@@ -8,6 +8,7 @@ import dev.descent.io.Checkpoint;
 import dev.descent.tensor.Params;
 import dev.descent.tensor.Rng;
 import dev.descent.tensor.Tensor;
+import dev.descent.train.TrainingSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,7 +67,7 @@ class TrainCommandTest {
         double accuracy = lastEval(run, "accuracy");
         assertTrue(accuracy >= 0.95, "accuracy " + accuracy + "; " + r.out());
         assertTrue(r.out().startsWith("test accuracy "), r.out());
-        assertTrue(r.out().contains("beaten"), r.out());
+        assertTrue(r.out().contains(": beaten, > 2 s.e.)"), r.out());
         assertTrue(r.out().contains("trained 60 steps in "), r.out());
         for (String f : new String[] {"config.json", "metrics.jsonl", "index.html", "loss.png", "accuracy.png", "gradient-norm.png",
             "learning-rate.png", "checkpoints/step-00000060.safetensors"}) {
@@ -103,7 +104,15 @@ class TrainCommandTest {
         // a model that recovers only one of the two marked values has at best Var(X₂) = 1/12. Below
         // 1/12 the model must combine both, i.e. it has learned the task, at least halving the baseline.
         assertTrue(mse < 1.0 / 12, "test mse " + mse + " (baseline 1/6); " + r.out());
-        assertTrue(r.out().contains("trivial baseline mse 0.1667: always predict 1; beaten"), r.out());
+        assertTrue(r.out().contains("trivial baseline mse 0.1667: always predict 1, "), r.out());
+        assertTrue(r.out().contains(": beaten, > 2 s.e.)"), r.out());
+        // The record holds the paired comparison the verdict came from.
+        List<Map<String, Object>> evals = records(run, "eval");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> b = (Map<String, Object>) evals.get(evals.size() - 1).get("baseline");
+        double improvement = ((Number) b.get("improvement")).doubleValue(), se = ((Number) b.get("standardError")).doubleValue();
+        assertEquals(((Number) b.get("onSamples")).doubleValue() - mse, improvement, 1e-9);
+        assertTrue(improvement > 2 * se && Boolean.TRUE.equals(b.get("beaten")), b.toString());
         assertTrue(Files.isRegularFile(run.resolve("mse.png")));
         assertFalse(Files.exists(run.resolve("clipping.png")), "no clipping plot without --clip");
     }
@@ -210,7 +219,7 @@ class TrainCommandTest {
             List<Map<String, Object>> steps = records(run, "train");
             assertEquals(8, steps.size(), o[0]);
             assertEquals(o[0], Json.parseObject(Files.readString(run.resolve("config.json")), "c").get("optimizer"));
-            boolean secondOrder = !OptimizerFactory.FIRST_ORDER.contains(o[0]);
+            boolean secondOrder = !TrainingSpec.FIRST_ORDER.contains(o[0]);
             assertEquals(secondOrder, steps.get(0).containsKey("details"), o[0] + " reports its step details: " + steps.get(0));
         }
     }

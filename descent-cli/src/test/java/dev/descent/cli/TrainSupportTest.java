@@ -3,6 +3,7 @@ package dev.descent.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.descent.train.TrainingSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -20,33 +21,46 @@ class TrainSupportTest {
     @TempDir
     Path dir;
 
-    private TrainCommand parsed(String... args) throws IOException {
-        TrainCommand t = new TrainCommand();
-        CommandLine cl = new CommandLine(t);
+    /** The given options of {@code train ARGS}: command line over {@code --config} over the embedded default run. */
+    private TrainingSpec.Layered parsed(String... args) throws IOException {
+        CommandLine cl = new CommandLine(TrainCommand.command());
         cl.parseArgs(args);
-        t.applyConfig();
-        return t;
+        return ((TrainCommand) cl.getCommandSpec().userObject()).given(null, null);
     }
 
     @Test
-    void configFileSetsOptionsThroughTheSameConvertersAndFlagsWin() throws IOException {
+    void configFileSetsOptionsThroughTheSameParsersAndFlagsWin() throws IOException {
         Path cfg = Files.writeString(dir.resolve("run.json"),
                 "{\"data\": \"copy:20\", \"lr\": 0.003, \"hidden\": [64, 32], \"model\": \"LSTM\", \"batch-size\": 16}");
-        TrainCommand t = parsed("--config", cfg.toString(), "--lr", "0.1");
-        assertEquals(0.1, t.learningRate, 0.0);
-        assertEquals(List.of(64, 32), t.hidden);
-        assertEquals(TrainCommand.ModelKind.LSTM, t.model);
-        assertEquals(16, t.batchSize);
-        assertEquals("copy:20", t.data.spec());
-        Map<String, Object> effective = t.effectiveConfig();
+        TrainingSpec t = parsed("--config", cfg.toString(), "--lr", "0.1").spec();
+        assertEquals(0.1, t.optimizer().learningRate(), 0.0);
+        assertEquals(List.of(64, 32), t.model().hidden());
+        assertEquals(TrainingSpec.ModelKind.LSTM, t.model().kind());
+        assertEquals(16, t.run().batchSize());
+        assertEquals("copy:20", t.data().source());
+        Map<String, Object> effective = t.toJson();
         assertEquals("copy:20", effective.get("data"));
         assertEquals(List.of(64, 32), effective.get("hidden"));
         assertEquals(0.1, effective.get("lr"));
         assertTrue(!effective.containsKey("config") && !effective.containsKey("debug"));
 
-        // The effective configuration is itself a config file that reproduces the options.
+        // The options given are themselves a config file that reproduces them.
         Path saved = Files.writeString(dir.resolve("saved.json"), Json.writePretty(effective));
-        assertEquals(effective, parsed("--config", saved.toString()).effectiveConfig());
+        assertEquals(t, parsed("--config", saved.toString()).spec());
+        assertEquals(t, TrainingSpec.fromJson(Json.parseObject(Files.readString(saved), "saved.json"), "saved.json"));
+    }
+
+    @Test
+    void withoutDataTheEmbeddedDefaultRunFillsInAndYieldsWhereItDoesNotApply() throws IOException {
+        TrainingSpec.Layered g = parsed("--model", "lstm", "--steps", "3");
+        assertEquals(TrainingSpec.DEFAULT_RUN_DATA, g.spec().data().source());
+        assertEquals(3L, g.spec().run().steps(), "a flag overrides its part of the default run");
+        assertTrue(g.yielding().contains("form") && !g.yielding().contains("steps"), g.yielding().toString());
+        TrainingSpec r = g.spec().resolve(new TrainingSpec.DataFacts("the adding task", true, "adding", 0), g.yielding());
+        assertEquals(null, r.model().form(), "the default run's RNN form yields to --model lstm");
+        assertEquals(null, r.model().activation());
+        assertEquals(r, r.resolve(new TrainingSpec.DataFacts("the adding task", true, "adding", 0), java.util.Set.of()),
+                "a resolved spec resolves to itself");
     }
 
     @Test

@@ -35,7 +35,7 @@ public final class AddingTask implements SequenceTask {
     /** MSE 1/6, from always predicting 1. */
     @Override
     public Baseline trivialBaseline() {
-        return new Baseline("mse", 1.0 / 6, true, "always predict 1");
+        return new Baseline("mse", 1.0 / 6, true, "always predict 1", PerSample.squaredError(1));
     }
 
     @Override

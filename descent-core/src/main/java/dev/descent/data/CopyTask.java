@@ -40,7 +40,7 @@ public final class CopyTask implements SequenceTask {
     @Override public int outputSize() { return SYMBOLS; }
     @Override public boolean perStepTargets() { return true; }
 
-    /** Cross-entropy 10·ln 8 / (T + 20). */
+    /** Cross-entropy 10·ln 8 / (T + 20), the same on every sample (all share the blank/data layout). */
     @Override
     public Baseline trivialBaseline() {
         return new Baseline("cross-entropy", MEMORY * Math.log(8) / steps(), true,

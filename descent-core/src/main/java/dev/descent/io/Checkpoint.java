@@ -118,11 +118,16 @@ public record Checkpoint(Params parameters, Params buffers, Params optimizerStat
     public static Checkpoint read(Path file) throws IOException {
         SafeTensors.Contents c = SafeTensors.read(file);
         LinkedHashMap<String, Tensor> params = new LinkedHashMap<>(), buffers = new LinkedHashMap<>(), optim = new LinkedHashMap<>();
-        for (Map.Entry<String, Tensor> e : c.tensors().entrySet()) {
-            String name = e.getKey();
-            if (name.startsWith(PARAMETER_PREFIX)) params.put(name.substring(PARAMETER_PREFIX.length()), e.getValue());
-            else if (name.startsWith(BUFFER_PREFIX)) buffers.put(name.substring(BUFFER_PREFIX.length()), e.getValue());
-            else if (name.startsWith(OPTIMIZER_PREFIX)) optim.put(name.substring(OPTIMIZER_PREFIX.length()), e.getValue());
+        for (String name : c.dtypes().keySet()) {
+            Tensor value;
+            try {
+                value = c.asTensor(name); // an integer tensor (e.g. a step counter) as float64, where exact
+            } catch (ArithmeticException e) {
+                throw bad(file, e.getMessage());
+            }
+            if (name.startsWith(PARAMETER_PREFIX)) params.put(name.substring(PARAMETER_PREFIX.length()), value);
+            else if (name.startsWith(BUFFER_PREFIX)) buffers.put(name.substring(BUFFER_PREFIX.length()), value);
+            else if (name.startsWith(OPTIMIZER_PREFIX)) optim.put(name.substring(OPTIMIZER_PREFIX.length()), value);
             else throw bad(file, "tensor '" + Json.abbreviate(name) + "' has none of the prefixes param/, buffer/, optim/");
         }
         Map<String, String> meta = new LinkedHashMap<>(c.metadata());

@@ -3,6 +3,7 @@ package dev.descent.nn;
 import dev.descent.autodiff.Var;
 import dev.descent.tensor.Tensor;
 import dev.descent.tensor.kernel.ElementwiseF64;
+import dev.descent.tensor.kernel.UnaryOp;
 
 /**
  * The elementwise activations σ used by layers and recurrent cells, with their derivatives and
@@ -23,18 +24,18 @@ import dev.descent.tensor.kernel.ElementwiseF64;
  */
 public enum Activation {
     /** Hyperbolic tangent; γ = 1. */
-    TANH(1.0, ElementwiseF64.TANH),
+    TANH(1.0, UnaryOp.TANH),
     /** Logistic sigmoid; γ = 1/4. */
-    SIGMOID(0.25, ElementwiseF64.SIGMOID),
+    SIGMOID(0.25, UnaryOp.SIGMOID),
     /** Rectified linear unit; γ = 1. */
-    RELU(1.0, ElementwiseF64.RELU),
+    RELU(1.0, UnaryOp.RELU),
     /** The identity (a linear recurrence); γ = 1. */
-    IDENTITY(1.0, -1);
+    IDENTITY(1.0, null);
 
     private final double gamma;
-    private final int kernelOp;
+    private final UnaryOp kernelOp;
 
-    Activation(double gamma, int kernelOp) {
+    Activation(double gamma, UnaryOp kernelOp) {
         this.gamma = gamma;
         this.kernelOp = kernelOp;
     }
@@ -44,8 +45,8 @@ public enum Activation {
         return gamma;
     }
 
-    /** The {@link ElementwiseF64} unary op code of σ, or −1 for the identity. */
-    int kernelOp() {
+    /** The kernel operation computing σ, or null for the identity. */
+    UnaryOp kernelOp() {
         return kernelOp;
     }
 
@@ -72,7 +73,12 @@ public enum Activation {
 
     /** σ applied elementwise to a tensor. */
     public Tensor apply(Tensor a) {
-        return this == IDENTITY ? a : a.unary(kernelOp);
+        switch (this) {
+            case TANH: return a.tanh();
+            case SIGMOID: return a.sigmoid();
+            case RELU: return a.relu();
+            default: return a;
+        }
     }
 
     /** σ applied elementwise to a differentiable value. */

@@ -6,6 +6,7 @@ import dev.descent.autodiff.Var;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Shape;
 import dev.descent.tensor.Tensor;
+import dev.descent.tensor.kernel.BinaryOp;
 import dev.descent.tensor.kernel.ElementwiseF64;
 
 /**
@@ -89,7 +90,7 @@ final class NormalizedAffine extends Primitive {
         if (need[1] || need[2]) {
             // s_j = Σ_r ȳ_rj u_rj; ḡ_j = s_j/n_j; v̄ = ȳ'ᵀx, then v̄_j −= (g_j s_j/n_j³) v_j row by row.
             Object terms = Raw.alloc(dtype, n * m), dots = Raw.alloc(dtype, m);
-            Raw.binary(ElementwiseF64.MUL, ca, 0, Raw.array(product), 0, terms, 0, n * m);
+            Raw.binary(BinaryOp.MUL, ca, 0, Raw.array(product), 0, terms, 0, n * m);
             Raw.columnSums(terms, 0, n, m, dots);
             Object na = Raw.array(normalized.norms()), ga = Raw.array(g);
             if (need[1]) {
@@ -117,7 +118,7 @@ final class NormalizedAffine extends Primitive {
 
     /** out[r, j] = a[r, j] · c[j] for a row-major [rows, cols] block: a diagonal matrix on the right. */
     private static void scaleColumns(Object a, Object c, Object out, int rows, int cols) {
-        for (int r = 0; r < rows; r++) Raw.binary(ElementwiseF64.MUL, a, r * cols, c, 0, out, r * cols, cols);
+        for (int r = 0; r < rows; r++) Raw.binary(BinaryOp.MUL, a, r * cols, c, 0, out, r * cols, cols);
     }
 
     /** The composition: w from {@link NormalizedWeight}, then the products of a linear layer's VJP. */

@@ -1,13 +1,19 @@
 package dev.descent.nn;
 
+import dev.descent.nn.kernel.ActivationF32;
+import dev.descent.nn.kernel.ActivationF64;
+import dev.descent.nn.kernel.BatchNormF32;
+import dev.descent.nn.kernel.BatchNormF64;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Tensor;
+import dev.descent.tensor.kernel.BinaryOp;
 import dev.descent.tensor.kernel.ElementwiseF32;
 import dev.descent.tensor.kernel.ElementwiseF64;
 import dev.descent.tensor.kernel.GemmF32;
 import dev.descent.tensor.kernel.GemmF64;
 import dev.descent.tensor.kernel.ReduceF32;
 import dev.descent.tensor.kernel.ReduceF64;
+import dev.descent.tensor.kernel.UnaryOp;
 
 /**
  * Dtype dispatch over the allocation-free kernels of {@code dev.descent.tensor.kernel}, so that
@@ -56,46 +62,46 @@ final class Raw {
     }
 
     /** out = op(a) elementwise; {@code out} is modified (may alias a). */
-    static void unary(int op, Object a, int ao, Object out, int oo, int n) {
+    static void unary(UnaryOp op, Object a, int ao, Object out, int oo, int n) {
         if (out instanceof float[]) ElementwiseF32.unary(op, (float[]) a, ao, (float[]) out, oo, n);
         else ElementwiseF64.unary(op, (double[]) a, ao, (double[]) out, oo, n);
     }
 
     /** out = a op b elementwise, contiguous; {@code out} is modified (may alias a or b). */
-    static void binary(int op, Object a, int ao, Object b, int bo, Object out, int oo, int n) {
+    static void binary(BinaryOp op, Object a, int ao, Object b, int bo, Object out, int oo, int n) {
         if (out instanceof float[]) ElementwiseF32.binary(op, (float[]) a, ao, 1, (float[]) b, bo, 1, (float[]) out, oo, n);
         else ElementwiseF64.binary(op, (double[]) a, ao, 1, (double[]) b, bo, 1, (double[]) out, oo, n);
     }
 
-    /** out = (x − m)² per row of a [rows, cols] block (see {@code ElementwiseF64.centredSquares}). */
+    /** out = (x − m)² per row of a [rows, cols] block (see {@code BatchNormF64.centredSquares}). */
     static void centredSquares(Object x, Object m, Object out, int rows, int cols) {
-        if (out instanceof float[]) ElementwiseF32.centredSquares((float[]) x, (float[]) m, (float[]) out, rows, cols);
-        else ElementwiseF64.centredSquares((double[]) x, (double[]) m, (double[]) out, rows, cols);
+        if (out instanceof float[]) BatchNormF32.centredSquares((float[]) x, (float[]) m, (float[]) out, rows, cols);
+        else BatchNormF64.centredSquares((double[]) x, (double[]) m, (double[]) out, rows, cols);
     }
 
-    /** out = ((x − m) / s) · g + b per row, or (x − m) / s with g, b null (see {@code ElementwiseF64.normalizedAffine}). */
+    /** out = ((x − m) / s) · g + b per row, or (x − m) / s with g, b null (see {@code BatchNormF64.normalizedAffine}). */
     static void normalizedAffine(Object x, Object m, Object s, Object g, Object b, Object out, int rows, int cols) {
         if (out instanceof float[]) {
-            ElementwiseF32.normalizedAffine((float[]) x, (float[]) m, (float[]) s, (float[]) g, (float[]) b, (float[]) out, rows, cols);
+            BatchNormF32.normalizedAffine((float[]) x, (float[]) m, (float[]) s, (float[]) g, (float[]) b, (float[]) out, rows, cols);
         } else {
-            ElementwiseF64.normalizedAffine((double[]) x, (double[]) m, (double[]) s, (double[]) g, (double[]) b, (double[]) out, rows, cols);
+            BatchNormF64.normalizedAffine((double[]) x, (double[]) m, (double[]) s, (double[]) g, (double[]) b, (double[]) out, rows, cols);
         }
     }
 
-    /** out = ((x − m) / s) · c per row of a [rows, cols] block (see {@code ElementwiseF64.normalizedTimes}). */
+    /** out = ((x − m) / s) · c per row of a [rows, cols] block (see {@code BatchNormF64.normalizedTimes}). */
     static void normalizedTimes(Object x, Object m, Object s, Object c, Object out, int rows, int cols) {
-        if (out instanceof float[]) ElementwiseF32.normalizedTimes((float[]) x, (float[]) m, (float[]) s, (float[]) c, (float[]) out, rows, cols);
-        else ElementwiseF64.normalizedTimes((double[]) x, (double[]) m, (double[]) s, (double[]) c, (double[]) out, rows, cols);
+        if (out instanceof float[]) BatchNormF32.normalizedTimes((float[]) x, (float[]) m, (float[]) s, (float[]) c, (float[]) out, rows, cols);
+        else BatchNormF64.normalizedTimes((double[]) x, (double[]) m, (double[]) s, (double[]) c, (double[]) out, rows, cols);
     }
 
-    /** out = ((c − b) − ((x − m) / s) · k) · scale per row (see {@code ElementwiseF64.normalizedInputGradient}). */
+    /** out = ((c − b) − ((x − m) / s) · k) · scale per row (see {@code BatchNormF64.normalizedInputGradient}). */
     static void normalizedInputGradient(Object x, Object m, Object s, Object c, Object b, Object k, Object scale, Object out,
                                         int rows, int cols) {
         if (out instanceof float[]) {
-            ElementwiseF32.normalizedInputGradient((float[]) x, (float[]) m, (float[]) s, (float[]) c, (float[]) b, (float[]) k,
+            BatchNormF32.normalizedInputGradient((float[]) x, (float[]) m, (float[]) s, (float[]) c, (float[]) b, (float[]) k,
                     (float[]) scale, (float[]) out, rows, cols);
         } else {
-            ElementwiseF64.normalizedInputGradient((double[]) x, (double[]) m, (double[]) s, (double[]) c, (double[]) b, (double[]) k,
+            BatchNormF64.normalizedInputGradient((double[]) x, (double[]) m, (double[]) s, (double[]) c, (double[]) b, (double[]) k,
                     (double[]) scale, (double[]) out, rows, cols);
         }
     }
@@ -197,14 +203,14 @@ final class Raw {
      */
     static void addThenMulDerivative(Activation act, Object a, int ao, Object b, int bo, Object y, int yo, Object out, int oo, int n) {
         if (act == Activation.IDENTITY) {
-            if (b != null) binary(ElementwiseF64.ADD, a, ao, b, bo, out, oo, n);
+            if (b != null) binary(BinaryOp.ADD, a, ao, b, bo, out, oo, n);
             else if (a != out || ao != oo) copy(a, ao, out, oo, n);
             return;
         }
         if (out instanceof float[]) {
-            ElementwiseF32.mulActivationDerivative(act.kernelOp(), (float[]) a, ao, (float[]) b, bo, (float[]) y, yo, (float[]) out, oo, n);
+            ActivationF32.mulActivationDerivative(act.kernelOp(), (float[]) a, ao, (float[]) b, bo, (float[]) y, yo, (float[]) out, oo, n);
         } else {
-            ElementwiseF64.mulActivationDerivative(act.kernelOp(), (double[]) a, ao, (double[]) b, bo, (double[]) y, yo, (double[]) out, oo, n);
+            ActivationF64.mulActivationDerivative(act.kernelOp(), (double[]) a, ao, (double[]) b, bo, (double[]) y, yo, (double[]) out, oo, n);
         }
     }
 

@@ -1,11 +1,14 @@
 package dev.descent.tensor;
 
+import dev.descent.tensor.kernel.BinaryOp;
 import dev.descent.tensor.kernel.ElementwiseF32;
 import dev.descent.tensor.kernel.ElementwiseF64;
 import dev.descent.tensor.kernel.GemmF32;
 import dev.descent.tensor.kernel.GemmF64;
 import dev.descent.tensor.kernel.ReduceF32;
 import dev.descent.tensor.kernel.ReduceF64;
+import dev.descent.tensor.kernel.ReduceOp;
+import dev.descent.tensor.kernel.UnaryOp;
 import java.util.Arrays;
 
 /**
@@ -313,31 +316,31 @@ public final class Tensor {
     // ---------------------------------------------------------------- elementwise
 
     /** Elementwise a + b (broadcasting). */
-    public Tensor add(Tensor b) { return binary("add", ElementwiseF64.ADD, this, b); }
+    public Tensor add(Tensor b) { return binary("add", BinaryOp.ADD, this, b); }
     /** Elementwise a − b (broadcasting). */
-    public Tensor sub(Tensor b) { return binary("sub", ElementwiseF64.SUB, this, b); }
+    public Tensor sub(Tensor b) { return binary("sub", BinaryOp.SUB, this, b); }
     /** Elementwise a · b (broadcasting). */
-    public Tensor mul(Tensor b) { return binary("mul", ElementwiseF64.MUL, this, b); }
+    public Tensor mul(Tensor b) { return binary("mul", BinaryOp.MUL, this, b); }
     /** Elementwise a / b (broadcasting). */
-    public Tensor div(Tensor b) { return binary("div", ElementwiseF64.DIV, this, b); }
+    public Tensor div(Tensor b) { return binary("div", BinaryOp.DIV, this, b); }
     /** Elementwise a^b (broadcasting). */
-    public Tensor pow(Tensor b) { return binary("pow", ElementwiseF64.POW, this, b); }
+    public Tensor pow(Tensor b) { return binary("pow", BinaryOp.POW, this, b); }
     /** Elementwise max(a, b) (broadcasting; NaN propagates). */
-    public Tensor maximum(Tensor b) { return binary("maximum", ElementwiseF64.MAX, this, b); }
+    public Tensor maximum(Tensor b) { return binary("maximum", BinaryOp.MAX, this, b); }
     /** Elementwise min(a, b) (broadcasting; NaN propagates). */
-    public Tensor minimum(Tensor b) { return binary("minimum", ElementwiseF64.MIN, this, b); }
+    public Tensor minimum(Tensor b) { return binary("minimum", BinaryOp.MIN, this, b); }
     /** 1 where a &gt; b, else 0. */
-    public Tensor gt(Tensor b) { return binary("gt", ElementwiseF64.GT, this, b); }
+    public Tensor gt(Tensor b) { return binary("gt", BinaryOp.GT, this, b); }
     /** 1 where a ≥ b, else 0. */
-    public Tensor ge(Tensor b) { return binary("ge", ElementwiseF64.GE, this, b); }
+    public Tensor ge(Tensor b) { return binary("ge", BinaryOp.GE, this, b); }
     /** 1 where a &lt; b, else 0. */
-    public Tensor lt(Tensor b) { return binary("lt", ElementwiseF64.LT, this, b); }
+    public Tensor lt(Tensor b) { return binary("lt", BinaryOp.LT, this, b); }
     /** 1 where a ≤ b, else 0. */
-    public Tensor le(Tensor b) { return binary("le", ElementwiseF64.LE, this, b); }
+    public Tensor le(Tensor b) { return binary("le", BinaryOp.LE, this, b); }
     /** 1 where a = b, else 0. */
-    public Tensor eq(Tensor b) { return binary("eq", ElementwiseF64.EQ, this, b); }
+    public Tensor eq(Tensor b) { return binary("eq", BinaryOp.EQ, this, b); }
     /** 1 where a ≠ b, else 0. */
-    public Tensor ne(Tensor b) { return binary("ne", ElementwiseF64.NE, this, b); }
+    public Tensor ne(Tensor b) { return binary("ne", BinaryOp.NE, this, b); }
 
     /** a + s. */
     public Tensor add(double s) { return add(scalar(dtype, s)); }
@@ -353,31 +356,31 @@ public final class Tensor {
     public Tensor gt(double s) { return gt(scalar(dtype, s)); }
 
     /** −a. */
-    public Tensor neg() { return unary(ElementwiseF64.NEG); }
+    public Tensor neg() { return unary(UnaryOp.NEG); }
     /** e^a. */
-    public Tensor exp() { return unary(ElementwiseF64.EXP); }
+    public Tensor exp() { return unary(UnaryOp.EXP); }
     /** ln a. */
-    public Tensor log() { return unary(ElementwiseF64.LOG); }
+    public Tensor log() { return unary(UnaryOp.LOG); }
     /** ln(1 + a), accurate for small a. */
-    public Tensor log1p() { return unary(ElementwiseF64.LOG1P); }
+    public Tensor log1p() { return unary(UnaryOp.LOG1P); }
     /** tanh a. */
-    public Tensor tanh() { return unary(ElementwiseF64.TANH); }
+    public Tensor tanh() { return unary(UnaryOp.TANH); }
     /** Logistic sigmoid 1/(1+e^{−a}), computed without overflow. */
-    public Tensor sigmoid() { return unary(ElementwiseF64.SIGMOID); }
+    public Tensor sigmoid() { return unary(UnaryOp.SIGMOID); }
     /** max(a, 0). */
-    public Tensor relu() { return unary(ElementwiseF64.RELU); }
+    public Tensor relu() { return unary(UnaryOp.RELU); }
     /** 1 where a &gt; 0, else 0 (the derivative of relu; 0 at 0). */
-    public Tensor step() { return unary(ElementwiseF64.STEP); }
+    public Tensor step() { return unary(UnaryOp.STEP); }
     /** √a. */
-    public Tensor sqrt() { return unary(ElementwiseF64.SQRT); }
+    public Tensor sqrt() { return unary(UnaryOp.SQRT); }
     /** |a|. */
-    public Tensor abs() { return unary(ElementwiseF64.ABS); }
+    public Tensor abs() { return unary(UnaryOp.ABS); }
     /** sign(a) ∈ {−1, 0, 1}. */
-    public Tensor sign() { return unary(ElementwiseF64.SIGN); }
+    public Tensor sign() { return unary(UnaryOp.SIGN); }
     /** a². */
-    public Tensor square() { return unary(ElementwiseF64.SQUARE); }
+    public Tensor square() { return unary(UnaryOp.SQUARE); }
     /** 1/a. */
-    public Tensor reciprocal() { return unary(ElementwiseF64.RECIPROCAL); }
+    public Tensor reciprocal() { return unary(UnaryOp.RECIPROCAL); }
 
     /**
      * This tensor where {@code x} &gt; 0 and 0 elsewhere: relu's derivative at x applied to this
@@ -392,8 +395,8 @@ public final class Tensor {
         return out;
     }
 
-    /** Elementwise op code from {@link ElementwiseF64} (e.g. {@code ElementwiseF64.TANH}). */
-    public Tensor unary(int op) {
+    /** op applied elementwise (the public operations above are the named entry points). */
+    Tensor unary(UnaryOp op) {
         Tensor out = zeros(dtype, shape.dims());
         int n = size();
         if (f != null) ElementwiseF32.unary(op, f, 0, out.f, 0, n);
@@ -417,8 +420,8 @@ public final class Tensor {
         return out;
     }
 
-    /** Broadcasting binary op by code from {@link ElementwiseF64}. */
-    public static Tensor binary(String name, int op, Tensor a, Tensor b) {
+    /** Broadcasting binary op, {@code name} naming it in errors. */
+    static Tensor binary(String name, BinaryOp op, Tensor a, Tensor b) {
         requireSameDType(name, a, b);
         Shape s = a.shape.equals(b.shape) ? a.shape : Shape.broadcast(name, a.shape, b.shape);
         Tensor out = zeros(a.dtype, s.dims());
@@ -431,7 +434,7 @@ public final class Tensor {
         return out;
     }
 
-    private static void kernelBinary(int op, Tensor a, int ao, int as, Tensor b, int bo, int bs,
+    private static void kernelBinary(BinaryOp op, Tensor a, int ao, int as, Tensor b, int bo, int bs,
                                      Tensor out, int oo, int n) {
         if (out.f != null) ElementwiseF32.binary(op, a.f, ao, as, b.f, bo, bs, out.f, oo, n);
         else ElementwiseF64.binary(op, a.d, ao, as, b.d, bo, bs, out.d, oo, n);
@@ -480,11 +483,11 @@ public final class Tensor {
     }
 
     /** Sum over {@code axes}; keepDims keeps them as size 1. */
-    public Tensor sum(int[] axes, boolean keepDims) { return reduce("sum", 0, axes, keepDims); }
+    public Tensor sum(int[] axes, boolean keepDims) { return reduce("sum", ReduceOp.SUM, axes, keepDims); }
     /** Max over {@code axes}. */
-    public Tensor max(int[] axes, boolean keepDims) { return reduce("max", 1, axes, keepDims); }
+    public Tensor max(int[] axes, boolean keepDims) { return reduce("max", ReduceOp.MAX, axes, keepDims); }
     /** Min over {@code axes}. */
-    public Tensor min(int[] axes, boolean keepDims) { return reduce("min", 2, axes, keepDims); }
+    public Tensor min(int[] axes, boolean keepDims) { return reduce("min", ReduceOp.MIN, axes, keepDims); }
     /** Sum over one axis. */
     public Tensor sum(int axis, boolean keepDims) { return sum(new int[] {axis}, keepDims); }
     /** Max over one axis. */
@@ -522,7 +525,7 @@ public final class Tensor {
         return out;
     }
 
-    private Tensor reduce(String name, int op, int[] axes, boolean keepDims) {
+    private Tensor reduce(String name, ReduceOp op, int[] axes, boolean keepDims) {
         boolean[] mask = normaliseAxesMask(name, axes);
         int r = shape.rank();
         int[] outDims = new int[r];
@@ -539,7 +542,7 @@ public final class Tensor {
             }
         }
         int[] finalDims = keepDims ? outDims : Arrays.copyOf(keptDims, nk);
-        if (op != 0 && reducedSize == 0 && Shape.of(finalDims).size() > 0) {
+        if (op != ReduceOp.SUM && reducedSize == 0 && Shape.of(finalDims).size() > 0) {
             throw new IllegalArgumentException(name + ": cannot reduce an empty axis of shape " + shape);
         }
         // A sum over one contiguous run of axes with something kept after it ([.., R.., K..]):
@@ -552,7 +555,7 @@ public final class Tensor {
             if (first < 0) first = i;
             last = i;
         }
-        if (op == 0 && contiguous && first >= 0 && last < r - 1 && reducedSize > 0) {
+        if (op == ReduceOp.SUM && contiguous && first >= 0 && last < r - 1 && reducedSize > 0) {
             int outer = shape.sizeBetween(0, first), inner = shape.sizeBetween(last + 1, r);
             Tensor out = zeros(dtype, finalDims);
             if (inner > 0) {

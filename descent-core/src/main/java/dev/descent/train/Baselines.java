@@ -31,7 +31,7 @@ public final class Baselines {
             long hits = 0;
             for (int l : testLabels) if (l == mode) hits++;
             return new SequenceTask.Baseline("accuracy", (double) hits / testLabels.length, false,
-                    "always predict the most frequent training class " + mode);
+                    "always predict the most frequent training class " + mode, SequenceTask.PerSample.constantClass(mode));
         }
         Tensor y = train.targets(), t = test.targets();
         int width = y.size() / y.dim(0);
@@ -46,6 +46,6 @@ public final class Baselines {
             double d = t.getFlat(i) - mean[i % width];
             sse += d * d;
         }
-        return new SequenceTask.Baseline("mse", sse / t.size(), true, "always predict the training mean");
+        return new SequenceTask.Baseline("mse", sse / t.size(), true, "always predict the training mean", SequenceTask.PerSample.squaredError(mean));
     }
 }

@@ -8,9 +8,16 @@
  * {@link dev.descent.diagnostics.TrainingListener}s, and hands out
  * {@link dev.descent.train.TrainingState}s to checkpoint, from which a run resumes bit for bit
  * ({@link dev.descent.train.OptimizerStateCodec} stores optimiser states as tensors).
+ * {@link dev.descent.train.TrainingSpec} is the typed, immutable specification of a run (data,
+ * model, optimiser, schedule, cadence, diagnostics) with every default defined once, and its JSON
+ * form saved as a run's configuration. For recurrent nets the trainer can add the
+ * vanishing-gradient regulariser Ω ({@link dev.descent.nn.FlowRegularizer}) to first-order steps
+ * and give Hessian-free a smaller curvature minibatch and structural damping on the model's
+ * hidden states ({@link dev.descent.nn.RecurrentModel}).
  *
  * <p>Depends on {@code dev.descent.tensor}, {@code dev.descent.autodiff}, {@code dev.descent.optim}
- * (and {@code .second}), {@code dev.descent.data} and {@code dev.descent.diagnostics}. Nothing here
+ * (and {@code .second}), {@code dev.descent.data}, {@code dev.descent.diagnostics} and {@code dev.descent.nn} (the
+ * activation and RNN form a spec names). Nothing here
  * prints, plots or parses command lines: that is the CLI's job.
  */
 package dev.descent.train;

@@ -1,15 +1,16 @@
 package dev.descent.tensor;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import dev.descent.tensor.kernel.BinaryOp;
 import dev.descent.tensor.kernel.ElementwiseF64;
+import dev.descent.tensor.kernel.UnaryOp;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TensorTest {
     /** Naive broadcasting reference: index each operand by the aligned multi-index. */
@@ -33,7 +34,7 @@ class TensorTest {
         } catch (IllegalArgumentException e) {
             return;
         }
-        for (int op : new int[] {ElementwiseF64.ADD, ElementwiseF64.SUB, ElementwiseF64.MUL, ElementwiseF64.DIV, ElementwiseF64.MAX, ElementwiseF64.GT}) {
+        for (BinaryOp op : new BinaryOp[] {BinaryOp.ADD, BinaryOp.SUB, BinaryOp.MUL, BinaryOp.DIV, BinaryOp.MAX, BinaryOp.GT}) {
             for (DType dt : DType.values()) {
                 Tensor r = Tensor.binary("op", op, a.to(dt), b.to(dt));
                 assertEquals(out, r.shape());
@@ -54,8 +55,8 @@ class TensorTest {
             Tensor x = rng.normal(DType.F64, 0, 3, n);
             Tensor pos = x.abs().add(0.1);
             // LOG1P below -1 is NaN in both paths, checked as such.
-            for (int op = 0; op <= 13; op++) {
-                Tensor in = op == ElementwiseF64.LOG || op == ElementwiseF64.SQRT ? pos : x;
+            for (UnaryOp op : UnaryOp.values()) {
+                Tensor in = op == UnaryOp.LOG || op == UnaryOp.SQRT ? pos : x;
                 for (DType dt : DType.values()) {
                     Tensor r = in.to(dt).unary(op);
                     for (int i = 0; i < n; i++) {

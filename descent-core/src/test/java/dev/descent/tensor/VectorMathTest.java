@@ -3,6 +3,7 @@ package dev.descent.tensor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.descent.tensor.kernel.UnaryOp;
 import dev.descent.tensor.kernel.VectorMath;
 import org.junit.jupiter.api.Test;
 
@@ -11,6 +12,8 @@ import org.junit.jupiter.api.Test;
  * cases, and bit-identical results before and after the JIT compiles the loops.
  */
 class VectorMathTest {
+    private static final UnaryOp[] FNS = {UnaryOp.EXP, UnaryOp.TANH, UnaryOp.SIGMOID};
+
     static double ulps(double got, double ref) {
         if (got == ref) return 0;
         return Math.abs(got - ref) / Math.ulp(ref);
@@ -23,9 +26,9 @@ class VectorMathTest {
         double[] x = new double[n];
         for (int i = 0; i < n; i++) x[i] = (rng.nextDouble() - 0.5) * (i % 3 == 0 ? 1400 : i % 3 == 1 ? 40 : 0.5);
         double[] e = new double[n], t = new double[n], s = new double[n];
-        VectorMath.apply(VectorMath.EXP, x, 0, e, 0, n);
-        VectorMath.apply(VectorMath.TANH, x, 0, t, 0, n);
-        VectorMath.apply(VectorMath.SIGMOID, x, 0, s, 0, n);
+        VectorMath.apply(UnaryOp.EXP, x, 0, e, 0, n);
+        VectorMath.apply(UnaryOp.TANH, x, 0, t, 0, n);
+        VectorMath.apply(UnaryOp.SIGMOID, x, 0, s, 0, n);
         double worstExp = 0, worstTanh = 0, worstSig = 0;
         for (int i = 0; i < n; i++) {
             double re = StrictMath.exp(x[i]);
@@ -68,9 +71,9 @@ class VectorMathTest {
             x[i] = (float) (rng.nextDouble() < 0.5 ? -mag : mag);
         }
         float[] e = new float[n], t = new float[n], s = new float[n];
-        VectorMath.apply(VectorMath.EXP, x, 0, e, 0, n);
-        VectorMath.apply(VectorMath.TANH, x, 0, t, 0, n);
-        VectorMath.apply(VectorMath.SIGMOID, x, 0, s, 0, n);
+        VectorMath.apply(UnaryOp.EXP, x, 0, e, 0, n);
+        VectorMath.apply(UnaryOp.TANH, x, 0, t, 0, n);
+        VectorMath.apply(UnaryOp.SIGMOID, x, 0, s, 0, n);
         double worstExp = 0, worstTanh = 0, worstSig = 0;
         for (int i = 0; i < n; i++) {
             double xd = x[i];
@@ -90,9 +93,9 @@ class VectorMathTest {
     void float32EdgeCases() {
         float[] x = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, 88.7f, 89f, -104f, -1e-30f, 1e-30f, 9.5f, -30f, -100f};
         float[] e = new float[x.length], t = new float[x.length], s = new float[x.length];
-        VectorMath.apply(VectorMath.EXP, x, 0, e, 0, x.length);
-        VectorMath.apply(VectorMath.TANH, x, 0, t, 0, x.length);
-        VectorMath.apply(VectorMath.SIGMOID, x, 0, s, 0, x.length);
+        VectorMath.apply(UnaryOp.EXP, x, 0, e, 0, x.length);
+        VectorMath.apply(UnaryOp.TANH, x, 0, t, 0, x.length);
+        VectorMath.apply(UnaryOp.SIGMOID, x, 0, s, 0, x.length);
         assertTrue(Float.isNaN(e[0]) && Float.isNaN(t[0]) && Float.isNaN(s[0]));
         assertEquals(Float.POSITIVE_INFINITY, e[1]);
         assertEquals(0f, e[2]);
@@ -117,9 +120,9 @@ class VectorMathTest {
     void edgeCases() {
         double[] x = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0.0, -0.0, 709.78, 710, -745.2, -1e-300, 1e-300, 22, -30};
         double[] e = new double[x.length], t = new double[x.length], s = new double[x.length];
-        VectorMath.apply(VectorMath.EXP, x, 0, e, 0, x.length);
-        VectorMath.apply(VectorMath.TANH, x, 0, t, 0, x.length);
-        VectorMath.apply(VectorMath.SIGMOID, x, 0, s, 0, x.length);
+        VectorMath.apply(UnaryOp.EXP, x, 0, e, 0, x.length);
+        VectorMath.apply(UnaryOp.TANH, x, 0, t, 0, x.length);
+        VectorMath.apply(UnaryOp.SIGMOID, x, 0, s, 0, x.length);
         assertTrue(Double.isNaN(e[0]) && Double.isNaN(t[0]) && Double.isNaN(s[0]));
         assertEquals(Double.POSITIVE_INFINITY, e[1]);
         assertEquals(0.0, e[2]);
@@ -151,26 +154,26 @@ class VectorMathTest {
         double[][] first = new double[3][n];
         float[][] firstF = new float[3][n];
         for (int fn = 0; fn < 3; fn++) {
-            VectorMath.apply(fn, x, 0, first[fn], 0, n);
-            VectorMath.apply(fn, xf, 0, firstF[fn], 0, n);
+            VectorMath.apply(FNS[fn], x, 0, first[fn], 0, n);
+            VectorMath.apply(FNS[fn], xf, 0, firstF[fn], 0, n);
         }
         double[] o = new double[n];
         float[] of = new float[n];
         for (int it = 0; it < 3000; it++) {
             for (int fn = 0; fn < 3; fn++) {
-                VectorMath.apply(fn, x, 0, o, 0, n);
-                VectorMath.apply(fn, xf, 0, of, 0, n);
+                VectorMath.apply(FNS[fn], x, 0, o, 0, n);
+                VectorMath.apply(FNS[fn], xf, 0, of, 0, n);
             }
         }
         for (int fn = 0; fn < 3; fn++) {
-            VectorMath.apply(fn, x, 0, o, 0, n);
-            VectorMath.apply(fn, xf, 0, of, 0, n);
+            VectorMath.apply(FNS[fn], x, 0, o, 0, n);
+            VectorMath.apply(FNS[fn], xf, 0, of, 0, n);
             for (int i = 0; i < n; i++) {
-                assertEquals(Double.doubleToRawLongBits(first[fn][i]), Double.doubleToRawLongBits(o[i]), "fn " + fn + " at " + i);
-                assertEquals(Float.floatToRawIntBits(firstF[fn][i]), Float.floatToRawIntBits(of[i]), "f32 fn " + fn + " at " + i);
+                assertEquals(Double.doubleToRawLongBits(first[fn][i]), Double.doubleToRawLongBits(o[i]), "fn " + FNS[fn] + " at " + i);
+                assertEquals(Float.floatToRawIntBits(firstF[fn][i]), Float.floatToRawIntBits(of[i]), "f32 fn " + FNS[fn] + " at " + i);
                 // every float32 lane is its scalar twin, bit for bit
-                assertEquals(Float.floatToRawIntBits(VectorMath.apply1(fn, xf[i])), Float.floatToRawIntBits(firstF[fn][i]),
-                        "f32 twin, fn " + fn + " at " + i);
+                assertEquals(Float.floatToRawIntBits(VectorMath.apply1(FNS[fn], xf[i])), Float.floatToRawIntBits(firstF[fn][i]),
+                        "f32 twin, fn " + FNS[fn] + " at " + i);
             }
         }
     }

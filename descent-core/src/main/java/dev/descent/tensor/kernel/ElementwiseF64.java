@@ -19,12 +19,8 @@ public final class ElementwiseF64 {
 
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
 
-    /** Binary operation codes. */
-    public static final int ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAX = 4, MIN = 5, POW = 6,
-            GT = 7, GE = 8, LT = 9, LE = 10, EQ = 11, NE = 12;
-
     /** out[i] = a[i] op b[i] with strides as, bs ∈ {0,1}; {@code out} is modified. */
-    public static void binary(int op, double[] a, int ao, int as, double[] b, int bo, int bs,
+    public static void binary(BinaryOp op, double[] a, int ao, int as, double[] b, int bo, int bs,
                               double[] out, int oo, int n) {
         if (as == 1 && bs == 1) {
             binaryContiguous(op, a, ao, b, bo, out, oo, n);
@@ -39,7 +35,7 @@ public final class ElementwiseF64 {
     }
 
     /** The scalar definition of every binary operation; the loops below must agree with it. */
-    public static double apply(int op, double x, double y) {
+    public static double apply(BinaryOp op, double x, double y) {
         switch (op) {
             case ADD: return x + y;
             case SUB: return x - y;
@@ -63,7 +59,7 @@ public final class ElementwiseF64 {
     // against 0.07 once vectorised. The scalar tails apply the same operation to the last
     // n mod L elements (and to every element of the operations without a vector loop).
 
-    private static void binaryContiguous(int op, double[] a, int ao, double[] b, int bo,
+    private static void binaryContiguous(BinaryOp op, double[] a, int ao, double[] b, int bo,
                                          double[] out, int oo, int n) {
         int i = 0;
         int upper = S.loopBound(n), l = S.length();
@@ -92,7 +88,7 @@ public final class ElementwiseF64 {
         for (; i < n; i++) out[oo + i] = apply(op, a[ao + i], b[bo + i]);
     }
 
-    private static void binaryScalarRight(int op, double[] a, int ao, double y,
+    private static void binaryScalarRight(BinaryOp op, double[] a, int ao, double y,
                                           double[] out, int oo, int n) {
         int i = 0;
         int upper = S.loopBound(n), l = S.length();
@@ -107,7 +103,7 @@ public final class ElementwiseF64 {
         for (; i < n; i++) out[oo + i] = apply(op, a[ao + i], y);
     }
 
-    private static void binaryScalarLeft(int op, double x, double[] b, int bo,
+    private static void binaryScalarLeft(BinaryOp op, double x, double[] b, int bo,
                                          double[] out, int oo, int n) {
         int i = 0;
         int upper = S.loopBound(n), l = S.length();
@@ -122,12 +118,8 @@ public final class ElementwiseF64 {
         for (; i < n; i++) out[oo + i] = apply(op, x, b[bo + i]);
     }
 
-    /** Unary operation codes. */
-    public static final int NEG = 0, EXP = 1, LOG = 2, TANH = 3, SIGMOID = 4, RELU = 5, SQRT = 6,
-            ABS = 7, SIGN = 8, SQUARE = 9, RECIPROCAL = 10, STEP = 11, LOG1P = 12, ISFINITE = 13;
-
     /** The scalar definition of every unary operation. */
-    public static double apply(int op, double x) {
+    public static double apply(UnaryOp op, double x) {
         switch (op) {
             case NEG: return -x;
             case EXP: return (double) VectorMath.exp(x);
@@ -157,7 +149,7 @@ public final class ElementwiseF64 {
     }
 
     /** out[i] = op(a[i]) for i &lt; n; {@code out} is modified (may alias {@code a}). */
-    public static void unary(int op, double[] a, int ao, double[] out, int oo, int n) {
+    public static void unary(UnaryOp op, double[] a, int ao, double[] out, int oo, int n) {
         int i = 0;
         int upper = S.loopBound(n), l = S.length();
         switch (op) {
@@ -185,9 +177,9 @@ public final class ElementwiseF64 {
             }
             // NOTE: never lanewise(EXP/LOG/TANH): their results change when C2 compiles the loop,
             // which would make runs depend on JIT timing. VectorMath is exact-arithmetic only.
-            case EXP: VectorMath.apply(VectorMath.EXP, a, ao, out, oo, n); return;
-            case TANH: VectorMath.apply(VectorMath.TANH, a, ao, out, oo, n); return;
-            case SIGMOID: VectorMath.apply(VectorMath.SIGMOID, a, ao, out, oo, n); return;
+            case EXP: VectorMath.apply(UnaryOp.EXP, a, ao, out, oo, n); return;
+            case TANH: VectorMath.apply(UnaryOp.TANH, a, ao, out, oo, n); return;
+            case SIGMOID: VectorMath.apply(UnaryOp.SIGMOID, a, ao, out, oo, n); return;
             case LOG: for (int j = 0; j < n; j++) out[oo + j] = (double) Math.log(a[ao + j]); return;
             default:
                 break;
@@ -199,7 +191,7 @@ public final class ElementwiseF64 {
      * out = x &gt; 0 ? x : 0 (relu), or x &gt; 0 ? 1 : 0 (its derivative, {@code indicator}), with
      * a lane mask instead of a branch: on real activations the sign is a coin flip, and a
      * mispredicted branch per element cost more than the rest of the loop. NaN maps to 0, as in
-     * {@link #apply(int, double)}.
+     * {@link #apply(UnaryOp, double)}.
      */
     private static void positivePart(double[] a, int ao, double[] out, int oo, int n, boolean indicator) {
         int i = 0;
@@ -230,128 +222,11 @@ public final class ElementwiseF64 {
         for (; i < n; i++) out[oo + i] = x[xo + i] > 0 ? y[yo + i] : 0;
     }
 
-    /**
-     * out[i] = (a[i] + b[i]) · σ'(y[i]) with σ' written in terms of the activation's output
-     * y = σ(x): 1 − y² for {@link #TANH}, y(1 − y) for {@link #SIGMOID}, 1[y &gt; 0] for
-     * {@link #RELU} (any other op: 1). {@code b} may be null (then a[i] alone). One pass for the
-     * step of backpropagation through an activation; {@code out} is modified (may alias a or b).
-     */
-    public static void mulActivationDerivative(int op, double[] a, int ao, double[] b, int bo, double[] y, int yo,
-                                               double[] out, int oo, int n) {
-        int i = 0;
-        int upper = S.loopBound(n), l = S.length();
-        DoubleVector one = DoubleVector.broadcast(S, 1), zero = DoubleVector.zero(S);
-        for (; i < upper; i += l) {
-            DoubleVector g = DoubleVector.fromArray(S, a, ao + i);
-            if (b != null) g = g.add(DoubleVector.fromArray(S, b, bo + i));
-            DoubleVector yv = DoubleVector.fromArray(S, y, yo + i);
-            DoubleVector r;
-            if (op == TANH) r = g.mul(one.sub(yv.mul(yv)));
-            else if (op == SIGMOID) r = g.mul(yv.mul(one.sub(yv)));
-            else if (op == RELU) r = zero.blend(g, yv.compare(VectorOperators.GT, 0));
-            else r = g;
-            r.intoArray(out, oo + i);
-        }
-        for (; i < n; i++) {
-            double g = b == null ? a[ao + i] : a[ao + i] + b[bo + i];
-            double yi = y[yo + i];
-            double d = op == TANH ? 1 - yi * yi : op == SIGMOID ? yi * (1 - yi) : op == RELU ? (yi > 0 ? 1 : 0) : 1;
-            out[oo + i] = op == RELU ? (yi > 0 ? g : 0) : g * d;
-        }
-    }
-
     /** out[i] = cond[i] != 0 ? a[i] : b[i], all three with strides in {0,1}. */
     public static void where(double[] c, int co, int cs, double[] a, int ao, int as,
                              double[] b, int bo, int bs, double[] out, int oo, int n) {
         for (int i = 0; i < n; i++) {
             out[oo + i] = c[co + i * cs] != 0 ? a[ao + i * as] : b[bo + i * bs];
-        }
-    }
-
-    /**
-     * out[r·cols + j] = (x[r·cols + j] − m[j])² for r &lt; rows, j &lt; cols: the centred squares
-     * whose column means are batch normalisation's biased variance (the difference rounded, then
-     * squared, as the separate subtraction and multiplication round them); {@code out} is
-     * modified (may alias x).
-     */
-    public static void centredSquares(double[] x, double[] m, double[] out, int rows, int cols) {
-        int upper = S.loopBound(cols);
-        for (int r = 0; r < rows; r++) {
-            int o = r * cols, j = 0;
-            for (; j < upper; j += S.length()) {
-                DoubleVector d = DoubleVector.fromArray(S, x, o + j).sub(DoubleVector.fromArray(S, m, j));
-                d.mul(d).intoArray(out, o + j);
-            }
-            for (; j < cols; j++) {
-                double d = x[o + j] - m[j];
-                out[o + j] = d * d;
-            }
-        }
-    }
-
-    /**
-     * out[r·cols + j] = ((x[r·cols + j] − m[j]) / s[j]) · g[j] + b[j] for r &lt; rows, j &lt; cols:
-     * batch normalisation's output γ x̂ + β (each element rounded as the separate subtraction,
-     * division, multiplication and addition round it; no fused multiply-add). With g and b null,
-     * the normalised input x̂ alone. {@code out} is modified (may alias x).
-     */
-    public static void normalizedAffine(double[] x, double[] m, double[] s, double[] g, double[] b, double[] out,
-                                        int rows, int cols) {
-        int upper = S.loopBound(cols);
-        for (int r = 0; r < rows; r++) {
-            int o = r * cols, j = 0;
-            if (g == null) {
-                for (; j < upper; j += S.length()) {
-                    DoubleVector.fromArray(S, x, o + j).sub(DoubleVector.fromArray(S, m, j))
-                            .div(DoubleVector.fromArray(S, s, j)).intoArray(out, o + j);
-                }
-                for (; j < cols; j++) out[o + j] = (x[o + j] - m[j]) / s[j];
-            } else {
-                for (; j < upper; j += S.length()) {
-                    DoubleVector.fromArray(S, x, o + j).sub(DoubleVector.fromArray(S, m, j)).div(DoubleVector.fromArray(S, s, j))
-                            .mul(DoubleVector.fromArray(S, g, j)).add(DoubleVector.fromArray(S, b, j)).intoArray(out, o + j);
-                }
-                for (; j < cols; j++) out[o + j] = (x[o + j] - m[j]) / s[j] * g[j] + b[j];
-            }
-        }
-    }
-
-    /**
-     * out[r·cols + j] = ((x[r·cols + j] − m[j]) / s[j]) · c[r·cols + j] for r &lt; rows, j &lt; cols:
-     * the normalised input times the cotangent, whose column sums are batch normalisation's γ̄
-     * (each element rounded as the three separate operations would round it); {@code out} is
-     * modified (may alias x or c).
-     */
-    public static void normalizedTimes(double[] x, double[] m, double[] s, double[] c, double[] out, int rows, int cols) {
-        int upper = S.loopBound(cols);
-        for (int r = 0; r < rows; r++) {
-            int o = r * cols, j = 0;
-            for (; j < upper; j += S.length()) {
-                DoubleVector.fromArray(S, x, o + j).sub(DoubleVector.fromArray(S, m, j)).div(DoubleVector.fromArray(S, s, j))
-                        .mul(DoubleVector.fromArray(S, c, o + j)).intoArray(out, o + j);
-            }
-            for (; j < cols; j++) out[o + j] = (x[o + j] - m[j]) / s[j] * c[o + j];
-        }
-    }
-
-    /**
-     * out[r·cols + j] = ((c[r·cols + j] − b[j]) − ((x[r·cols + j] − m[j]) / s[j]) · k[j]) · scale[j]
-     * for r &lt; rows, j &lt; cols: batch normalisation's x̄ = (γ/s)(ȳ − β̄/n − x̂ γ̄/n) with per-feature
-     * b = β̄/n, k = γ̄/n, scale = γ/s (each element rounded as the separate operations would round
-     * it); {@code out} is modified (may alias x or c).
-     */
-    public static void normalizedInputGradient(double[] x, double[] m, double[] s, double[] c, double[] b, double[] k,
-                                               double[] scale, double[] out, int rows, int cols) {
-        int upper = S.loopBound(cols);
-        for (int r = 0; r < rows; r++) {
-            int o = r * cols, j = 0;
-            for (; j < upper; j += S.length()) {
-                DoubleVector xhatK = DoubleVector.fromArray(S, x, o + j).sub(DoubleVector.fromArray(S, m, j))
-                        .div(DoubleVector.fromArray(S, s, j)).mul(DoubleVector.fromArray(S, k, j));
-                DoubleVector.fromArray(S, c, o + j).sub(DoubleVector.fromArray(S, b, j)).sub(xhatK)
-                        .mul(DoubleVector.fromArray(S, scale, j)).intoArray(out, o + j);
-            }
-            for (; j < cols; j++) out[o + j] = ((c[o + j] - b[j]) - (x[o + j] - m[j]) / s[j] * k[j]) * scale[j];
         }
     }
 

@@ -129,12 +129,12 @@ public final class ReduceF64 {
 
     /**
      * Row reduction: for each of {@code rows} rows of length {@code cols} starting at
-     * {@code off}, out[oo + r] = op(row r). Ops: 0 sum, 1 max, 2 min; {@code out} is modified.
+     * {@code off}, out[oo + r] = op(row r); {@code out} is modified.
      */
-    public static void rows(int op, double[] a, int off, int rows, int cols, double[] out, int oo) {
+    public static void rows(ReduceOp op, double[] a, int off, int rows, int cols, double[] out, int oo) {
         for (int r = 0; r < rows; r++) {
             int o = off + r * cols;
-            out[oo + r] = op == 0 ? sum(a, o, cols) : op == 1 ? max(a, o, cols) : min(a, o, cols);
+            out[oo + r] = op == ReduceOp.SUM ? sum(a, o, cols) : op == ReduceOp.MAX ? max(a, o, cols) : min(a, o, cols);
         }
     }
 
@@ -152,7 +152,7 @@ public final class ReduceF64 {
                 continue;
             }
             for (int j = 0; j < cols; j++) scratch[j] = a[o + j] - m;
-            ElementwiseF64.unary(ElementwiseF64.EXP, scratch, 0, scratch, 0, cols);
+            ElementwiseF64.unary(UnaryOp.EXP, scratch, 0, scratch, 0, cols);
             out[oo + r] = m + (double) Math.log(sum(scratch, 0, cols));
         }
     }

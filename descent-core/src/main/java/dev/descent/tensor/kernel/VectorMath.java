@@ -102,11 +102,8 @@ public final class VectorMath {
 
     // ------------------------------------------------------------------ array kernels
 
-    /** Function codes for {@link #apply}. */
-    public static final int EXP = 0, TANH = 1, SIGMOID = 2;
-
     /** out[oo+i] = fn(a[ao+i]) for i &lt; n (float64); {@code out} is modified (may alias a). */
-    public static void apply(int fn, double[] a, int ao, double[] out, int oo, int n) {
+    public static void apply(UnaryOp fn, double[] a, int ao, double[] out, int oo, int n) {
         // One method per function: with the three loops in one method, C2 compiles the first one
         // used with the others as traps and then deoptimises and recompiles it every time the mix
         // changes (measured: phases of 30-50 ns per element instead of 0.6). The vector code is
@@ -271,16 +268,16 @@ public final class VectorMath {
         return x < 0 ? e * r : r;
     }
 
-    /** fn(x) for one float: the scalar twin that {@link #apply(int, float[], int, float[], int, int)} uses for tails. */
-    public static float apply1(int fn, float x) {
-        return fn == EXP ? exp(x) : fn == TANH ? tanh(x) : sigmoid(x);
+    /** fn(x) for one float: the scalar twin that {@link #apply(UnaryOp, float[], int, float[], int, int)} uses for tails. */
+    public static float apply1(UnaryOp fn, float x) {
+        return fn == UnaryOp.EXP ? exp(x) : fn == UnaryOp.TANH ? tanh(x) : sigmoid(x);
     }
 
     /**
      * out[oo+i] = fn(a[ao+i]) for i &lt; n, in float32 arithmetic (see the class comment for the
      * accuracy); {@code out} is modified (may alias a).
      */
-    public static void apply(int fn, float[] a, int ao, float[] out, int oo, int n) {
+    public static void apply(UnaryOp fn, float[] a, int ao, float[] out, int oo, int n) {
         // One method per function: with the three loops in one method, C2 compiles the first one
         // used with the others as traps and then deoptimises and recompiles it every time the mix
         // changes (measured: phases of 30-50 ns per element instead of 0.6). The vector code is
