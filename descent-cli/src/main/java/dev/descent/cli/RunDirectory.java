@@ -131,6 +131,21 @@ final class RunDirectory {
         return new Resumption(checkpoint, config, source, target);
     }
 
+    /**
+     * The checkpoint a reader of a run means by {@code path} (e.g. {@code diagnose}, {@code export}):
+     * the file itself, or a run directory's newest checkpoint.
+     *
+     * @throws CommandFailure if it is neither, or a run directory without checkpoints
+     */
+    static Path resolveCheckpoint(Path path) throws IOException {
+        if (Files.isRegularFile(path)) return path;
+        if (!Files.isDirectory(path)) throw new java.nio.file.NoSuchFileException(path.toString(), null, "no such checkpoint file or run directory");
+        TreeMap<Long, Path> all = checkpointsIn(path.resolve("checkpoints"));
+        if (all.isEmpty()) all = checkpointsIn(path);
+        if (all.isEmpty()) throw new CommandFailure(path + ": no checkpoint (checkpoints/step-*.safetensors) in this run directory");
+        return all.lastEntry().getValue();
+    }
+
     /** Whether two paths name the same directory (either may not exist yet). */
     static boolean same(Path a, Path b) {
         try {
