@@ -62,7 +62,7 @@ public final class ExportCommand implements Callable<Integer> {
             if (m instanceof BatchNorm bn) bn.setBatchesTracked(step);
         }
         Path target = out != null ? out
-                : RunDirectory.runOf(r.file()).resolve(String.format(Locale.ROOT, "torch-step-%08d.safetensors", step));
+                : RunDirectory.runOrParent(r.file()).resolve(String.format(Locale.ROOT, "torch-step-%08d.safetensors", step));
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt");
         meta.put("descent.source", r.file().getFileName().toString());

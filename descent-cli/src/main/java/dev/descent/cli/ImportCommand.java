@@ -58,7 +58,7 @@ public final class ImportCommand implements Callable<Integer> {
         RunModel r = RunModel.load(into);
         Checkpoint old = r.checkpoint();
         Path target = out != null ? out
-                : RunDirectory.runOf(r.file()).resolve(String.format(Locale.ROOT, "imported-step-%08d.safetensors", old.run().step()));
+                : RunDirectory.runOrParent(r.file()).resolve(String.format(Locale.ROOT, "imported-step-%08d.safetensors", old.run().step()));
         if (Files.exists(target)) throw new CommandFailure(target + " exists; choose another --out (import never overwrites)");
         try {
             TorchStateDict.load(r.model(), file);
