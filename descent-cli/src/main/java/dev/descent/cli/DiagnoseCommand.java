@@ -72,7 +72,7 @@ import picocli.CommandLine.Spec;
             "", "Output: the diagnosis on stdout; in the output directory, index.html,",
             "a PNG per plot and diagnosis.json with every number.",
             "", "Examples:", "  descent diagnose --checkpoint runs/x/checkpoints/step-00002500.safetensors",
-            "  descent diagnose --checkpoint runs/x --diagnostics hessian-eigenvalues,hessian-density"})
+            "  descent diagnose --checkpoint runs/x --diagnostics hessian-density"})
 public final class DiagnoseCommand implements Callable<Integer> {
     /** The diagnostics this command offers. */
     static final List<String> NAMES = List.of("gradient-norms", "curvature", "hessian-eigenvalues", "hessian-trace", "hessian-density",
@@ -94,7 +94,8 @@ public final class DiagnoseCommand implements Callable<Integer> {
     @Option(names = "--diagnostics", split = ",", paramLabel = "LIST", description = "Which diagnostics, comma-separated (default: all that apply except hessian-trace and hessian-density).")
     List<String> diagnostics;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Directory for the plots (default: diagnose-step-N beside the checkpoints).")
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Output directory: plots, index.html, diagnosis.json (default: diagnose-step-N in the run directory).")
     Path out;
 
     @Option(names = "--seed", converter = Converters.AnyLong.class, paramLabel = "N",
