@@ -67,6 +67,8 @@ import picocli.CommandLine.Spec;
             "                       (default: last); header auto-detected unless given;",
             "                       class labels: integers, or words (sorted, they",
             "                       become classes 0, 1, ...) unless regression",
+            "  parquet:PATH[,label=COL][,regression]",
+            "                       Parquet read by Spark (with --spark); numeric columns",
             "  adding:T  multiplication:T  temporal-order:T  copy:T",
             "                       synthetic long-term-dependency tasks of length T",
             "",
@@ -90,6 +92,9 @@ import picocli.CommandLine.Spec;
             "", "Baseline: the model's held-out figure is compared with the trivial baseline's",
             "on the same samples (paired); it is reported as beaten only when the",
             "improvement exceeds 2 standard errors of the per-sample differences.",
+            "", "With --spark MASTER (local[N] or a cluster's URL) each step's batch is split",
+            "over the partitions of a Spark cluster; csv: and parquet: are then read by",
+            "Spark's readers. The same numbers as one JVM, up to the order of additions.",
             "", "Example: descent train --data csv:iris.csv,label=species --hidden 16 --lr 0.01"})
 public final class TrainCommand implements Callable<Integer> {
     @Spec
@@ -236,38 +241,40 @@ public final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw usage("Invalid value for option '--data': " + e.getMessage());
         }
-        TrainingData d = source.load(given.spec().run().seed(), given.spec().data().testFraction());
-        DataChecks.report(d, source instanceof DataSource.CsvSource, err);
-        RunSetup run = setUp(given, d);
-        if (resumed != null) ResumeCheck.requireSameConfiguration(resumedSource, resumed, run.spec().toJson());
-        if (checkpoint != null) DataChecks.requireSameClasses(resumption.checkpoint(), checkpoint, d);
-        RunDirectory dir = new RunDirectory(resumption != null ? resumption.target() : runDirectory());
         if (partitions != null && partitions < 1) throw usage("--partitions must be >= 1, got " + partitions);
         if (partitions != null && sparkMaster == null) throw usage("--partitions applies only with --spark");
-        TrainingState restored = null;
-        long steps = run.spec().run().steps();
-        if (checkpoint != null) {
-            String where = resumption.checkpoint().toString();
-            try {
-                restored = TrainingCheckpoints.restore(checkpoint, where, run.model(), run.optimizer());
-                d.trainBatches(run.spec().run().batchSize()).seek(restored.cursor());
-            } catch (IllegalArgumentException e) {
-                throw new CommandFailure(e.getMessage().startsWith(where) ? e.getMessage() : where + ": " + e.getMessage(), e);
+        try (TrainingLoop.Session session = sparkMaster == null ? null : TrainingLoop.Distributed.find().open(sparkMaster, partitions, err)) {
+            long seed = given.spec().run().seed();
+            double testFraction = given.spec().data().testFraction();
+            TrainingData d = session == null ? source.load(seed, testFraction) : session.load(source, seed, testFraction);
+            DataChecks.report(d, source instanceof DataSource.CsvSource, err);
+            RunSetup run = setUp(given, d, session == null ? RunSetup.facts(d) : session.facts(d));
+            if (resumed != null) ResumeCheck.requireSameConfiguration(resumedSource, resumed, run.spec().toJson());
+            if (checkpoint != null) DataChecks.requireSameClasses(resumption.checkpoint(), checkpoint, d);
+            RunDirectory dir = new RunDirectory(resumption != null ? resumption.target() : runDirectory());
+            TrainingState restored = null;
+            long steps = run.spec().run().steps();
+            if (checkpoint != null) {
+                String where = resumption.checkpoint().toString();
+                try {
+                    restored = TrainingCheckpoints.restore(checkpoint, where, run.model(), run.optimizer());
+                    if (session == null) d.trainBatches(run.spec().run().batchSize()).seek(restored.cursor());
+                } catch (IllegalArgumentException e) {
+                    throw new CommandFailure(e.getMessage().startsWith(where) ? e.getMessage() : where + ": " + e.getMessage(), e);
+                }
+                if (restored.step() > steps) {
+                    throw usage("--steps " + steps + " is before the checkpoint's step " + restored.step() + "; a run cannot be shortened");
+                }
+                // A run killed after its last checkpoint but before its report was written falls
+                // through to train 0 steps and write the report.
+                if (restored.step() == steps && !resumption.isFork() && Files.exists(dir.root.resolve("index.html"))) {
+                    out.println(dir.root + ": the run already finished at step " + restored.step() + " of " + steps
+                            + "; nothing to train, no file changed (train further with --resume " + dir.root + " --steps M, M > " + steps + ")");
+                    out.flush();
+                    return Main.OK;
+                }
             }
-            if (restored.step() > steps) {
-                throw usage("--steps " + steps + " is before the checkpoint's step " + restored.step() + "; a run cannot be shortened");
-            }
-            // A run killed after its last checkpoint but before its report was written falls through
-            // to train 0 steps and write the report.
-            if (restored.step() == steps && !resumption.isFork() && Files.exists(dir.root.resolve("index.html"))) {
-                out.println(dir.root + ": the run already finished at step " + restored.step() + " of " + steps
-                        + "; nothing to train, no file changed (train further with --resume " + dir.root + " --steps M, M > " + steps + ")");
-                out.flush();
-                return Main.OK;
-            }
-        }
-        try (TrainingLoop loop = sparkMaster == null ? TrainingLoop.local(run)
-                : TrainingLoop.Distributed.find().start(sparkMaster, partitions, run, d, err)) {
+            TrainingLoop loop = session == null ? TrainingLoop.local(run) : session.loop(run, d);
             TrainingState start = restored != null ? restored : loop.initialState();
             return train(run, loop, d, dir, start, resumption, out, err);
         }
@@ -279,8 +286,13 @@ public final class TrainCommand implements Callable<Integer> {
      * @throws ParameterException when the options do not fit each other or the data
      */
     RunSetup setUp(TrainingSpec.Layered given, TrainingData d) {
+        return setUp(given, d, RunSetup.facts(d));
+    }
+
+    /** As {@link #setUp(TrainingSpec.Layered, TrainingData)} with the data's {@code facts} given. */
+    RunSetup setUp(TrainingSpec.Layered given, TrainingData d, TrainingSpec.DataFacts facts) {
         try {
-            TrainingSpec resolved = given.spec().resolve(RunSetup.facts(d), given.yielding());
+            TrainingSpec resolved = given.spec().resolve(facts, given.yielding());
             return RunSetup.of(resolved.withData(new TrainingSpec.DataSpec(DataSource.parse(resolved.data().source()).spec(),
                     resolved.data().testFraction())), d);
         } catch (IllegalArgumentException e) {
