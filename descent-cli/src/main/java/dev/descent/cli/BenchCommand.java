@@ -50,7 +50,9 @@ public final class BenchCommand implements Callable<Integer> {
         /** Gradient vs Hessian-vector product. */
         HVP("hvp"),
         /** The scaling curves of issue 18 (not a peer-suite workload: sizes swept, plots written). */
-        SCALING("scaling");
+        SCALING("scaling"),
+        /** One Hessian-free step of the long-lag RNN at T = 200 (issue 18 part 4; no peer). */
+        HF_STEP("hf-step");
 
         private final String label;
 
@@ -69,7 +71,7 @@ public final class BenchCommand implements Callable<Integer> {
         @Override
         public Workload convert(String s) {
             for (Workload w : Workload.values()) if (w.label.equals(s.strip())) return w;
-            throw new TypeConversionException("unknown workload '" + s + "'; expected gemm, mlp, rnn-adding, hvp or scaling");
+            throw new TypeConversionException("unknown workload '" + s + "'; expected gemm, mlp, rnn-adding, hvp, scaling or hf-step");
         }
     }
 
@@ -117,7 +119,7 @@ public final class BenchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "WORKLOAD", converter = WorkloadConverter.class,
-            description = "gemm, mlp, rnn-adding, hvp, or scaling (the size sweeps of issue 18).")
+            description = "gemm, mlp, rnn-adding, hvp, scaling (the size sweeps of issue 18) or hf-step (one Hessian-free step, T = 200).")
     Workload workload;
 
     @Option(names = "--peer", description = "Also run peer_torch.py's identical workload, alternately, and print ratios.")
@@ -171,7 +173,12 @@ public final class BenchCommand implements Callable<Integer> {
             description = "scaling: mlp-width, rnn-length, rnn-hidden, hvp-params or all (default ${DEFAULT-VALUE}).")
     String curve;
 
-    @Option(names = "--quick", description = "scaling: two sizes per curve and fewer repetitions (a check that it works, ~1-2 min).")
+    @Option(names = "--hf-steps", paramLabel = "N", converter = Converters.PositiveInt.class, defaultValue = "3",
+            description = "hf-step: timed HF steps, after one untimed (default ${DEFAULT-VALUE}).")
+    int hfSteps;
+
+    @Option(names = "--quick", description = "scaling: two sizes per curve and fewer repetitions (a check that it works, ~1-2 min);"
+            + " hf-step: batch 100, curvature batch 20, at most 10 CG iterations.")
     boolean quick;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "bench-scaling",
@@ -187,6 +194,15 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         PrintStream out = stream(spec.commandLine().getOut()), err = stream(spec.commandLine().getErr());
+        if (workload == Workload.HF_STEP) {
+            try {
+                HfStepBench.run(HfStepBench.method(quick), 1, hfSteps, seed, out, err);
+                return Main.OK;
+            } finally {
+                out.flush();
+                err.flush();
+            }
+        }
         if (workload == Workload.SCALING) {
             try {
                 return scaling(out, err);

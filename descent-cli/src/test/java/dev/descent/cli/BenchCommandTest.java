@@ -63,4 +63,14 @@ class BenchCommandTest {
     void aBadCurveIsAUsageError() {
         Cli.run("bench", "scaling", "--curve", "lstm").assertOneLineError(2, "'--curve'", "unknown curve 'lstm'");
     }
+
+    @Test
+    void aQuickHfStepPrintsItsResultLine() {
+        Cli.Run r = Cli.run("bench", "hf-step", "--quick", "--hf-steps", "1");
+        assertEquals(0, r.exitCode(), r.err());
+        String line = r.out().lines().filter(l -> l.startsWith("{")).findFirst().orElse("");
+        assertTrue(line.startsWith("{\"record\": \"result\", \"workload\": \"hf-step\", \"impl\": \"descent\""), r.out());
+        assertTrue(line.contains("\"T\": 200") && line.contains("\"curvature-batch\": \"20\"") && line.contains("\"repeats\": 1"), line);
+        r.assertNoStackTrace();
+    }
 }
