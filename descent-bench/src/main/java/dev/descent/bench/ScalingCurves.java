@@ -129,18 +129,24 @@ public final class ScalingCurves {
         return opt.quick() ? 2 : 3;
     }
 
+    /** Whether the next point is its curve's first (whose warm-up also compiles the curve's code paths). */
+    private boolean firstOfCurve;
+
     /**
      * Minimum seconds of untimed repetitions per point, on top of {@link #warmup()}: the JIT has to
      * compile each size's kernels before Descent's times mean anything (the peer's kernels are
-     * compiled ahead of time).
+     * compiled ahead of time). A curve's first point gets more: it compiles every code path the
+     * curve uses for the first time.
      */
     double warmupSeconds() {
+        if (firstOfCurve) return opt.quick() ? 2.0 : 5.0;
         return opt.quick() ? 0.5 : 2.0;
     }
 
     /** Sweeps {@code curve} over {@code sizes}, printing one JSON line per implementation and point. */
     public List<Point> run(Curve curve, int[] sizes) {
         List<Point> points = new ArrayList<>();
+        firstOfCurve = true;
         for (int size : sizes) {
             if (size < 2) throw new IllegalArgumentException("bench scaling: size must be >= 2, got " + size);
             opt.err().println("descent bench scaling: " + curve + " at " + size);
@@ -151,6 +157,7 @@ public final class ScalingCurves {
                 case HVP_PARAMS -> hvpPoint(size);
             };
             points.add(p);
+            firstOfCurve = false;
         }
         table(curve, points);
         return points;
