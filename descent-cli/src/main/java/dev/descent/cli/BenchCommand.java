@@ -124,7 +124,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--rounds", paramLabel = "N", converter = Converters.PositiveInt.class, defaultValue = "3",
             description = "Alternating rounds of Descent and the peer (default ${DEFAULT-VALUE}: this VM's speed drifts by "
-                    + "20-30 % over minutes, and one round can put each side in a different phase); repetitions are pooled.")
+                    + "20-30 %% over minutes, and one round can put each side in a different phase); repetitions are pooled.")
     int rounds;
 
     @Option(names = "--norm", paramLabel = "NORM", converter = NormConverter.class, defaultValue = "none",

@@ -99,6 +99,24 @@ class TrainSupportTest {
     }
 
     @Test
+    void theEtaIgnoresTheSlowFirstStepAndWaitsForTimedSteps() {
+        AtomicLong now = new AtomicLong();
+        StringWriter sw = new StringWriter();
+        ProgressBar bar = new ProgressBar(new PrintWriter(sw), 1000, true, now::get);
+        now.addAndGet(30_000_000_000L); // the first step: 30 s of start-up
+        bar.update(1, 1.0);
+        for (int step = 2; step <= 200; step++) {
+            now.addAndGet(10_000_000L); // then 100 steps/s
+            bar.update(step, 1.0);
+        }
+        String[] frames = sw.toString().split("\r");
+        assertTrue(frames[1].contains("? steps/s  ETA ?"), "no estimate from one step: " + frames[1]);
+        String last = frames[frames.length - 1];
+        // 200 steps of 1000 done at 100 steps/s: 8 s left, not the minutes the first step would suggest.
+        assertTrue(last.contains("100.0 steps/s  ETA 0:08"), last);
+    }
+
+    @Test
     void progressBarShowsStepLossRateAndEta() {
         assertEquals("step 250/1000 [#####...............]  25%  loss 0.1631  50.0 steps/s  ETA 0:15",
                 ProgressBar.render(250, 1000, 0.16309, 50, 15));
