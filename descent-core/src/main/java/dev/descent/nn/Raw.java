@@ -1,5 +1,9 @@
 package dev.descent.nn;
 
+import dev.descent.nn.kernel.ActivationF32;
+import dev.descent.nn.kernel.ActivationF64;
+import dev.descent.nn.kernel.BatchNormF32;
+import dev.descent.nn.kernel.BatchNormF64;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Tensor;
 import dev.descent.tensor.kernel.BinaryOp;
@@ -69,35 +73,35 @@ final class Raw {
         else ElementwiseF64.binary(op, (double[]) a, ao, 1, (double[]) b, bo, 1, (double[]) out, oo, n);
     }
 
-    /** out = (x − m)² per row of a [rows, cols] block (see {@code ElementwiseF64.centredSquares}). */
+    /** out = (x − m)² per row of a [rows, cols] block (see {@code BatchNormF64.centredSquares}). */
     static void centredSquares(Object x, Object m, Object out, int rows, int cols) {
-        if (out instanceof float[]) ElementwiseF32.centredSquares((float[]) x, (float[]) m, (float[]) out, rows, cols);
-        else ElementwiseF64.centredSquares((double[]) x, (double[]) m, (double[]) out, rows, cols);
+        if (out instanceof float[]) BatchNormF32.centredSquares((float[]) x, (float[]) m, (float[]) out, rows, cols);
+        else BatchNormF64.centredSquares((double[]) x, (double[]) m, (double[]) out, rows, cols);
     }
 
-    /** out = ((x − m) / s) · g + b per row, or (x − m) / s with g, b null (see {@code ElementwiseF64.normalizedAffine}). */
+    /** out = ((x − m) / s) · g + b per row, or (x − m) / s with g, b null (see {@code BatchNormF64.normalizedAffine}). */
     static void normalizedAffine(Object x, Object m, Object s, Object g, Object b, Object out, int rows, int cols) {
         if (out instanceof float[]) {
-            ElementwiseF32.normalizedAffine((float[]) x, (float[]) m, (float[]) s, (float[]) g, (float[]) b, (float[]) out, rows, cols);
+            BatchNormF32.normalizedAffine((float[]) x, (float[]) m, (float[]) s, (float[]) g, (float[]) b, (float[]) out, rows, cols);
         } else {
-            ElementwiseF64.normalizedAffine((double[]) x, (double[]) m, (double[]) s, (double[]) g, (double[]) b, (double[]) out, rows, cols);
+            BatchNormF64.normalizedAffine((double[]) x, (double[]) m, (double[]) s, (double[]) g, (double[]) b, (double[]) out, rows, cols);
         }
     }
 
-    /** out = ((x − m) / s) · c per row of a [rows, cols] block (see {@code ElementwiseF64.normalizedTimes}). */
+    /** out = ((x − m) / s) · c per row of a [rows, cols] block (see {@code BatchNormF64.normalizedTimes}). */
     static void normalizedTimes(Object x, Object m, Object s, Object c, Object out, int rows, int cols) {
-        if (out instanceof float[]) ElementwiseF32.normalizedTimes((float[]) x, (float[]) m, (float[]) s, (float[]) c, (float[]) out, rows, cols);
-        else ElementwiseF64.normalizedTimes((double[]) x, (double[]) m, (double[]) s, (double[]) c, (double[]) out, rows, cols);
+        if (out instanceof float[]) BatchNormF32.normalizedTimes((float[]) x, (float[]) m, (float[]) s, (float[]) c, (float[]) out, rows, cols);
+        else BatchNormF64.normalizedTimes((double[]) x, (double[]) m, (double[]) s, (double[]) c, (double[]) out, rows, cols);
     }
 
-    /** out = ((c − b) − ((x − m) / s) · k) · scale per row (see {@code ElementwiseF64.normalizedInputGradient}). */
+    /** out = ((c − b) − ((x − m) / s) · k) · scale per row (see {@code BatchNormF64.normalizedInputGradient}). */
     static void normalizedInputGradient(Object x, Object m, Object s, Object c, Object b, Object k, Object scale, Object out,
                                         int rows, int cols) {
         if (out instanceof float[]) {
-            ElementwiseF32.normalizedInputGradient((float[]) x, (float[]) m, (float[]) s, (float[]) c, (float[]) b, (float[]) k,
+            BatchNormF32.normalizedInputGradient((float[]) x, (float[]) m, (float[]) s, (float[]) c, (float[]) b, (float[]) k,
                     (float[]) scale, (float[]) out, rows, cols);
         } else {
-            ElementwiseF64.normalizedInputGradient((double[]) x, (double[]) m, (double[]) s, (double[]) c, (double[]) b, (double[]) k,
+            BatchNormF64.normalizedInputGradient((double[]) x, (double[]) m, (double[]) s, (double[]) c, (double[]) b, (double[]) k,
                     (double[]) scale, (double[]) out, rows, cols);
         }
     }
@@ -204,9 +208,9 @@ final class Raw {
             return;
         }
         if (out instanceof float[]) {
-            ElementwiseF32.mulActivationDerivative(act.kernelOp(), (float[]) a, ao, (float[]) b, bo, (float[]) y, yo, (float[]) out, oo, n);
+            ActivationF32.mulActivationDerivative(act.kernelOp(), (float[]) a, ao, (float[]) b, bo, (float[]) y, yo, (float[]) out, oo, n);
         } else {
-            ElementwiseF64.mulActivationDerivative(act.kernelOp(), (double[]) a, ao, (double[]) b, bo, (double[]) y, yo, (double[]) out, oo, n);
+            ActivationF64.mulActivationDerivative(act.kernelOp(), (double[]) a, ao, (double[]) b, bo, (double[]) y, yo, (double[]) out, oo, n);
         }
     }
 

@@ -10,6 +10,7 @@
  * {@link dev.descent.nn.Activation}s with their γ = sup|σ'|.
  *
  * <p>Depends on {@code dev.descent.tensor} (including its kernels, for the fused recurrent loop),
+ * its own {@code dev.descent.nn.kernel},
  * {@code dev.descent.autodiff} and EJML (the QR of the orthogonal initialiser). Knows nothing of
  * optimisers, files or the CLI.
  */

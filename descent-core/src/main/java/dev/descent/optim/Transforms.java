@@ -2,8 +2,8 @@ package dev.descent.optim;
 
 import dev.descent.tensor.Params;
 import dev.descent.tensor.Tensor;
-import dev.descent.tensor.kernel.OptimizerF32;
-import dev.descent.tensor.kernel.OptimizerF64;
+import dev.descent.optim.kernel.OptimizerF32;
+import dev.descent.optim.kernel.OptimizerF64;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

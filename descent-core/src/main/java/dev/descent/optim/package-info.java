@@ -17,6 +17,7 @@
  * <p>Second-order methods (curvature-optimal steps, Newton, Hessian-free, L-BFGS) live in
  * {@code dev.descent.optim.second}.
  *
- * <p>Depends on {@code dev.descent.tensor} only.
+ * <p>Depends on {@code dev.descent.tensor} (with {@code tensor.kernel.Parallel}) and its own
+ * {@code dev.descent.optim.kernel}.
  */
 package dev.descent.optim;

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Vector API loops of the elementwise kernels against their scalar definitions
- * ({@link ElementwiseF64#apply(int, double, double)}, {@link ElementwiseF64#apply(int, double)}),
+ * ({@link ElementwiseF64#apply(BinaryOp, double, double)}, {@link ElementwiseF64#apply(UnaryOp, double)}),
  * element by element and exactly: each lane performs the scalar operation (no fused
  * multiply-add), so vector body and scalar tail must agree bit for bit. Lengths 0, 1, 5, 16,
  * 37 and 200 put elements in the vector body, in the tail, or only in the tail, at offsets; the
@@ -111,27 +111,10 @@ class ElementwiseKernelTest {
     }
 
     @Test
-    void fusedBackwardAndLinearCombinationKernels() {
+    void linearCombinationMaskAndAccumulateKernels() {
         Random rnd = new Random(3);
         for (int n : LENGTHS) {
             double[] a = values(rnd, n), b = values(rnd, n), y = values(rnd, n);
-            float[] af = f(a), bf = f(b), yf = f(y);
-            for (UnaryOp op : new UnaryOp[] {UnaryOp.TANH, UnaryOp.SIGMOID, UnaryOp.RELU}) {
-                for (boolean withB : new boolean[] {false, true}) {
-                    double[] out = new double[n];
-                    float[] outF = new float[n];
-                    ElementwiseF64.mulActivationDerivative(op, a, 0, withB ? b : null, 1, y, 2, out, 0, n);
-                    ElementwiseF32.mulActivationDerivative(op, af, 0, withB ? bf : null, 1, yf, 2, outF, 0, n);
-                    for (int i = 0; i < n; i++) {
-                        double g = withB ? a[i] + b[1 + i] : a[i], yi = y[2 + i];
-                        double e = op == UnaryOp.TANH ? g * (1 - yi * yi) : op == UnaryOp.SIGMOID ? g * (yi * (1 - yi)) : yi > 0 ? g : 0;
-                        float gf = withB ? af[i] + bf[1 + i] : af[i], yfi = yf[2 + i];
-                        float ef = op == UnaryOp.TANH ? gf * (1 - yfi * yfi) : op == UnaryOp.SIGMOID ? gf * (yfi * (1 - yfi)) : yfi > 0 ? gf : 0;
-                        same(e, out[i], "f64 derivative op " + op + " i=" + i);
-                        same(ef, outF[i], "f32 derivative op " + op + " i=" + i);
-                    }
-                }
-            }
             double[] out = new double[n];
             ElementwiseF64.axpby(0.75, a, 1, -2.5, b, 2, out, 0, n);
             double[] masked = new double[n];
@@ -144,69 +127,5 @@ class ElementwiseKernelTest {
                 same(b[i] + a[1 + i], acc[i], "accumulate i=" + i);
             }
         }
-    }
-
-    @Test
-    void batchNormRowKernelsRoundLikeTheSeparateOperations() {
-        // Each element must equal, bit for bit, the chain of separate IEEE operations that batch
-        // norm's forward and backward passes used to make with one binary call per operation; widths 37 and
-        // 64 cover vector bodies and scalar tails in both dtypes.
-        for (int cols : new int[] {37, 64}) {
-            int rows = 5, n = rows * cols;
-            java.util.Random rnd = new java.util.Random(cols);
-            double[] x = new double[n], c = new double[n], m = new double[cols], sd = new double[cols];
-            double[] b = new double[cols], k = new double[cols], scale = new double[cols];
-            for (int i = 0; i < n; i++) { x[i] = rnd.nextGaussian(); c[i] = rnd.nextGaussian(); }
-            for (int j = 0; j < cols; j++) {
-                m[j] = rnd.nextGaussian(); sd[j] = 0.5 + rnd.nextDouble(); b[j] = rnd.nextGaussian();
-                k[j] = rnd.nextGaussian(); scale[j] = rnd.nextGaussian();
-            }
-            double[] t = new double[n], g = new double[n];
-            ElementwiseF64.normalizedTimes(x, m, sd, c, t, rows, cols);
-            ElementwiseF64.normalizedInputGradient(x, m, sd, c, b, k, scale, g, rows, cols);
-            float[] xf = toF(x), cf = toF(c), mf = toF(m), sf = toF(sd), bf = toF(b), kf = toF(k), scf = toF(scale);
-            float[] tf = new float[n], gf = new float[n];
-            ElementwiseF32.normalizedTimes(xf, mf, sf, cf, tf, rows, cols);
-            ElementwiseF32.normalizedInputGradient(xf, mf, sf, cf, bf, kf, scf, gf, rows, cols);
-            // Forward kernels, with k and b standing in for γ and β.
-            double[] sq = new double[n], nrm = new double[n], aff = new double[n];
-            ElementwiseF64.centredSquares(x, m, sq, rows, cols);
-            ElementwiseF64.normalizedAffine(x, m, sd, null, null, nrm, rows, cols);
-            ElementwiseF64.normalizedAffine(x, m, sd, k, b, aff, rows, cols);
-            float[] sqf = new float[n], nrmf = new float[n], afff = new float[n];
-            ElementwiseF32.centredSquares(xf, mf, sqf, rows, cols);
-            ElementwiseF32.normalizedAffine(xf, mf, sf, null, null, nrmf, rows, cols);
-            ElementwiseF32.normalizedAffine(xf, mf, sf, kf, bf, afff, rows, cols);
-            for (int r = 0; r < rows; r++) {
-                for (int j = 0; j < cols; j++) {
-                    int i = r * cols + j;
-                    double d = x[i] - m[j];
-                    float df = xf[i] - mf[j];
-                    same(d * d, sq[i], "f64 centredSquares " + i);
-                    same(d / sd[j], nrm[i], "f64 normalizedAffine " + i);
-                    same(d / sd[j] * k[j] + b[j], aff[i], "f64 normalizedAffine (affine) " + i);
-                    same(df * df, sqf[i], "f32 centredSquares " + i);
-                    same(df / sf[j], nrmf[i], "f32 normalizedAffine " + i);
-                    same(df / sf[j] * kf[j] + bf[j], afff[i], "f32 normalizedAffine (affine) " + i);
-                }
-            }
-            for (int r = 0; r < rows; r++) {
-                for (int j = 0; j < cols; j++) {
-                    int i = r * cols + j;
-                    double xh = (x[i] - m[j]) / sd[j];
-                    same(xh * c[i], t[i], "f64 normalizedTimes " + i);
-                    same(((c[i] - b[j]) - xh * k[j]) * scale[j], g[i], "f64 normalizedInputGradient " + i);
-                    float xhf = (xf[i] - mf[j]) / sf[j];
-                    same(xhf * cf[i], tf[i], "f32 normalizedTimes " + i);
-                    same(((cf[i] - bf[j]) - xhf * kf[j]) * scf[j], gf[i], "f32 normalizedInputGradient " + i);
-                }
-            }
-        }
-    }
-
-    private static float[] toF(double[] a) {
-        float[] f = new float[a.length];
-        for (int i = 0; i < a.length; i++) f[i] = (float) a[i];
-        return f;
     }
 }

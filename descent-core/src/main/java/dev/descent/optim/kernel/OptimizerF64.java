@@ -1,4 +1,4 @@
-package dev.descent.tensor.kernel;
+package dev.descent.optim.kernel;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorSpecies;
