@@ -7,6 +7,7 @@ import dev.descent.optim.second.HessianFree;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Rng;
 import dev.descent.train.TrainingOptimizer;
+import dev.descent.train.OptimizerFactory;
 import dev.descent.train.TrainingSpec;
 import java.util.LinkedHashMap;
 import java.util.List;
