@@ -3,6 +3,7 @@ package dev.descent.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.descent.io.Json;
 import dev.descent.train.TrainingSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
