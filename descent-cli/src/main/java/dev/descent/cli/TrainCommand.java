@@ -206,6 +206,14 @@ public final class TrainCommand implements Callable<Integer> {
         }
         TrainingData d = source.load(given.spec().run().seed(), given.spec().data().testFraction());
         RunSetup run = setUp(given, d);
+        if (d.train() != null && given.spec().run().steps() == null && given.spec().run().epochs() == null) {
+            long perEpoch = (d.train().size() + run.spec().run().batchSize() - 1) / run.spec().run().batchSize();
+            if (run.spec().run().steps() > perEpoch * TrainingSpec.DEFAULT_EPOCHS) {
+                err.println("steps: " + run.spec().run().steps() + " (" + run.spec().run().steps() / perEpoch + " epochs of " + perEpoch
+                        + " batches): " + TrainingSpec.DEFAULT_EPOCHS + " epochs of this small set would be only " + perEpoch * TrainingSpec.DEFAULT_EPOCHS
+                        + " steps; give --steps or --epochs to choose");
+            }
+        }
         RunDirectory dir = new RunDirectory(runDirectory(checkpointFile));
         TrainingState start;
         if (checkpoint != null) {
