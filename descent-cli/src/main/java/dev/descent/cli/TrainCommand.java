@@ -2,6 +2,7 @@ package dev.descent.cli;
 
 import dev.descent.diagnostics.DiagnosticRecord;
 import dev.descent.io.Checkpoint;
+import dev.descent.io.Json;
 import dev.descent.train.Evaluation;
 import dev.descent.train.StepMetrics;
 import dev.descent.train.TrainingCheckpoints;
@@ -205,6 +206,14 @@ public final class TrainCommand implements Callable<Integer> {
         }
         TrainingData d = source.load(given.spec().run().seed(), given.spec().data().testFraction());
         RunSetup run = setUp(given, d);
+        if (d.train() != null && given.spec().run().steps() == null && given.spec().run().epochs() == null) {
+            long perEpoch = (d.train().size() + run.spec().run().batchSize() - 1) / run.spec().run().batchSize();
+            if (run.spec().run().steps() > perEpoch * TrainingSpec.DEFAULT_EPOCHS) {
+                err.println("steps: " + run.spec().run().steps() + " (" + run.spec().run().steps() / perEpoch + " epochs of " + perEpoch
+                        + " batches): " + TrainingSpec.DEFAULT_EPOCHS + " epochs of this small set would be only " + perEpoch * TrainingSpec.DEFAULT_EPOCHS
+                        + " steps; give --steps or --epochs to choose");
+            }
+        }
         RunDirectory dir = new RunDirectory(runDirectory(checkpointFile));
         TrainingState start;
         if (checkpoint != null) {
@@ -264,7 +273,7 @@ public final class TrainCommand implements Callable<Integer> {
     private int train(RunSetup run, TrainingData d, RunDirectory dir, TrainingState start, Path checkpointFile, PrintWriter out, PrintWriter err)
             throws IOException {
         Files.createDirectories(dir.checkpoints());
-        String configJson = Json.write(run.spec().toJson());
+        String configJson = Json.writeObject(run.spec().toJson());
         RunDirectory.writeAtomically(dir.config(), Json.writePretty(run.spec().toJson()));
         long params = run.model().parameters().elementCount();
         err.println("data: " + d.description());
@@ -321,7 +330,7 @@ public final class TrainCommand implements Callable<Integer> {
         summary.add(eval.summary() + " at step " + end.step());
         summary.add(String.format(Locale.ROOT, "trained %d steps in %.1f s (%.1f steps/s)%s", trained, seconds, trained / Math.max(seconds, 1e-9),
                 checkpointFile != null ? ", resumed at step " + start.step() : ""));
-        summary.add("seed " + run.spec().run().seed() + "; configuration: " + Json.write(run.spec().toJson()));
+        summary.add("seed " + run.spec().run().seed() + "; configuration: " + Json.writeObject(run.spec().toJson()));
         Path index = TrainingReport.write(dir.root, "Descent training run " + dir.root.getFileName(), summary, figures);
         out.println(eval.summary() + " at step " + end.step());
         out.printf(Locale.ROOT, "trained %d steps in %.1f s (%.1f steps/s)%s%n", trained, seconds, trained / Math.max(seconds, 1e-9),

@@ -3,6 +3,7 @@ package dev.descent.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.descent.io.Json;
 import dev.descent.train.TrainingSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -61,6 +62,19 @@ class TrainSupportTest {
         assertEquals(null, r.model().activation());
         assertEquals(r, r.resolve(new TrainingSpec.DataFacts("the adding task", true, "adding", 0), java.util.Set.of()),
                 "a resolved spec resolves to itself");
+    }
+
+    @Test
+    void aSmallCsvTrainsForTheMinimumStepsByDefaultAndSaysSo() throws IOException {
+        StringBuilder sb = new StringBuilder("x,label\n");
+        for (int i = 0; i < 300; i++) sb.append(i % 2 == 0 ? "-1" : "1").append('.').append(i % 7).append(',').append(i % 2).append('\n');
+        Path csv = Files.writeString(dir.resolve("small.csv"), sb.toString()), run = dir.resolve("small");
+        Cli.Run r = TrainCommandTest.ok(Cli.run("train", "--data", "csv:" + csv, "--hidden", "4", "--out", run.toString()));
+        // 240 training rows in batches of 64: 4 per epoch, so 5 epochs would be 20 steps.
+        long steps = (Long) Json.parseObject(Files.readString(run.resolve("config.json")), "config.json").get("steps");
+        assertEquals(TrainingSpec.defaultDatasetSteps(4), steps);
+        assertTrue(steps >= TrainingSpec.MIN_DEFAULT_STEPS, "steps " + steps);
+        assertTrue(r.err().contains("epochs of this small set would be only 20 steps"), r.err());
     }
 
     @Test
