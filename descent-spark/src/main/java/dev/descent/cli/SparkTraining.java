@@ -1,5 +1,6 @@
 package dev.descent.cli;
 
+import dev.descent.io.Json;
 import dev.descent.nn.Module;
 import dev.descent.spark.ModelSource;
 import dev.descent.spark.SparkData;
@@ -62,7 +63,7 @@ public final class SparkTraining implements TrainingLoop.Distributed {
             sc.setLogLevel("WARN");
             int p = partitions != null ? partitions : sc.defaultParallelism();
             SparkData data = d.task() != null ? SparkData.synthetic(sc, d.task(), p) : SparkData.of(sc, d.train(), p);
-            ModelSource source = new SpecModel(Json.write(run.spec().toJson()), d.inputSize(), d.outputSize(),
+            ModelSource source = new SpecModel(Json.writeObject(run.spec().toJson()), d.inputSize(), d.outputSize(),
                     d.task() != null && d.task().perStepTargets());
             SparkTrainer trainer = new SparkTrainer(run.model(), source, run.objective(), run.optimizer(), data, run.spec().run().batchSize(),
                     d.batchSeed(), run.trainer().evaluator());
