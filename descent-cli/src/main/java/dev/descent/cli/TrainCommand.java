@@ -91,6 +91,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Set by {@link #call()} when a small dataset's default length is the minimum steps: the line that says so. */
+    private String lengthNote;
+
     // Options of one invocation, neither read from nor saved to a config file; the run's own
     // options are TrainingSpec's, added by command().
     @Option(names = "--out", paramLabel = "DIR", order = 1000,
@@ -214,12 +217,13 @@ public final class TrainCommand implements Callable<Integer> {
         }
         TrainingData d = source.load(given.spec().run().seed(), given.spec().data().testFraction());
         RunSetup run = setUp(given, d);
+        lengthNote = null;
         if (d.train() != null && given.spec().run().steps() == null && given.spec().run().epochs() == null) {
             long perEpoch = (d.train().size() + run.spec().run().batchSize() - 1) / run.spec().run().batchSize();
             if (run.spec().run().steps() > perEpoch * TrainingSpec.DEFAULT_EPOCHS) {
-                err.println("steps: " + run.spec().run().steps() + " (" + run.spec().run().steps() / perEpoch + " epochs of " + perEpoch
-                        + " batches): " + TrainingSpec.DEFAULT_EPOCHS + " epochs of this small set would be only " + perEpoch * TrainingSpec.DEFAULT_EPOCHS
-                        + " steps; give --steps or --epochs to choose");
+                lengthNote = "steps: " + run.spec().run().steps() + " (" + run.spec().run().steps() / perEpoch + " epochs of " + perEpoch
+                        + " batches): " + TrainingSpec.DEFAULT_EPOCHS + " epochs of this small set would be only "
+                        + perEpoch * TrainingSpec.DEFAULT_EPOCHS + " steps; give --steps or --epochs to choose";
             }
         }
         RunDirectory dir = new RunDirectory(runDirectory(checkpointFile));
@@ -291,6 +295,7 @@ public final class TrainCommand implements Callable<Integer> {
         long params = run.model().parameters().elementCount();
         err.println("data: " + d.description());
         err.println("model: " + RunSetup.describeModel(run.spec(), params) + "; optimiser: " + RunSetup.describeOptimizer(run.spec()));
+        if (lengthNote != null) err.println(lengthNote);
         if (checkpointFile != null) {
             dir.truncateMetrics(start.step());
             err.println("resuming from " + checkpointFile + " at step " + start.step());
