@@ -32,7 +32,8 @@ import java.util.OptionalDouble;
  *       <td>lr = fallback step</td></tr>
  *   <tr><td>newton</td><td>damped Newton, dense Hessian (at most {@link Newton#DEFAULT_MAX_PARAMETERS} parameters)</td>
  *       <td>damping λ₀</td></tr>
- *   <tr><td>hessian-free</td><td>Martens 2010, CG on Gauss-Newton products</td><td>damping λ₀, cg-iterations</td></tr>
+ *   <tr><td>hessian-free</td><td>Martens 2010, CG on Gauss-Newton products</td><td>damping λ₀, cg-iterations,
+ *       structural-damping μ (applied here), curvature-batch (applied by the trainer)</td></tr>
  *   <tr><td>lbfgs</td><td>L-BFGS, strong Wolfe line search</td><td>memory</td></tr>
  * </table>
  * First-order optimisers also take {@code clip} (global norm, applied first) and a learning-rate
@@ -75,6 +76,7 @@ public final class OptimizerFactory {
                 if (o.cgIterations() != null) {
                     hf = hf.withConjugateGradient(HessianFree.DEFAULT_CG_DECAY, o.cgIterations(), HessianFree.DEFAULT_PROGRESS_TOLERANCE);
                 }
+                if (o.structuralDamping() != null && o.structuralDamping() > 0) hf = hf.withStructuralDampingWeight(o.structuralDamping());
                 return new TrainingOptimizer.SecondOrder(name, hf);
             }
             case "lbfgs":
