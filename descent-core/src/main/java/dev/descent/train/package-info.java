@@ -10,7 +10,8 @@
  * ({@link dev.descent.train.OptimizerStateCodec} stores optimiser states as tensors).
  * {@link dev.descent.train.TrainingSpec} is the typed, immutable specification of a run (data,
  * model, optimiser, schedule, cadence, diagnostics) with every default defined once, and its JSON
- * form saved as a run's configuration.
+ * form saved as a run's configuration; {@link dev.descent.train.OptimizerFactory} builds its
+ * optimiser from the named optimisers of {@code dev.descent.optim}.
  *
  * <p>Depends on {@code dev.descent.tensor}, {@code dev.descent.autodiff}, {@code dev.descent.optim}
  * (and {@code .second}), {@code dev.descent.data}, {@code dev.descent.diagnostics} and {@code dev.descent.nn} (the
