@@ -11,6 +11,7 @@ import dev.descent.diagnostics.GradientFlow;
 import dev.descent.diagnostics.GradientFlowReport;
 import dev.descent.diagnostics.HessianEigenpairs;
 import dev.descent.diagnostics.HessianSpectrum;
+import dev.descent.diagnostics.SpectralDensity;
 import dev.descent.diagnostics.TraceEstimate;
 import dev.descent.diagnostics.TrainingHealth;
 import dev.descent.diagnostics.WeightNormDynamics;
@@ -49,11 +50,13 @@ import picocli.CommandLine.Spec;
  * rebuilt from the configuration stored in it), evaluates it on held-out data, measures the
  * diagnostics on one training batch (the one the run would have used next) and prints them, and
  * writes their plots, with the run's history plots when its {@code metrics.jsonl} is beside the
- * checkpoint, into a directory with an {@code index.html}.
+ * checkpoint, into a directory with an {@code index.html}, and their numbers into
+ * {@code diagnosis.json} there.
  *
  * <p>Diagnostics: {@code gradient-norms} (global and per layer), {@code curvature} (gᵀHg along
  * the gradient, ε* = gᵀg/gᵀHg, next to the run's learning rate), {@code hessian-eigenvalues}
- * (the 3 largest, Lanczos), {@code hessian-trace} (Hutchinson), {@code gradient-flow} (RNN:
+ * (the 3 largest, Lanczos), {@code hessian-trace} (Hutchinson), {@code hessian-density} (the
+ * eigenvalue density by stochastic Lanczos quadrature, {@link HessianDensity}), {@code gradient-flow} (RNN:
  * ‖∂g_T/∂g_t‖ next to Π‖diag σ'‖‖W‖ and (γ‖W‖)^(T−t), and the regime test on W) and
  * {@code weight-norm} (‖u‖, g and the effective learning rate η|g|/‖u‖ of weight-normalised
  * layers, for a plain gradient step at the run's learning rate).
@@ -61,13 +64,21 @@ import picocli.CommandLine.Spec;
 @Command(name = "diagnose", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
         description = {"Load a checkpoint and data, print the diagnostics and write their plots.", ""},
         footer = {"", "Diagnostics: gradient-norms, curvature (gᵀHg, ε* = gᵀg/gᵀHg),",
-            "hessian-eigenvalues (3 largest), hessian-trace, gradient-flow (rnn: against",
+            "hessian-eigenvalues (3 largest), hessian-trace (Hutchinson), hessian-density",
+            "(eigenvalue density by stochastic Lanczos quadrature: " + HessianDensity.PROBES + " probes x "
+                    + HessianDensity.LANCZOS_STEPS + " steps,",
+            "up to " + HessianDensity.PROBES * HessianDensity.LANCZOS_STEPS + " Hessian-vector products), gradient-flow (rnn: against",
             "(γ||W||)^(T-t)), weight-norm (weight-normalised mlp). Default: all that apply",
-            "to the model except hessian-trace.",
+            "to the model except hessian-trace and hessian-density.",
+            "", "Output: the diagnosis on stdout; in the output directory, index.html,",
+            "a PNG per plot and diagnosis.json with every number.",
             "", "Example:", "  descent diagnose --checkpoint runs/x/checkpoints/step-00002500.safetensors"})
 public final class DiagnoseCommand implements Callable<Integer> {
     /** The diagnostics this command offers. */
-    static final List<String> NAMES = List.of("gradient-norms", "curvature", "hessian-eigenvalues", "hessian-trace", "gradient-flow", "weight-norm");
+    static final List<String> NAMES = List.of("gradient-norms", "curvature", "hessian-eigenvalues", "hessian-trace", "hessian-density",
+            "gradient-flow", "weight-norm");
+    /** The diagnostics left out by default: the Hessian-vector-product-heavy estimates. */
+    static final List<String> ON_REQUEST = List.of("hessian-trace", "hessian-density");
 
     @Spec
     CommandSpec spec;
@@ -147,7 +158,7 @@ public final class DiagnoseCommand implements Callable<Integer> {
         List<String> chosen = new ArrayList<>();
         for (String n : NAMES) {
             boolean applies = !(n.equals("gradient-flow") && !isRnn) && !(n.equals("weight-norm") && !isWeightNorm);
-            if (wanted == null ? applies && !n.equals("hessian-trace") : wanted.contains(n)) chosen.add(n);
+            if (wanted == null ? applies && !ON_REQUEST.contains(n) : wanted.contains(n)) chosen.add(n);
         }
 
         Path outDir = out != null ? out : RunDirectory.runOf(checkpoint).resolve(String.format(Locale.ROOT, "diagnose-step-%d", state.step()));
@@ -170,6 +181,7 @@ public final class DiagnoseCommand implements Callable<Integer> {
         lines.add(String.format(Locale.ROOT, "batch: the next training batch at the checkpoint's cursor (%d samples), loss %.6g", b.size(),
                 vg.value().item()));
         List<TrainingReport.Figure> figures = new ArrayList<>();
+        Map<String, Object> values = new LinkedHashMap<>();
         long probeSeed = c.run().seed() + state.step();
         double lr = run.optimizer().learningRate() != null ? run.optimizer().learningRate() : Double.NaN;
         for (String n : chosen) {
@@ -177,6 +189,7 @@ public final class DiagnoseCommand implements Callable<Integer> {
                 case "gradient-norms" -> {
                     Map<String, Double> layers = TrainingHealth.normsByLayer(grad);
                     lines.add(String.format(Locale.ROOT, "gradient norms: global %.6g", grad.norm()));
+                    values.put(n, Map.of("global", grad.norm(), "layers", layers));
                     double[] idx = new double[layers.size()], v = new double[layers.size()];
                     int i = 0;
                     for (Map.Entry<String, Double> e : layers.entrySet()) {
@@ -190,6 +203,7 @@ public final class DiagnoseCommand implements Callable<Integer> {
                 }
                 case "curvature" -> {
                     GradientCurvature gc = Curvature.alongGradient(loss, params, grad);
+                    values.put(n, gc.toMap());
                     OptionalDouble opt = gc.optimalStep();
                     lines.add(String.format(Locale.ROOT, "curvature along the gradient: gᵀHg = %.6g, gᵀg = %.6g, gᵀHg/gᵀg = %.6g; %s",
                             gc.curvature(), gc.gradientNormSquared(), gc.rayleighQuotient(),
@@ -201,6 +215,7 @@ public final class DiagnoseCommand implements Callable<Integer> {
                     int k = (int) Math.min(DiagnosticsFactory.EIGENVALUES, params.elementCount());
                     HessianEigenpairs e = HessianSpectrum.topEigenvalues(loss, params, k, probeSeed);
                     double[] ev = e.values();
+                    values.put(n, e.toMap());
                     StringBuilder sb = new StringBuilder("largest Hessian eigenvalues (Lanczos, " + e.hessianVectorProducts() + " HVPs"
                             + (e.converged() ? "" : ", not converged") + "):");
                     double[] idx = new double[ev.length];
@@ -216,6 +231,13 @@ public final class DiagnoseCommand implements Callable<Integer> {
                 case "hessian-trace" -> {
                     TraceEstimate t = HessianSpectrum.trace(loss, params, DiagnosticsFactory.TRACE_PROBES, probeSeed);
                     lines.add(String.format(Locale.ROOT, "Hessian trace (Hutchinson, %d probes): %.6g ± %.2g", t.probes(), t.trace(), t.standardError()));
+                    values.put(n, t.toMap());
+                }
+                case "hessian-density" -> {
+                    SpectralDensity density = HessianSpectrum.density(loss, params, HessianDensity.OPTIONS, probeSeed);
+                    lines.add(HessianDensity.summary(density, params.elementCount()));
+                    values.put(n, HessianDensity.values(density, params.elementCount()));
+                    figures.add(HessianDensity.figure(density, "Hessian eigenvalue density (SLQ) at step " + state.step(), "hessian-density.png"));
                 }
                 case "gradient-flow" -> {
                     Rnn rnn = ((SequenceModel) model).rnn();
@@ -229,13 +251,15 @@ public final class DiagnoseCommand implements Callable<Integer> {
                         int t = steps - span;
                         lines.add(String.format(Locale.ROOT, "  %6d %14.6g %16.6g %14.6g", span, norms[t], prod[t], crude[t]));
                     }
-                    Map<String, Object> values = g.toMap();
-                    figures.add(TrainingReport.gradientFlowFigure(values, "Gradient flow through time at step " + state.step(), "gradient-flow.png"));
+                    Map<String, Object> flow = g.toMap();
+                    values.put(n, flow);
+                    figures.add(TrainingReport.gradientFlowFigure(flow, "Gradient flow through time at step " + state.step(), "gradient-flow.png"));
                 }
                 case "weight-norm" -> {
                     double eta = Double.isNaN(lr) ? 1 : lr;
                     List<WeightNormLayerStats> stats = WeightNormDynamics.measure(params, grad.scale(-eta), OptionalDouble.of(eta));
                     lines.add("weight norm (for a plain gradient step of η = " + eta + "):");
+                    values.put(n, stats.stream().map(WeightNormLayerStats::toMap).toList());
                     for (WeightNormLayerStats s : stats) {
                         lines.add(String.format(Locale.ROOT, "  %-20s units %d, mean ||u|| %.6g, mean |g| %.6g, mean η|g|/||u|| %.6g, max |cos(Δu, u)| %.2g",
                                 s.layer(), s.units(), mean(s.directionNorms()), meanAbs(s.gains()), mean(s.effectiveLearningRates()),
@@ -261,10 +285,31 @@ public final class DiagnoseCommand implements Callable<Integer> {
             }
         }
         Path index = TrainingReport.write(outDir, "Descent diagnosis of " + checkpoint.getFileName(), lines, figures);
+        Path json = outDir.resolve("diagnosis.json");
+        RunDirectory.writeAtomically(json, Json.writePretty(diagnosisJson(checkpoint, state.step(), c.run().seed(), d, run, model, eval,
+                b.size(), vg.value().item(), values)));
         for (String l : lines) stdout.println(l);
-        stdout.println("plots: " + outDir + " (" + figures.size() + " plots, " + index.getFileName() + ")");
+        stdout.println("plots: " + outDir + " (" + figures.size() + " plots, " + index.getFileName() + "); numbers: " + json);
         stdout.flush();
         return Main.OK;
+    }
+
+    /**
+     * Everything the diagnosis printed, as numbers: the checkpoint, the held-out evaluation (as in
+     * {@code metrics.jsonl}), the batch and each diagnostic's values by name.
+     */
+    private static Map<String, Object> diagnosisJson(Path checkpoint, long step, long seed, TrainingData d, TrainCommand run, Module model,
+                                                     Evaluation eval, int batchSize, double batchLoss, Map<String, Object> values) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("checkpoint", checkpoint.toString());
+        m.put("step", step);
+        m.put("seed", seed);
+        m.put("data", d.description());
+        m.put("model", run.describeModel(model.parameters().elementCount()));
+        m.put("evaluation", TrainCommand.evalRecord(eval));
+        m.put("batch", Map.of("samples", batchSize, "loss", batchLoss));
+        m.put("diagnostics", values);
+        return m;
     }
 
     /** The spans T − t printed in the gradient-flow table: 1, 2, 5, 10, 20, 50, … and T. */

@@ -63,6 +63,7 @@ public final class Main {
         cl.addSubcommand("train", TrainCommand.command());
         cl.addSubcommand("diagnose", new DiagnoseCommand());
         cl.addSubcommand("bench", new BenchCommand());
+        cl.addSubcommand("longterm", new LongtermCommand());
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);

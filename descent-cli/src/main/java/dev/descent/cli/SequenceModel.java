@@ -4,6 +4,8 @@ import dev.descent.autodiff.Var;
 import dev.descent.nn.Linear;
 import dev.descent.nn.Lstm;
 import dev.descent.nn.Module;
+import dev.descent.nn.RecurrentModel;
+import dev.descent.autodiff.VarParams;
 import dev.descent.nn.Rnn;
 import dev.descent.nn.Scope;
 import dev.descent.tensor.DType;
@@ -22,7 +24,7 @@ import dev.descent.tensor.Rng;
  * <p>Parameter names: {@code rnn.W}, {@code rnn.U}, {@code rnn.b} (or {@code lstm.weight_ih},
  * {@code lstm.weight_hh}, {@code lstm.bias}), {@code readout.weight}, {@code readout.bias}.
  */
-public final class SequenceModel extends Module {
+public final class SequenceModel extends Module implements RecurrentModel {
     private final Rnn rnn;
     private final Lstm lstm;
     private final Linear readout;
@@ -59,15 +61,33 @@ public final class SequenceModel extends Module {
 
     @Override
     public Var apply(Scope scope, Var x) {
-        Var h;
+        return outputAndStates(scope, x, false)[0];
+    }
+
+    /**
+     * The output and the recurrent layer's states [T, B, H] (the activation-form states g_t, i.e.
+     * σ(h_t) in the pre-activation form; the LSTM's hidden states h_t) of one forward pass.
+     */
+    @Override
+    public Var[] outputAndHiddenStates(VarParams params, Var x) {
+        return outputAndStates(Scope.of(params), x, true);
+    }
+
+    private Var[] outputAndStates(Scope scope, Var x, boolean wantStates) {
+        Var h, states;
         if (rnn != null) {
             Rnn.Result r = rnn.run(scope.child("rnn"), x, null);
+            states = r.states();
             h = perStep ? r.states() : r.last();
-            if (rnn.config().form() == Rnn.Form.PRE_ACTIVATION) h = rnn.activation().apply(h);
+            if (rnn.config().form() == Rnn.Form.PRE_ACTIVATION) {
+                h = rnn.activation().apply(h);
+                if (wantStates) states = rnn.activation().apply(states);
+            }
         } else {
             Lstm.Result r = lstm.run(scope.child("lstm"), x, null, null);
+            states = r.states();
             h = perStep ? r.states() : r.lastHidden();
         }
-        return readout.apply(scope.child("readout"), h);
+        return new Var[] {readout.apply(scope.child("readout"), h), states};
     }
 }

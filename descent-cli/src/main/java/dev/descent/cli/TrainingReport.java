@@ -18,7 +18,8 @@ import java.util.TreeMap;
  *
  * <p>Figures, each only when its data exist: training loss (log scale) with the held-out loss;
  * the held-out metric against its trivial baseline; the gradient norm before clipping with the
- * clipping threshold; the factor clipping applied; the learning rate; and one per diagnostic
+ * clipping threshold; the factor clipping applied; the learning rate; for second-order
+ * optimisers, the damping, CG iterations, reduction ratio ρ and step size they report; and one per diagnostic
  * (per-layer gradient norms and update ratios, curvature along the gradient and ε*, top Hessian
  * eigenvalues, Hessian trace, gradient flow through time against (γ‖W‖)^(T−t), weight-norm ‖u‖
  * and effective learning rates).
@@ -132,8 +133,56 @@ final class TrainingReport {
         if (!lr.isEmpty()) {
             out.add(new Figure("learning-rate.png", Plot.builder("Learning rate").xLabel("step").yLabel("η").line("η", lr.xs(), lr.ys()).build()));
         }
+        secondOrderFigures(records, out);
         diagnostics.forEach((name, recs) -> diagnosticFigures(name, recs, out));
         return out;
+    }
+
+    /**
+     * The figures of a second-order optimiser's step reports (the {@code details} of training
+     * records), each only when some step reported the quantity: the damping λ (hessian-free,
+     * newton); CG iterations per step with the iterate backtracking chose
+     * (hessian-free); the reduction ratio ρ = actual / predicted decrease (hessian-free, newton)
+     * against the Levenberg-Marquardt thresholds ¼ and ¾ that move λ; the step size (the line
+     * search's α of lbfgs and hessian-free, ε of curvature-step).
+     */
+    private static void secondOrderFigures(List<Map<String, Object>> records, List<Figure> out) {
+        Points damping = new Points(), cg = new Points(), chosen = new Points(), ratio = new Points(),
+                step = new Points();
+        for (Map<String, Object> r : records) {
+            if (!"train".equals(r.get("kind"))) continue;
+            Map<String, Object> d = map(r.get("details"));
+            if (d.isEmpty()) continue;
+            double x = num(r.get("step"));
+            damping.add(x, d.get("damping"));
+            cg.add(x, d.get("cgIterations"));
+            chosen.add(x, d.get("chosenIterate"));
+            ratio.add(x, d.get("ratio"));
+            step.add(x, d.containsKey("stepSize") ? d.get("stepSize") : d.get("rate"));
+        }
+        if (!damping.isEmpty()) {
+            // A log scale where it can show every point (newton may keep λ = 0).
+            Plot.Builder p = Plot.builder("Damping λ").xLabel("step").yLabel("λ").yScale(positive(damping) ? Plot.Scale.LOG10 : Plot.Scale.LINEAR)
+                    .lineWithMarkers("λ used", damping.xs(), damping.ys());
+            out.add(new Figure("damping.png", p.build()));
+        }
+        if (!cg.isEmpty()) {
+            Plot.Builder p = Plot.builder("Conjugate-gradient iterations per step").xLabel("step").yLabel("iterations")
+                    .lineWithMarkers("CG iterations run", cg.xs(), cg.ys());
+            if (!chosen.isEmpty()) p.markers("chosen iterate", chosen.xs(), chosen.ys());
+            out.add(new Figure("cg-iterations.png", p.build()));
+        }
+        if (!ratio.isEmpty()) {
+            // "rho", not the Greek letter: the plots' bitmap font has no ρ.
+            out.add(new Figure("reduction-ratio.png", Plot.builder("Reduction ratio rho = actual / predicted decrease").xLabel("step")
+                    .yLabel("rho").markers("rho", ratio.xs(), ratio.ys()).horizontalLine("3/4: λ shrinks above", 0.75)
+                    .horizontalLine("1/4: λ grows below", 0.25).build()));
+        }
+        if (!step.isEmpty()) {
+            out.add(new Figure("step-size.png", Plot.builder("Step size taken").xLabel("step").yLabel("α")
+                    .yScale(positive(step) ? Plot.Scale.LOG10 : Plot.Scale.LINEAR)
+                    .markers("α", step.xs(), step.ys()).build()));
+        }
     }
 
     /** Per-layer series of a map-valued field ({@code values.<field>.<layer>}). */
@@ -226,6 +275,11 @@ final class TrainingReport {
             }
             default -> { }
         }
+    }
+
+    private static boolean positive(Points p) {
+        for (double v : p.y) if (!(v > 0)) return false;
+        return true;
     }
 
     private static Double mean(List<Object> xs) {

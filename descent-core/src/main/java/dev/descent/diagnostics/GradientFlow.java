@@ -123,6 +123,32 @@ public final class GradientFlow {
     }
 
     /**
+     * The one-step Jacobians J_t = ∂g_t/∂g_{t−1} for t = 1…T of one sequence, each as a full
+     * [H, H] matrix (row i = ∂g_t,i/∂g_{t−1}), for any row-wise recurrent step: at each step the
+     * state is replicated H times with tangent I, so one batched forward-mode step gives J_tᵀ.
+     * Used e.g. to evaluate the vanishing-gradient regulariser of Pascanu et al. (2013) directly.
+     *
+     * @param step the recurrence
+     * @param initialState g_0, [H]
+     * @param inputs x_1…x_T of one sequence, [T, in]
+     */
+    public static List<Tensor> stepJacobians(RecurrentStep step, Tensor initialState, Tensor inputs) {
+        checkSequence(initialState, inputs);
+        int h = initialState.dim(0), steps = inputs.dim(0);
+        List<Tensor> jacobians = new ArrayList<>(steps);
+        try (Autodiff.NoGrad ng = Autodiff.noGrad()) {
+            Tensor state = initialState;
+            for (int t = 1; t <= steps; t++) {
+                Var s = Var.withTangent(replicate(state, h), Tensor.eye(initialState.dtype(), h));
+                Var next = applyStep(step, s, Var.constant(replicate(inputs.select(0, t - 1), h)), t);
+                jacobians.add(next.tangent() == null ? Tensor.zeros(initialState.dtype(), h, h) : next.tangent().transpose());
+                state = next.value().select(0, 0);
+            }
+        }
+        return jacobians;
+    }
+
+    /**
      * ‖∂L/∂x_t‖ for every step t and sequence b, from one backward pass through the whole batch.
      * {@code loss} maps the stacked states g_1…g_T to a scalar: [T, B, H] for batched inputs,
      * [T, H] for a single sequence.

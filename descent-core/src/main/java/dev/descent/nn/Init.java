@@ -7,6 +7,7 @@ import dev.descent.tensor.Tensor;
 import java.util.Arrays;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
+import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
 import org.ejml.interfaces.decomposition.QRDecomposition;
 
 /**
@@ -167,6 +168,60 @@ public interface Init {
             }
             return Tensor.wrap(out, shape).to(dtype);
         };
+    }
+
+    /** Martens' (2010) number of non-zero incoming weights per unit of the sparse initialisation. */
+    int SPARSE_CONNECTIONS = 15;
+
+    /**
+     * The sparse initialisation of Martens (2010, §5), as Martens &amp; Sutskever (2011) use it for
+     * the recurrent weights of RNNs: every unit (row of the square matrix W) gets exactly
+     * min(k, n) non-zero incoming weights, at distinct random columns, drawn from N(0, 1); then W
+     * is scaled so that its spectral radius max|λᵢ(W)| (eigenvalues from EJML's dense
+     * eigen-decomposition, float64) equals {@code spectralRadius}. Unlike a dense Gaussian init,
+     * the scale of a unit's input does not shrink with the layer width, and units differ more
+     * from each other.
+     *
+     * @param connections k ≥ 1 non-zero incoming weights per unit
+     * @param spectralRadius ρ &gt; 0
+     * @throws IllegalArgumentException for a non-square shape, or when ten draws all had
+     *     spectral radius 0 (a nilpotent pattern, possible only for tiny k·n)
+     */
+    static Init sparse(int connections, double spectralRadius) {
+        if (connections < 1) throw new IllegalArgumentException("init sparse: connections must be >= 1, got " + connections);
+        requirePositive("sparse", "spectral radius", spectralRadius);
+        return (rng, dtype, shape) -> {
+            if (shape.length != 2 || shape[0] != shape[1]) {
+                throw new IllegalArgumentException("init sparse: needs a square matrix (a spectral radius), got shape " + Arrays.toString(shape));
+            }
+            int n = shape[0], k = Math.min(connections, n);
+            if (n == 0) return Tensor.zeros(dtype, shape);
+            for (int attempt = 0; attempt < 10; attempt++) {
+                double[] w = new double[n * n];
+                for (int i = 0; i < n; i++) {
+                    int[] columns = rng.permutation(n);
+                    for (int c = 0; c < k; c++) w[i * n + columns[c]] = rng.nextGaussian();
+                }
+                double radius = spectralRadius(w, n);
+                if (!(radius > 0)) continue;
+                double scale = spectralRadius / radius;
+                for (int i = 0; i < w.length; i++) w[i] *= scale;
+                return Tensor.wrap(w, shape).to(dtype);
+            }
+            throw new IllegalArgumentException("init sparse: ten draws of " + k + " connections per unit in a " + n + " x " + n
+                    + " matrix all had spectral radius 0; use more connections");
+        };
+    }
+
+    /** max|λᵢ| of a row-major n×n matrix (EJML's general eigen-decomposition; values only). */
+    static double spectralRadius(double[] rowMajor, int n) {
+        DMatrixRMaj a = new DMatrixRMaj(n, n);
+        System.arraycopy(rowMajor, 0, a.data, 0, n * n);
+        EigenDecomposition_F64<DMatrixRMaj> eig = DecompositionFactory_DDRM.eig(n, false);
+        if (!eig.decompose(a)) throw new IllegalStateException("init sparse: eigen-decomposition of a " + n + " x " + n + " matrix failed");
+        double max = 0;
+        for (int i = 0; i < eig.getNumberOfEigenvalues(); i++) max = Math.max(max, eig.getEigenvalue(i).getMagnitude());
+        return max;
     }
 
     private static void requireFinite(String init, String what, double v) {

@@ -6,7 +6,6 @@ import dev.descent.autodiff.Var;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Tensor;
 import dev.descent.tensor.kernel.BinaryOp;
-import dev.descent.tensor.kernel.ElementwiseF64;
 import dev.descent.tensor.kernel.Parallel;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -58,6 +57,9 @@ final class RnnScan extends Primitive {
      */
     private final boolean inputInLoop;
 
+    /** The {@link FlowRegularizer} open when the forward pass ran (null if none): its Ω joins the backward pass. */
+    private FlowRegularizer flow;
+
     RnnScan(Activation act, boolean preActivation) {
         this(act, preActivation, false);
     }
@@ -92,6 +94,7 @@ final class RnnScan extends Primitive {
         Tensor w = in[iw], s0 = in[iw + 2];
         int steps = in[0].dim(0), batch = in[0].dim(1), hidden = w.dim(0), n = batch * hidden;
         int inputs = inputInLoop ? in[0].dim(2) : 0;
+        flow = FlowRegularizer.active();
         DType dtype = w.dtype();
         Tensor out = Tensor.zeros(dtype, steps, batch, hidden);
         Object o = Raw.array(out), pa = Raw.array(in[0]), ba = Raw.array(in[iw + 1]);
@@ -202,6 +205,10 @@ final class RnnScan extends Primitive {
     public Var[] vjp(Var[] in, Var out, Var ct, boolean[] need) {
         boolean plain = !Autodiff.isRecording() && ct.tangent() == null && out.tangent() == null;
         for (Var v : in) plain &= v.tangent() == null;
+        if (flow != null && !plain) {
+            throw new IllegalStateException("flow regularizer: defined for the plain gradient only, not for a backward pass that is"
+                    + " differentiated (Hessian-vector or Gauss-Newton products); close it around such passes");
+        }
         return plain ? fusedVjp(in, out, ct, need) : differentiableVjp(in, out, ct, need);
     }
 
@@ -243,10 +250,14 @@ final class RnnScan extends Primitive {
         // thread after its recurrence, into their own sums; the worker sums the rest as they
         // become final. The gradients are then (worker's sum) + (caller's sum) whatever the threads.
         int split = Math.min(steps, MAIN_TAIL_STEPS);
+        // Ω (FlowRegularizer): its coefficient rows, one per transition, and its sum over the batch.
+        Object coef = flow != null && need[iw] ? Raw.alloc(dtype, steps * n) : null;
+        double[] omega = new double[1];
+        double omegaScale = flow == null ? 0 : flow.weight() / batch;
         Parallel.Body body = task -> {
             if (task == 0) {
                 try {
-                    recurrence(steps, batch, hidden, n, c, o, z, delta, wa, propagated, ready);
+                    recurrence(steps, batch, hidden, n, c, o, z, delta, wa, propagated, ready, coef, omega, omegaScale, s0);
                 } finally {
                     ready.set(-1); // also on failure, so that the consumer cannot wait forever
                 }
@@ -261,6 +272,13 @@ final class RnnScan extends Primitive {
                 Object a = Raw.array(sums[i]);
                 Raw.binary(BinaryOp.ADD, a, 0, Raw.array(tail[i]), 0, a, 0, sums[i].size());
             }
+        }
+        if (flow != null) {
+            // ∂Ω/∂W = Σ_k (left factor_k)ᵀ c_k, the left factor being δ_k in both forms (see FlowRegularizer).
+            if (coef != null && steps > 0) {
+                Raw.gemm(true, false, hidden, hidden, steps * batch, delta, 0, hidden, coef, 0, hidden, Raw.array(sums[0]), 0, hidden, true);
+            }
+            flow.add(omega[0] / batch);
         }
         Var ds0 = null;
         if (need[iw + 2]) {
@@ -321,7 +339,10 @@ final class RnnScan extends Primitive {
 
     /** δ_t for t = T−1 .. 0 into {@code delta}, publishing each finished t in {@code ready}. */
     private void recurrence(int steps, int batch, int hidden, int n, Object c, Object o, Object z, Object delta, Object wa,
-                            Object propagated, AtomicInteger ready) {
+                            Object propagated, AtomicInteger ready, Object coef, double[] omega, double omegaScale, Tensor s0) {
+        boolean regularized = flow != null;
+        // Ω's per-step rows: the error e_t (activation form; in the pre-activation form e_t = δ_t) and u = e_t J_t.
+        Object scratch = regularized ? Raw.alloc(s0.dtype(), n) : null;
         for (int t = steps - 1; t >= 0; t--) {
             int off = t * n;
             if (preActivation) {
@@ -331,10 +352,27 @@ final class RnnScan extends Primitive {
                     Raw.binary(BinaryOp.ADD, delta, off, propagated, 0, delta, off, n);
                 }
             } else {
+                if (regularized) {
+                    if (t < steps - 1) Raw.binary(BinaryOp.ADD, c, off, propagated, 0, scratch, 0, n);
+                    else Raw.copy(c, off, scratch, 0, n);
+                }
                 Raw.addThenMulDerivative(act, c, off, t < steps - 1 ? propagated : null, 0, o, off, delta, off, n);
             }
             ready.set(t);
             Raw.gemmPacked(false, batch, hidden, hidden, delta, off, hidden, wa, propagated, 0, hidden, false);
+            if (!regularized) continue;
+            if (preActivation) {
+                // u = (e_t W) ⊙ σ'(h_{t−1}); the coefficient rows carry one more σ'(h_{t−1}).
+                Object prev = t == 0 ? Raw.array(activatedInitial) : z;
+                int prevOff = t == 0 ? 0 : off - n;
+                Raw.copy(propagated, 0, scratch, 0, n);
+                Raw.mulDerivativeFromOutput(act, prev, prevOff, scratch, 0, n);
+                omega[0] += FlowRegularizer.transition(delta, off, scratch, 0, coef, off, batch, hidden, omegaScale);
+                if (coef != null) Raw.mulDerivativeFromOutput(act, prev, prevOff, coef, off, n);
+            } else {
+                // u = δ_t W = e_t diag(σ'(a_t)) W, the error passed back.
+                omega[0] += FlowRegularizer.transition(scratch, 0, propagated, 0, coef, off, batch, hidden, omegaScale);
+            }
         }
     }
 

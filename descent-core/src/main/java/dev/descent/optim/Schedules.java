@@ -37,6 +37,11 @@ public final class Schedules {
      * {@code cosine_decay_schedule}: η(t) = η₀ · ((1 − α) · ½ (1 + cos(π · min(t, T) / T)) + α),
      * so it falls from η₀ to α η₀ over T updates and stays there.
      *
+     * <p><em>Difference from PyTorch's {@code CosineAnnealingLR}</em>: after T updates this
+     * schedule stays at its floor, whereas PyTorch's keeps following the cosine (rising back to η₀
+     * at 2T, period 2T); {@link #cosineAnnealing} is PyTorch's. PyTorch's {@code eta_min} is a
+     * rate, not a fraction: use {@link #cosineDecayTo} (or α = eta_min / η₀).
+     *
      * @param initial    η₀ ≥ 0
      * @param decaySteps T ≥ 1
      * @param finalFraction α in [0, 1]
@@ -51,6 +56,45 @@ public final class Schedules {
             double progress = Math.min(t, (long) decaySteps) / (double) decaySteps;
             return initial * ((1 - finalFraction) * 0.5 * (1 + Math.cos(Math.PI * progress)) + finalFraction);
         };
+    }
+
+    /**
+     * Cosine decay to a final <em>rate</em> η_min (PyTorch's {@code eta_min}), then constant:
+     * η(t) = η_min + (η₀ − η_min) · ½ (1 + cos(π · min(t, T) / T)). Equal to
+     * {@link #cosineDecay} with α = η_min / η₀ up to rounding, without the division (and defined
+     * for η₀ = 0 or η_min &gt; η₀, which PyTorch allows too).
+     *
+     * @param initial    η₀ ≥ 0
+     * @param decaySteps T ≥ 1
+     * @param finalRate  η_min ≥ 0
+     */
+    public static Schedule cosineDecayTo(double initial, int decaySteps, double finalRate) {
+        HyperParameters.nonNegative("cosine schedule", "initial value", initial);
+        HyperParameters.atLeast("cosine schedule", "decay steps", decaySteps, 1);
+        HyperParameters.nonNegative("cosine schedule", "final rate", finalRate);
+        return t -> {
+            double progress = Math.min(t, (long) decaySteps) / (double) decaySteps;
+            return finalRate + (initial - finalRate) * 0.5 * (1 + Math.cos(Math.PI * progress));
+        };
+    }
+
+    /**
+     * PyTorch's {@code CosineAnnealingLR(optimizer, T_max, eta_min)} in its closed form (the
+     * formula its documentation gives; PyTorch computes it recursively, which agrees to
+     * rounding): η(t) = η_min + (η₀ − η_min) · ½ (1 + cos(π t / T_max)) for every t, so that
+     * after T_max it rises again and is periodic with period 2 T_max (SGDR's restarts are
+     * PyTorch's separate {@code CosineAnnealingWarmRestarts}). As elsewhere here, t counts
+     * updates; PyTorch's t counts {@code scheduler.step()} calls.
+     *
+     * @param initial η₀ ≥ 0 (the optimiser's initial lr)
+     * @param tMax    T_max ≥ 1
+     * @param etaMin  η_min ≥ 0, a rate
+     */
+    public static Schedule cosineAnnealing(double initial, int tMax, double etaMin) {
+        HyperParameters.nonNegative("cosine annealing schedule", "initial value", initial);
+        HyperParameters.atLeast("cosine annealing schedule", "T_max", tMax, 1);
+        HyperParameters.nonNegative("cosine annealing schedule", "eta_min", etaMin);
+        return t -> etaMin + (initial - etaMin) * 0.5 * (1 + Math.cos(Math.PI * (t % (2L * tMax)) / tMax));
     }
 
     /**

@@ -14,6 +14,10 @@ import dev.descent.optim.OptimizerStates;
 import dev.descent.optim.Step;
 import dev.descent.optim.Update;
 import dev.descent.optim.Updates;
+import dev.descent.nn.FlowRegularizer;
+import dev.descent.nn.RecurrentModel;
+import dev.descent.optim.second.GaussNewtonOracle;
+import dev.descent.optim.second.HessianFree;
 import dev.descent.optim.second.LossAndGradient;
 import dev.descent.optim.second.ModelOracle;
 import dev.descent.optim.second.Oracles;
@@ -69,6 +73,11 @@ public final class Trainer {
     private final Evaluator evaluator;
     private final List<TrainingListener> listeners;
     private final DType dtype;
+    /** Weight of the vanishing-gradient regulariser Ω in first-order steps (0 = off). */
+    private final double flowWeight;
+    /** Samples of the Hessian-free curvature minibatch (0 = the whole batch), and the batches' layout. */
+    private final int curvatureBatch;
+    private final boolean timeMajor;
 
     /**
      * A trainer of {@code model}.
@@ -82,6 +91,14 @@ public final class Trainer {
      */
     public Trainer(Module model, Objective objective, TrainingOptimizer optimizer, BatchStream batches, Evaluator evaluator,
                    List<TrainingListener> listeners) {
+        this(model, objective, optimizer, batches, evaluator, listeners, 0, 0, false);
+    }
+
+    private Trainer(Module model, Objective objective, TrainingOptimizer optimizer, BatchStream batches, Evaluator evaluator,
+                    List<TrainingListener> listeners, double flowWeight, int curvatureBatch, boolean timeMajor) {
+        this.flowWeight = flowWeight;
+        this.curvatureBatch = curvatureBatch;
+        this.timeMajor = timeMajor;
         this.model = Objects.requireNonNull(model, "model");
         this.objective = Objects.requireNonNull(objective, "objective");
         this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
@@ -91,6 +108,44 @@ public final class Trainer {
         Params p = model.trainable();
         if (p.count() == 0) throw new IllegalArgumentException("trainer: the model has no trainable parameters");
         this.dtype = p.asMap().values().iterator().next().dtype();
+    }
+
+    /**
+     * This trainer with the vanishing-gradient regulariser Ω of Pascanu et al. (2013) added to
+     * the objective of first-order steps with weight {@code weight} ({@link FlowRegularizer}: its
+     * gradient joins W's in the recurrence's own backward pass); each step's Ω is reported in
+     * the step metrics' details as {@code omega}.
+     *
+     * @throws IllegalArgumentException for a negative weight, a second-order optimiser, or a
+     *     model without an Elman recurrence (found on the first step)
+     */
+    public Trainer withFlowRegularizer(double weight) {
+        if (!(weight >= 0) || Double.isInfinite(weight)) {
+            throw new IllegalArgumentException("trainer: flow regularizer weight must be finite and >= 0, got " + weight);
+        }
+        if (weight > 0 && !(optimizer instanceof TrainingOptimizer.FirstOrder)) {
+            throw new IllegalArgumentException("trainer: the flow regularizer applies to first-order optimisers, not " + optimizer.name());
+        }
+        return new Trainer(model, objective, optimizer, batches, evaluator, listeners, weight, curvatureBatch, timeMajor);
+    }
+
+    /**
+     * This trainer with Hessian-free's curvature products taken on the first {@code samples}
+     * samples of each batch (Martens 2010, §4.3: the gradient on the large batch, the Gauss-Newton
+     * products, much more costly per sample and needed many times per step, on a smaller one).
+     * With structural damping ({@link HessianFree#withStructuralDampingWeight}) the model must be
+     * a {@link RecurrentModel}; S is then taken on the same curvature batch.
+     *
+     * @param samples samples per curvature batch (0 = the whole batch)
+     * @param timeMajor whether batches are time-major [T, B, C]
+     * @throws IllegalArgumentException for a negative size or a method other than Hessian-free
+     */
+    public Trainer withCurvatureBatch(int samples, boolean timeMajor) {
+        if (samples < 0) throw new IllegalArgumentException("trainer: curvature batch must be >= 0, got " + samples);
+        if (samples > 0 && !(optimizer instanceof TrainingOptimizer.SecondOrder so && so.method() instanceof HessianFree)) {
+            throw new IllegalArgumentException("trainer: a curvature batch applies to hessian-free only, not " + optimizer.name());
+        }
+        return new Trainer(model, objective, optimizer, batches, evaluator, listeners, flowWeight, samples, timeMajor);
     }
 
     /**
@@ -156,7 +211,19 @@ public final class Trainer {
 
     private Outcome firstOrderStep(TrainingOptimizer.FirstOrder fo, Batch batch, Params params, Object state, long step, boolean logs) {
         Var x = Var.constant(batch.features());
-        Autodiff.ValueAndGrad vg = Autodiff.valueAndGrad(vp -> objective.loss(model.applyUpdatingBuffers(vp, x), batch), params);
+        Autodiff.ValueAndGrad vg;
+        double omega = Double.NaN;
+        if (flowWeight > 0) {
+            try (FlowRegularizer flow = FlowRegularizer.open(flowWeight)) {
+                vg = Autodiff.valueAndGrad(vp -> objective.loss(model.applyUpdatingBuffers(vp, x), batch), params);
+                if (flow.recurrences() == 0) {
+                    throw new IllegalArgumentException("trainer: the flow regularizer needs a model with an Elman recurrence (Rnn)");
+                }
+                omega = flow.value();
+            }
+        } else {
+            vg = Autodiff.valueAndGrad(vp -> objective.loss(model.applyUpdatingBuffers(vp, x), batch), params);
+        }
         double loss = vg.value().item();
         if (!Double.isFinite(loss)) return new Outcome(loss, params, state, vg.grad(), null, null, Optional.empty());
         Params next, updates = null;
@@ -180,7 +247,7 @@ public final class Trainer {
         if (logs) {
             double gradNorm = clip.isPresent() ? clip.get().lastPreClipNorm() : vg.grad().norm();
             metrics = new StepMetrics(step, loss, gradNorm, fo.learningRate().valueAt(step - 1),
-                    clip.isPresent() ? clip.get().lastScale() : Double.NaN, Map.of());
+                    clip.isPresent() ? clip.get().lastScale() : Double.NaN, Double.isNaN(omega) ? Map.of() : Map.of("omega", omega));
         }
         return new Outcome(loss, next, nextState, vg.grad(), updates, metrics, clipInfo);
     }
@@ -190,7 +257,12 @@ public final class Trainer {
         RememberingOracle oracle = new RememberingOracle(Oracles.fromModel(vp -> model.apply(vp, x), out -> objective.loss(out, batch)));
         LossAndGradient lg = oracle.lossAndGradient(params);
         if (!Double.isFinite(lg.loss())) return new Outcome(lg.loss(), params, state, lg.gradient(), null, null, Optional.empty());
-        SecondOrderStep<Object, ? extends StepReport> s = so.step(params, state, oracle);
+        SecondOrderStep<Object, ? extends StepReport> s;
+        if (so.method() instanceof HessianFree hf && (curvatureBatch > 0 || hf.structuralDampingWeight() > 0)) {
+            s = hessianFreeStep(hf, batch, params, (HessianFree.State) state, oracle);
+        } else {
+            s = so.step(params, state, oracle);
+        }
         if (model.buffers().count() > 0) {
             try (Autodiff.NoGrad ng = Autodiff.noGrad()) {
                 model.applyUpdatingBuffers(VarParams.constants(params), x);
@@ -199,6 +271,33 @@ public final class Trainer {
         StepMetrics metrics = new StepMetrics(step, lg.loss(), lg.gradient().norm(), Double.NaN, Double.NaN, describe(s.report()));
         Params updates = listeners.isEmpty() ? null : s.params().sub(params);
         return new Outcome(lg.loss(), s.params(), s.state(), lg.gradient(), updates, metrics, Optional.empty());
+    }
+
+    /**
+     * Hessian-free with the gradient (and the losses of backtracking and the line search) on the
+     * whole batch and the curvature products on the curvature batch, with structural damping's S
+     * from the model's hidden states on that batch: D(h) = ½‖h − h(θ)‖²/m, whose Gauss-Newton
+     * matrix is J_hᵀJ_h/m (the squared-error form Martens &amp; Sutskever 2011 use for non-logistic
+     * units), scaled per sample as the loss is.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private SecondOrderStep<Object, ? extends StepReport> hessianFreeStep(HessianFree hf, Batch batch, Params params, HessianFree.State state,
+                                                                        RememberingOracle full) {
+        Batch cb = curvatureBatch > 0 && curvatureBatch < batch.size() ? batch.head(curvatureBatch, timeMajor) : batch;
+        Var cx = Var.constant(cb.features());
+        GaussNewtonOracle curvature;
+        if (hf.structuralDampingWeight() > 0) {
+            if (!(model instanceof RecurrentModel rm)) {
+                throw new IllegalArgumentException("trainer: structural damping needs a model with hidden states (an RNN), got "
+                        + model.getClass().getSimpleName());
+            }
+            int m = cb.size();
+            curvature = Oracles.withHiddenStates(vp -> rm.outputAndHiddenStates(vp, cx), out -> objective.loss(out, cb),
+                    h -> h.square().sum().mul(0.5 / m));
+        } else {
+            curvature = cb == batch ? full : Oracles.fromModel(vp -> model.apply(vp, cx), out -> objective.loss(out, cb));
+        }
+        return (SecondOrderStep) hf.step(params, state, full, curvature);
     }
 
     private void notifyListeners(Outcome o, Batch batch, Params before, long step) {

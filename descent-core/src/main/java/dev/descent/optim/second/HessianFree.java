@@ -86,10 +86,12 @@ public final class HessianFree implements SecondOrderOptimizer<GaussNewtonOracle
     private final int maxCgIterations, maxRateReductions;
     private final DiagonalPreconditioner preconditioner;
     private final StructuralDamping structuralDamping;
+    /** μ of structural damping taken from a {@link StructuralDampingOracle} (0 = off). */
+    private final double structuralWeight;
 
     private HessianFree(double initialDamping, double cgDecay, int maxCgIterations, double progressTolerance,
                         double dampingIncrease, double dampingDecrease, double armijo, double rateShrink, int maxRateReductions,
-                        DiagonalPreconditioner preconditioner, StructuralDamping structuralDamping) {
+                        DiagonalPreconditioner preconditioner, StructuralDamping structuralDamping, double structuralWeight) {
         this.initialDamping = HyperParameters.positive("hessian-free", "initial damping", initialDamping);
         this.cgDecay = HyperParameters.nonNegative("hessian-free", "cg decay", cgDecay);
         if (cgDecay > 1) throw new IllegalArgumentException("hessian-free: cg decay must be in [0, 1], got " + cgDecay);
@@ -102,45 +104,64 @@ public final class HessianFree implements SecondOrderOptimizer<GaussNewtonOracle
         this.maxRateReductions = HyperParameters.atLeast("hessian-free", "max rate reductions", maxRateReductions, 0);
         this.preconditioner = preconditioner;
         this.structuralDamping = structuralDamping;
+        this.structuralWeight = HyperParameters.nonNegative("hessian-free", "structural damping weight", structuralWeight);
     }
 
     /** Hessian-free with Martens' defaults (above), no preconditioner, no structural damping. */
     public static HessianFree withDefaults() {
         return new HessianFree(DEFAULT_INITIAL_DAMPING, DEFAULT_CG_DECAY, DEFAULT_MAX_CG_ITERATIONS, DEFAULT_PROGRESS_TOLERANCE,
                 DEFAULT_DAMPING_INCREASE, DEFAULT_DAMPING_DECREASE, DEFAULT_ARMIJO, DEFAULT_RATE_SHRINK,
-                DEFAULT_MAX_RATE_REDUCTIONS, null, null);
+                DEFAULT_MAX_RATE_REDUCTIONS, null, null, 0);
     }
 
     /** Initial λ &gt; 0. */
     public HessianFree withInitialDamping(double lambda) {
         return new HessianFree(lambda, cgDecay, maxCgIterations, progressTolerance, dampingIncrease, dampingDecrease, armijo,
-                rateShrink, maxRateReductions, preconditioner, structuralDamping);
+                rateShrink, maxRateReductions, preconditioner, structuralDamping, structuralWeight);
     }
 
     /** CG warm-start decay in [0, 1] (0 = cold start), iteration limit ≥ 1 and progress tolerance ε &gt; 0. */
     public HessianFree withConjugateGradient(double decay, int maxIterations, double tolerance) {
         return new HessianFree(initialDamping, decay, maxIterations, tolerance, dampingIncrease, dampingDecrease, armijo,
-                rateShrink, maxRateReductions, preconditioner, structuralDamping);
+                rateShrink, maxRateReductions, preconditioner, structuralDamping, structuralWeight);
     }
 
     /** Damping factors: increase &gt; 1 when ρ &lt; ¼, decrease in (0, 1) when ρ &gt; ¾. */
     public HessianFree withDampingFactors(double increase, double decrease) {
         return new HessianFree(initialDamping, cgDecay, maxCgIterations, progressTolerance, increase, decrease, armijo,
-                rateShrink, maxRateReductions, preconditioner, structuralDamping);
+                rateShrink, maxRateReductions, preconditioner, structuralDamping, structuralWeight);
     }
 
     /** A diagonal preconditioner for CG. */
     public HessianFree withPreconditioner(DiagonalPreconditioner m) {
         if (m == null) throw new IllegalArgumentException("hessian-free: preconditioner is null");
         return new HessianFree(initialDamping, cgDecay, maxCgIterations, progressTolerance, dampingIncrease, dampingDecrease, armijo,
-                rateShrink, maxRateReductions, m, structuralDamping);
+                rateShrink, maxRateReductions, m, structuralDamping, structuralWeight);
     }
 
     /** Structural damping μλ S (for RNNs). */
     public HessianFree withStructuralDamping(StructuralDamping damping) {
         if (damping == null) throw new IllegalArgumentException("hessian-free: structural damping is null");
         return new HessianFree(initialDamping, cgDecay, maxCgIterations, progressTolerance, dampingIncrease, dampingDecrease, armijo,
-                rateShrink, maxRateReductions, preconditioner, damping);
+                rateShrink, maxRateReductions, preconditioner, damping, structuralWeight);
+    }
+
+    /**
+     * Structural damping μλ S with S taken from the oracle of each step, which must then be a
+     * {@link StructuralDampingOracle} (it knows the step's batch, whose hidden states S
+     * penalises): the curvature products become G v + μλ S v from one joint pass. μ = 0 turns it
+     * off. Martens &amp; Sutskever (2011) use μ between 1/30 and 3.
+     *
+     * @throws IllegalArgumentException for a negative μ
+     */
+    public HessianFree withStructuralDampingWeight(double mu) {
+        return new HessianFree(initialDamping, cgDecay, maxCgIterations, progressTolerance, dampingIncrease, dampingDecrease, armijo,
+                rateShrink, maxRateReductions, preconditioner, structuralDamping, mu);
+    }
+
+    /** μ of {@link #withStructuralDampingWeight} (0 when off). */
+    public double structuralDampingWeight() {
+        return structuralWeight;
     }
 
     /**
@@ -259,7 +280,16 @@ public final class HessianFree implements SecondOrderOptimizer<GaussNewtonOracle
 
     /** B v = G v + λ v (+ μλ S v). */
     Params dampedProduct(GaussNewtonOracle oracle, Params at, Params v, double lambda) {
-        Params bv = oracle.gaussNewtonVectorProduct(at, v).axpy(lambda, v);
+        Params bv;
+        if (structuralWeight > 0) {
+            if (!(oracle instanceof StructuralDampingOracle so)) {
+                throw new IllegalArgumentException("hessian-free: structural damping weight " + structuralWeight
+                        + " needs a StructuralDampingOracle (a model with hidden states), got " + oracle.getClass().getSimpleName());
+            }
+            bv = so.gaussNewtonWithStructural(at, v, structuralWeight * lambda).axpy(lambda, v);
+        } else {
+            bv = oracle.gaussNewtonVectorProduct(at, v).axpy(lambda, v);
+        }
         if (structuralDamping != null) bv = bv.axpy(structuralDamping.weight() * lambda, structuralDamping.product().apply(at, v));
         return bv;
     }

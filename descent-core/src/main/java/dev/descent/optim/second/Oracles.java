@@ -94,6 +94,62 @@ public final class Oracles {
         return (at, v) -> Autodiff.gnvp(hidden, penalty, at, v);
     }
 
+    /**
+     * An oracle for f(θ) = L(z(θ)) whose model also exposes hidden states h(θ), computed in the
+     * same forward pass ({@code modelAndHidden} returns {z, h}): the loss, gradient and
+     * Gauss-Newton products of {@link #fromModel}, plus the structural-damping products
+     * S v = J_hᵀ H_D J_h v of the penalty D(h) ({@link StructuralDampingOracle}). The joint product
+     * G v + w S v is one Gauss-Newton product of the stacked output (z, h) under the loss
+     * L(z) + w·D(h), whose Hessian is block-diagonal (H_L, w·H_D), so it is exactly
+     * Jzᵀ H_L Jz v + w·J_hᵀ H_D J_h v at the cost of one JVP and one VJP through the model.
+     *
+     * @param modelAndHidden θ ↦ {z, h}
+     * @param outputLoss L(z), scalar and convex
+     * @param hiddenPenalty D(h), scalar and convex, e.g. ½‖h − h(θ₀)‖²/B; only its Hessian matters
+     */
+    public static StructuralDampingOracle withHiddenStates(Function<VarParams, Var[]> modelAndHidden, Function<Var, Var> outputLoss,
+                                                           Function<Var, Var> hiddenPenalty) {
+        if (modelAndHidden == null || outputLoss == null || hiddenPenalty == null) {
+            throw new IllegalArgumentException("oracle: model, output loss or hidden penalty is null");
+        }
+        Function<VarParams, Var> model = vp -> modelAndHidden.apply(vp)[0];
+        Function<VarParams, Var> hidden = vp -> modelAndHidden.apply(vp)[1];
+        ModelOracle plain = fromModel(model, outputLoss);
+        return new StructuralDampingOracle() {
+            @Override public double loss(Params at) {
+                return plain.loss(at);
+            }
+            @Override public LossAndGradient lossAndGradient(Params at) {
+                return plain.lossAndGradient(at);
+            }
+            @Override public Params gaussNewtonVectorProduct(Params at, Params v) {
+                return plain.gaussNewtonVectorProduct(at, v);
+            }
+            @Override public Params structuralProduct(Params at, Params v) {
+                return Autodiff.gnvp(hidden, hiddenPenalty, at, v);
+            }
+            @Override public Params gaussNewtonWithStructural(Params at, Params v, double weight) {
+                if (weight == 0) return plain.gaussNewtonVectorProduct(at, v);
+                // Shapes of z and h, from the value pass, to split the stacked vector again.
+                int[][] shapes = new int[2][];
+                Function<VarParams, Var> joint = vp -> {
+                    Var[] zh = modelAndHidden.apply(vp);
+                    shapes[0] = zh[0].value().dims();
+                    shapes[1] = zh[1].value().dims();
+                    return Var.concat(0, zh[0].reshape(-1), zh[1].reshape(-1));
+                };
+                Function<Var, Var> jointLoss = y -> {
+                    int nz = 1;
+                    for (int d : shapes[0]) nz *= d;
+                    Var z = y.slice(0, 0, nz).reshape(shapes[0]);
+                    Var h = y.slice(0, nz, y.dim(0)).reshape(shapes[1]);
+                    return outputLoss.apply(z).add(hiddenPenalty.apply(h).mul(weight));
+                };
+                return Autodiff.gnvp(joint, jointLoss, at, v);
+            }
+        };
+    }
+
     static double evaluate(Function<VarParams, Var> f, Params at) {
         Autodiff.NoGrad scope = Autodiff.noGrad();
         try {

@@ -14,8 +14,12 @@
  *   <li>{@link dev.descent.optim.second.HessianFree}: Martens' truncated Newton on Gauss-Newton
  *       products, with warm-started preconditioned CG, CG backtracking, LM damping and
  *       structural damping;</li>
- *   <li>{@link dev.descent.optim.second.Lbfgs}: L-BFGS with a strong-Wolfe line search.</li>
+ *   <li>{@link dev.descent.optim.second.Lbfgs}: L-BFGS with a strong-Wolfe line search, and a
+ *       configuration that reproduces {@code torch.optim.LBFGS}
+ *       ({@link dev.descent.optim.second.Lbfgs#pytorchCompatible()}).</li>
  * </ul>
+ * {@link dev.descent.optim.second.LineSearches} makes the line searches public: Armijo
+ * backtracking, Descent's strong-Wolfe search and PyTorch's.
  * Oracles: {@link dev.descent.optim.second.GradientOracle} ⊂
  * {@link dev.descent.optim.second.CurvatureOracle} (HVPs) and
  * {@link dev.descent.optim.second.GaussNewtonOracle} (GNVPs); {@link dev.descent.optim.second.Oracles}
