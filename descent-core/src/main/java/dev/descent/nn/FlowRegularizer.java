@@ -1,5 +1,7 @@
 package dev.descent.nn;
 
+import dev.descent.tensor.kernel.Storage;
+
 /**
  * The vanishing-gradient regulariser Ω of Pascanu, Mikolov &amp; Bengio (2013, "On the difficulty
  * of training recurrent neural networks", §3.3, eq. 9–10), for the Elman {@link Rnn} in both
@@ -113,19 +115,19 @@ public final class FlowRegularizer implements AutoCloseable {
      * rows c = scale · 2(r − 1)/(‖e‖‖u‖) · u (zero rows where the term is undefined), so that
      * the caller's ∂Ω/∂W is Σ (left factor)ᵀ c.
      */
-    static double transition(Object e, int eo, Object u, int uo, Object coef, int co, int rows, int cols, double scale) {
+    static double transition(Storage e, int eo, Storage u, int uo, Storage coef, int co, int rows, int cols, double scale) {
         double sum = 0;
         for (int r = 0; r < rows; r++) {
             int ro = r * cols;
-            double ee = Math.sqrt(Raw.dot(e, eo + ro, e, eo + ro, cols));
-            double uu = Math.sqrt(Raw.dot(u, uo + ro, u, uo + ro, cols));
+            double ee = Math.sqrt(e.dot(eo + ro, e, eo + ro, cols));
+            double uu = Math.sqrt(u.dot(uo + ro, u, uo + ro, cols));
             double k = 0;
             if (ee > 0 && Double.isFinite(ee) && Double.isFinite(uu)) {
                 double ratio = uu / ee;
                 sum += (ratio - 1) * (ratio - 1);
                 if (uu > 0) k = scale * 2 * (ratio - 1) / (ee * uu);
             }
-            if (coef != null) Raw.scale(u, uo + ro, k, coef, co + ro, cols);
+            if (coef != null) u.scale(uo + ro, k, coef, co + ro, cols);
         }
         return sum;
     }

@@ -33,7 +33,7 @@ public enum DType {
     }
 
     /** A new zero storage of {@code n} elements of this dtype: the one place a dtype picks its kernels. */
-    Storage allocate(int n) {
+    public Storage allocate(int n) {
         return this == F32 ? new StorageF32(new float[n]) : new StorageF64(new double[n]);
     }
 

@@ -87,4 +87,26 @@ public abstract class Storage {
     /** C (+)= op(this)·op(B); see {@code GemmF64.gemm}. */
     public abstract void gemm(boolean transA, boolean transB, int m, int n, int k, int ao, int lda, Storage b, int bo, int ldb,
                               Storage c, int co, int ldc, boolean accumulate);
+
+    /** v rounded to this dtype (widened back to double). */
+    public abstract double round(double v);
+
+    /** Σ this[ao+i]·b[bo+i] in this dtype's arithmetic (float32 partial sums for float32); see {@code ReduceF64.dot}. */
+    public abstract double dot(int ao, Storage b, int bo, int n);
+
+    /** out = s·this elementwise (s rounded to this dtype); see {@code ElementwiseF64.scale}. */
+    public abstract void scale(int ao, double s, Storage out, int oo, int n);
+
+    /** out = α·this + β·y (α, β rounded to this dtype); see {@code ElementwiseF64.axpby}. */
+    public abstract void axpby(double alpha, int xo, double beta, Storage y, int yo, Storage out, int oo, int n);
+
+    /** out[oo + r·cols + j] = this[ao + r·cols + j] + v[vo + j]; see {@code ElementwiseF64.addRows}. */
+    public abstract void addRows(int ao, Storage v, int vo, Storage out, int oo, int rows, int cols);
+
+    /** op(this) [k×n] packed once for {@link #gemmPacked}; see {@code GemmF64.packB}. */
+    public abstract Storage packB(boolean transB, int k, int n, int bo, int ldb);
+
+    /** C (+)= op(this)·B with B from {@link #packB}; see {@code GemmF64.gemmPacked}. */
+    public abstract void gemmPacked(boolean transA, int m, int n, int k, int ao, int lda, Storage packed, Storage c, int co, int ldc,
+                                    boolean accumulate);
 }

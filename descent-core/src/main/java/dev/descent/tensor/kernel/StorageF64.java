@@ -119,4 +119,40 @@ public final class StorageF64 extends Storage {
                      Storage c, int co, int ldc, boolean accumulate) {
         GemmF64.gemm(transA, transB, m, n, k, a, ao, lda, of(b), bo, ldb, of(c), co, ldc, accumulate);
     }
+
+    @Override
+    public /*@KeepDouble*/ double round(/*@KeepDouble*/ double v) {
+        return (double) v;
+    }
+
+    @Override
+    public /*@KeepDouble*/ double dot(int ao, Storage b, int bo, int n) {
+        return ReduceF64.dot(a, ao, of(b), bo, n);
+    }
+
+    @Override
+    public void scale(int ao, /*@KeepDouble*/ double s, Storage out, int oo, int n) {
+        ElementwiseF64.scale(a, ao, (double) s, of(out), oo, n);
+    }
+
+    @Override
+    public void axpby(/*@KeepDouble*/ double alpha, int xo, /*@KeepDouble*/ double beta, Storage y, int yo, Storage out, int oo, int n) {
+        ElementwiseF64.axpby((double) alpha, a, xo, (double) beta, of(y), yo, of(out), oo, n);
+    }
+
+    @Override
+    public void addRows(int ao, Storage v, int vo, Storage out, int oo, int rows, int cols) {
+        ElementwiseF64.addRows(a, ao, of(v), vo, of(out), oo, rows, cols);
+    }
+
+    @Override
+    public Storage packB(boolean transB, int k, int n, int bo, int ldb) {
+        return new StorageF64(GemmF64.packB(transB, k, n, a, bo, ldb));
+    }
+
+    @Override
+    public void gemmPacked(boolean transA, int m, int n, int k, int ao, int lda, Storage packed, Storage c, int co, int ldc,
+                           boolean accumulate) {
+        GemmF64.gemmPacked(transA, m, n, k, a, ao, lda, of(packed), of(c), co, ldc, accumulate);
+    }
 }
