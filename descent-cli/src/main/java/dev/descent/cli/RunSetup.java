@@ -70,18 +70,24 @@ record RunSetup(TrainingSpec spec, Module model, Objective objective, TrainingOp
 
     /** The model of a resolved {@code spec} for data {@code d}, its parameters drawn from {@code rng}. */
     static Module buildModel(TrainingSpec spec, TrainingData d, Rng rng) {
+        Module model = buildModel(spec, d.inputSize(), d.outputSize(), d.task() != null && d.task().perStepTargets(), rng);
+        // Salimans & Kingma's data-dependent init on the first training batch (at least 2 samples); part of step 0's state.
+        if (spec.model().kind() == TrainingSpec.ModelKind.MLP && spec.model().norm() == TrainingSpec.Norm.WEIGHT) {
+            ModelFactory.initFromData((Sequential) model,
+                    d.trainBatches(Math.max(2, spec.run().batchSize())).next().features().to(spec.model().dtype()));
+        }
+        return model;
+    }
+
+    /**
+     * The model of a resolved {@code spec} on {@code in} inputs and {@code outputs} outputs, its
+     * parameters drawn from {@code rng}, without any data-dependent initialisation (what a
+     * distributed run's executors build: they take the trainable parameters from the driver).
+     */
+    static Module buildModel(TrainingSpec spec, int in, int outputs, boolean perStep, Rng rng) {
         TrainingSpec.ModelSpec m = spec.model();
-        int in = d.inputSize(), outputs = d.outputSize();
-        boolean perStep = d.task() != null && d.task().perStepTargets();
         return switch (m.kind()) {
-            case MLP -> {
-                Sequential mlp = ModelFactory.mlp(in, m.hidden(), outputs, m.activation(), m.norm(), rng, m.dtype());
-                // Salimans & Kingma's data-dependent init on the first training batch (at least 2 samples); part of step 0's state.
-                if (m.norm() == TrainingSpec.Norm.WEIGHT) {
-                    ModelFactory.initFromData(mlp, d.trainBatches(Math.max(2, spec.run().batchSize())).next().features().to(m.dtype()));
-                }
-                yield mlp;
-            }
+            case MLP -> ModelFactory.mlp(in, m.hidden(), outputs, m.activation(), m.norm(), rng, m.dtype());
             case RNN -> ModelFactory.rnn(in, m.hidden().get(0), outputs, perStep, m.activation(), m.form(),
                     ModelFactory.recurrentInit(m.init(), m.hidden().get(0)), rng, m.dtype());
             case LSTM -> SequenceModel.lstm(in, m.hidden().get(0), outputs, perStep, rng, m.dtype());

@@ -108,6 +108,14 @@ public final class TrainCommand implements Callable<Integer> {
             description = "A JSON object of options by long name, e.g. {\"lr\": 0.001, \"hidden\": [128]}; flags override it.")
     Path config;
 
+    @Option(names = "--spark", paramLabel = "MASTER", order = 1004,
+            description = "Train data-parallel on Apache Spark: local[N], or the master URL of a cluster (needs the descent-spark module).")
+    String sparkMaster;
+
+    @Option(names = "--partitions", paramLabel = "N", order = 1005,
+            description = "With --spark: partitions each step's batch is split over (default: Spark's default parallelism).")
+    Integer partitions;
+
     /**
      * The {@code train} command with one option per {@link TrainingSpec.Option}: each parses
      * and validates its value with the spec's own parser (so a bad flag is a usage error at
@@ -206,17 +214,22 @@ public final class TrainCommand implements Callable<Integer> {
         TrainingData d = source.load(given.spec().run().seed(), given.spec().data().testFraction());
         RunSetup run = setUp(given, d);
         RunDirectory dir = new RunDirectory(runDirectory(checkpointFile));
-        TrainingState start;
-        if (checkpoint != null) {
-            try {
-                start = TrainingCheckpoints.restore(checkpoint, checkpointFile.toString(), run.model(), run.optimizer());
-            } catch (IllegalArgumentException e) {
-                throw new CommandFailure(e.getMessage(), e);
+        if (partitions != null && partitions < 1) throw usage("--partitions must be >= 1, got " + partitions);
+        if (partitions != null && sparkMaster == null) throw usage("--partitions applies only with --spark");
+        try (TrainingLoop loop = sparkMaster == null ? TrainingLoop.local(run)
+                : TrainingLoop.Distributed.find().start(sparkMaster, partitions, run, d, err)) {
+            TrainingState start;
+            if (checkpoint != null) {
+                try {
+                    start = TrainingCheckpoints.restore(checkpoint, checkpointFile.toString(), run.model(), run.optimizer());
+                } catch (IllegalArgumentException e) {
+                    throw new CommandFailure(e.getMessage(), e);
+                }
+            } else {
+                start = loop.initialState();
             }
-        } else {
-            start = run.trainer().initialState();
+            return train(run, loop, d, dir, start, checkpointFile, out, err);
         }
-        return train(run, d, dir, start, checkpointFile, out, err);
     }
 
     /**
@@ -261,7 +274,7 @@ public final class TrainCommand implements Callable<Integer> {
         return dir;
     }
 
-    private int train(RunSetup run, TrainingData d, RunDirectory dir, TrainingState start, Path checkpointFile, PrintWriter out, PrintWriter err)
+    private int train(RunSetup run, TrainingLoop loop, TrainingData d, RunDirectory dir, TrainingState start, Path checkpointFile, PrintWriter out, PrintWriter err)
             throws IOException {
         Files.createDirectories(dir.checkpoints());
         String configJson = Json.write(run.spec().toJson());
@@ -303,14 +316,14 @@ public final class TrainCommand implements Callable<Integer> {
                 }
             };
             try {
-                end = run.trainer().run(start, trainingConfig(run.spec()), observer);
+                end = loop.run(start, trainingConfig(run.spec()), observer);
             } catch (TrainingDivergedException e) {
                 throw new CommandFailure(e.getMessage() + "; the last checkpoint is in " + dir.checkpoints(), e);
             }
             flushDiagnostics(run, log);
         }
         double seconds = (System.nanoTime() - t0) * 1e-9;
-        Evaluation eval = lastEval[0] != null ? lastEval[0] : run.trainer().evaluator().evaluate(run.model(), end.step());
+        Evaluation eval = lastEval[0] != null ? lastEval[0] : loop.evaluator().evaluate(run.model(), end.step());
         List<Map<String, Object>> records = MetricsLog.read(dir.metrics());
         List<TrainingReport.Figure> figures = TrainingReport.figures(records, run.spec().optimizer().clip());
         long trained = end.step() - start.step();

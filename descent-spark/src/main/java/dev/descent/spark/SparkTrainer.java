@@ -82,12 +82,22 @@ public final class SparkTrainer {
      */
     public SparkTrainer(ModelSource source, Objective objective, TrainingOptimizer optimizer, SparkData data, int batchSize,
                         long seed, Evaluator evaluator) {
+        this(source.build(), source, objective, optimizer, data, batchSize, seed, evaluator);
+    }
+
+    /**
+     * A trainer whose driver-side model is {@code model} (its current trainable parameters start
+     * the run, e.g. after a data-dependent initialisation the executors' builds lack); otherwise
+     * as {@link #SparkTrainer(ModelSource, Objective, TrainingOptimizer, SparkData, int, long, Evaluator)}.
+     */
+    public SparkTrainer(Module model, ModelSource source, Objective objective, TrainingOptimizer optimizer, SparkData data, int batchSize,
+                        long seed, Evaluator evaluator) {
         this.source = Objects.requireNonNull(source, "source");
         this.objective = Objects.requireNonNull(objective, "objective");
         this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
         this.data = Objects.requireNonNull(data, "data");
         this.sc = data.context();
-        this.model = source.build();
+        this.model = Objects.requireNonNull(model, "model");
         this.evaluator = evaluator;
         this.batchSize = batchSize;
         if (batchSize < 1) throw new IllegalArgumentException("spark: batch size must be >= 1, got " + batchSize);
@@ -121,6 +131,11 @@ public final class SparkTrainer {
     /** The driver's model (holds the final parameters after {@link #run}). */
     public Module model() {
         return model;
+    }
+
+    /** The held-out evaluation, or null. */
+    public Evaluator evaluator() {
+        return evaluator;
     }
 
     /** Spark jobs run so far (one per distributed loss, gradient or product). */

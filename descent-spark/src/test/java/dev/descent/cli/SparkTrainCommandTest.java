@@ -1,0 +1,112 @@
+package dev.descent.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.descent.io.Checkpoint;
+import dev.descent.tensor.Params;
+import dev.descent.tensor.Rng;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code descent train --spark}: the same run as without it (float64: 1e-12 relative, see
+ * {@code SparkTrainerTest}), bit-identical resumption, and one-line errors that leave no run
+ * directory behind.
+ */
+class SparkTrainCommandTest {
+    record Run(int exit, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int code = Main.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    static Run ok(String... args) {
+        Run r = run(args);
+        assertEquals(0, r.exit(), r.err());
+        return r;
+    }
+
+    /** Three noisy classes in 3 features, 150 rows, with a header. */
+    private static Path csv(Path dir) throws Exception {
+        Rng rng = new Rng(3);
+        List<String> lines = new ArrayList<>();
+        lines.add("a,b,c,label");
+        for (int i = 0; i < 150; i++) {
+            int y = i % 3;
+            lines.add(String.format(Locale.ROOT, "%.6f,%.6f,%.6f,%d", (y == 0 ? 1 : 0) + 0.5 * rng.nextGaussian(),
+                    (y == 1 ? 1 : 0) + 0.5 * rng.nextGaussian(), (y == 2 ? 1 : 0) + 0.5 * rng.nextGaussian(), y));
+        }
+        Path f = dir.resolve("three.csv");
+        Files.write(f, lines);
+        return f;
+    }
+
+    private static Params finalParams(Path run, long step) throws Exception {
+        return Checkpoint.read(new RunDirectory(run).checkpoint(step)).parameters();
+    }
+
+    @Test
+    void sparkRunMatchesTheSingleJvmRunAndResumesBitForBit(@TempDir Path dir) throws Exception {
+        String data = "csv:" + csv(dir) + ",label=label";
+        String[] common = {"train", "--data", data, "--hidden", "8", "--dtype", "float64", "--optimizer", "adam", "--lr", "0.02",
+            "--batch-size", "32", "--steps", "8", "--checkpoint-every", "4", "--seed", "5"};
+        Path local = dir.resolve("local"), spark = dir.resolve("spark"), resumed = dir.resolve("resumed");
+        ok(concat(common, "--out", local.toString()));
+        Run s = ok(concat(common, "--out", spark.toString(), "--spark", "local[2]", "--partitions", "3"));
+        assertTrue(s.err().contains("spark: local[2]"), s.err());
+        Params a = finalParams(local, 8), b = finalParams(spark, 8);
+        for (String n : a.names()) {
+            double[] x = a.get(n).toDoubleArray(), y = b.get(n).toDoubleArray();
+            double diff = 0, scale = 0;
+            for (int i = 0; i < x.length; i++) {
+                diff = Math.max(diff, Math.abs(x[i] - y[i]));
+                scale = Math.max(scale, Math.abs(x[i]));
+            }
+            assertTrue(diff <= 1e-12 * scale, n + ": " + diff + " vs scale " + scale);
+        }
+        // A Spark run stopped at step 4 and resumed to 8 ends where the uninterrupted one did.
+        String[] first = common.clone();
+        first[java.util.Arrays.asList(first).indexOf("--steps") + 1] = "4";
+        ok(concat(first, "--out", resumed.toString(), "--spark", "local[2]", "--partitions", "3"));
+        Run r = ok("train", "--resume", resumed.toString(), "--steps", "8", "--spark", "local[2]", "--partitions", "3");
+        assertTrue(r.out().contains("resumed at step 4"), r.out());
+        Params c = finalParams(resumed, 8);
+        for (String n : b.names()) assertArrayEquals(b.get(n).toDoubleArray(), c.get(n).toDoubleArray(), 0.0, n);
+    }
+
+    @Test
+    void badMastersFailInOneLineAndWriteNothing(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("run");
+        // Port 1 on the loopback: nothing listens there.
+        Run r = run("train", "--data", "adding:5", "--steps", "2", "--out", out.toString(), "--spark", "spark://127.0.0.1:1");
+        assertEquals(1, r.exit(), r.err());
+        assertTrue(r.err().startsWith("descent: --spark: the master spark://127.0.0.1:1 does not answer"), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertFalse(Files.exists(out), "no run directory for a failed start");
+        Run bad = run("train", "--data", "adding:5", "--steps", "2", "--out", out.toString(), "--spark", "local[two]");
+        assertEquals(1, bad.exit(), bad.err());
+        assertTrue(bad.err().contains("'local[two]' is not a local master"), bad.err());
+        assertFalse(Files.exists(out));
+        Run noSpark = run("train", "--data", "adding:5", "--steps", "2", "--out", out.toString(), "--partitions", "2");
+        assertEquals(2, noSpark.exit(), noSpark.err());
+        assertTrue(noSpark.err().contains("--partitions applies only with --spark"), noSpark.err());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+}
