@@ -298,14 +298,14 @@ public final class DiagnoseCommand implements Callable<Integer> {
      * Everything the diagnosis printed, as numbers: the checkpoint, the held-out evaluation (as in
      * {@code metrics.jsonl}), the batch and each diagnostic's values by name.
      */
-    private static Map<String, Object> diagnosisJson(Path checkpoint, long step, long seed, TrainingData d, TrainCommand run, Module model,
+    private static Map<String, Object> diagnosisJson(Path checkpoint, long step, long seed, TrainingData d, TrainingSpec run, Module model,
                                                      Evaluation eval, int batchSize, double batchLoss, Map<String, Object> values) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("checkpoint", checkpoint.toString());
         m.put("step", step);
         m.put("seed", seed);
         m.put("data", d.description());
-        m.put("model", run.describeModel(model.parameters().elementCount()));
+        m.put("model", RunSetup.describeModel(run, model.parameters().elementCount()));
         m.put("evaluation", TrainCommand.evalRecord(eval));
         m.put("batch", Map.of("samples", batchSize, "loss", batchLoss));
         m.put("diagnostics", values);

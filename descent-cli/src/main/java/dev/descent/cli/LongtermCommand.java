@@ -325,7 +325,7 @@ public final class LongtermCommand implements Callable<Integer> {
             long t0 = System.nanoTime();
             try {
                 state = trainer.run(state, new TrainingConfig(state.step() + chunk, Long.MAX_VALUE / 4, 0, 0), observer);
-            } catch (TrainingDivergedException e) {
+            } catch (TrainingDivergedException | ArithmeticException e) { // a non-finite loss, or a non-finite gradient met by clipping
                 trainSeconds += (System.nanoTime() - t0) / 1e9;
                 outcome = "diverged";
                 failure = e.getMessage();

@@ -10,7 +10,6 @@ import dev.descent.train.TrainingOptimizer;
 import dev.descent.train.TrainingSpec;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -31,8 +30,8 @@ import java.util.Map;
  *       <td>batch, curvature-batch, mu, damping, cg-iterations, init</td></tr>
  *   <tr><td>lstm</td><td>LSTM, Adam with clipping (the gated reference)</td><td>lr, clip, batch</td></tr>
  * </table>
- * {@code init} is any {@code --init} of {@code descent train} (see {@link ModelFactory#recurrentInit})
- * or {@code sparse[:RADIUS[:K]]}.
+ * {@code init} is any {@code --init} of {@code descent train} (see {@link ModelFactory#recurrentInit}),
+ * e.g. {@code sparse[:RADIUS[:K]]}.
  *
  * @param name the method's name
  * @param settings key → value, every key of the method present (defaults filled in)
@@ -167,29 +166,14 @@ record LongtermMethod(String name, Map<String, String> settings) {
         return settings.containsKey("omega") ? number("omega") : 0;
     }
 
-    /**
-     * The recurrent weight initialiser: {@code sparse[:RADIUS[:K]]} (Martens 2010; radius 1.1 and
-     * K = {@link Init#SPARSE_CONNECTIONS} by default) or any {@code --init} of {@code descent train}.
-     */
+    /** The recurrent weight initialiser: any {@code --init} of {@code descent train}, {@code sparse[:RADIUS[:K]]} included. */
     Init recurrentInit(int hidden) {
         String spec = settings.get("init");
         if (spec == null) return null;
-        String s = spec.toLowerCase(Locale.ROOT);
-        if (s.equals("sparse") || s.startsWith("sparse:")) {
-            String[] parts = s.split(":");
-            try {
-                double radius = parts.length > 1 ? Double.parseDouble(parts[1]) : 1.1;
-                int k = parts.length > 2 ? Integer.parseInt(parts[2]) : Init.SPARSE_CONNECTIONS;
-                if (parts.length > 3 || !(radius > 0) || Double.isInfinite(radius) || k < 1) throw new NumberFormatException();
-                return Init.sparse(k, radius);
-            } catch (NumberFormatException e) {
-                throw bad("init", "expected sparse[:RADIUS[:K]] with RADIUS > 0 and K >= 1");
-            }
-        }
         try {
             return ModelFactory.recurrentInit(spec, hidden);
         } catch (IllegalArgumentException e) {
-            throw bad("init", e.getMessage() + " or sparse[:RADIUS[:K]]");
+            throw bad("init", e.getMessage());
         }
     }
 

@@ -37,7 +37,10 @@ final class ModelFactory {
     private ModelFactory() {}
 
     /** The recurrent weight initialisers offered by {@code --init}. */
-    static final String INIT_SYNTAX = "pytorch, orthogonal[:GAIN], identity[:GAIN], scaled-normal:SCALE or glorot";
+    static final String INIT_SYNTAX = "pytorch, orthogonal[:GAIN], identity[:GAIN], scaled-normal:SCALE, glorot or sparse[:RADIUS[:K]]";
+
+    /** Spectral radius of {@code --init sparse} without one. */
+    static final double DEFAULT_SPARSE_RADIUS = 1.1;
 
     /**
      * A multilayer perceptron {@code in → hidden… → out}.
@@ -102,12 +105,26 @@ final class ModelFactory {
     /**
      * Parses {@code --init}: {@code pytorch} (U(±1/√H), the default), {@code orthogonal[:GAIN]}
      * (Saxe et al. 2014), {@code identity[:GAIN]} (Le et al. 2015), {@code scaled-normal:SCALE}
-     * (spectral radius ≈ SCALE), {@code glorot} (Glorot &amp; Bengio 2010).
+     * (spectral radius ≈ SCALE), {@code glorot} (Glorot &amp; Bengio 2010), {@code sparse[:RADIUS[:K]]}
+     * (Martens 2010: K = 15 non-zero incoming weights per unit, W scaled to spectral radius
+     * RADIUS = 1.1 by default; see {@link Init#sparse}).
      *
      * @throws IllegalArgumentException naming the bad text and the syntax
      */
     static Init recurrentInit(String spec, int hidden) {
         String s = spec.strip().toLowerCase(Locale.ROOT);
+        if (s.equals("sparse") || s.startsWith("sparse:")) {
+            // sparse[:RADIUS[:K]]: Martens (2010) — K non-zero incoming weights per unit, W scaled to spectral radius RADIUS.
+            String[] parts = s.split(":", -1);
+            try {
+                double radius = parts.length > 1 ? Double.parseDouble(parts[1]) : DEFAULT_SPARSE_RADIUS;
+                int k = parts.length > 2 ? Integer.parseInt(parts[2]) : Init.SPARSE_CONNECTIONS;
+                if (parts.length > 3 || !(radius > 0) || Double.isInfinite(radius) || k < 1) throw new NumberFormatException();
+                return Init.sparse(k, radius);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--init: '" + spec + "' is not sparse[:RADIUS[:K]] with RADIUS > 0 and K >= 1");
+            }
+        }
         int colon = s.indexOf(':');
         String name = colon < 0 ? s : s.substring(0, colon);
         Double arg = null;

@@ -37,7 +37,8 @@ import java.util.Set;
  *   <tr><td>curvature-step</td><td>θ ← θ − ε* g with ε* = gᵀg / gᵀHg, Armijo fallback</td>
  *       <td>--lr = fallback step [1]</td></tr>
  *   <tr><td>newton</td><td>damped Newton, dense Hessian (at most 4096 parameters)</td><td>--damping λ₀ [0]</td></tr>
- *   <tr><td>hessian-free</td><td>Martens 2010, CG on Gauss-Newton products</td><td>--damping λ₀ [1], --cg-iterations [250]</td></tr>
+ *   <tr><td>hessian-free</td><td>Martens 2010, CG on Gauss-Newton products</td><td>--damping λ₀ [1], --cg-iterations [250],
+ *       --structural-damping μ [0], --curvature-batch [the batch]</td></tr>
  *   <tr><td>lbfgs</td><td>L-BFGS, strong Wolfe line search</td><td>--memory [10]</td></tr>
  * </table>
  * First-order optimisers also take {@code --clip} (global norm, applied first) and a learning-rate
@@ -71,6 +72,7 @@ final class OptimizerFactory {
                 if (o.cgIterations() != null) {
                     hf = hf.withConjugateGradient(HessianFree.DEFAULT_CG_DECAY, o.cgIterations(), HessianFree.DEFAULT_PROGRESS_TOLERANCE);
                 }
+                if (o.structuralDamping() != null && o.structuralDamping() > 0) hf = hf.withStructuralDampingWeight(o.structuralDamping());
                 return new TrainingOptimizer.SecondOrder(name, hf);
             }
             case "lbfgs":

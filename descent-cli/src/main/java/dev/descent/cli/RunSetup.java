@@ -65,6 +65,9 @@ record RunSetup(TrainingSpec spec, Module model, Objective objective, TrainingOp
         Objective objective = d.isClassification() ? Objective.SOFTMAX_CROSS_ENTROPY : Objective.MEAN_SQUARED_ERROR;
         List<TrainingListener> listeners = monitor == null ? List.of() : List.of(monitor);
         Trainer trainer = new Trainer(m, objective, opt, d.trainBatches(spec.run().batchSize()), evaluator, listeners);
+        TrainingSpec.OptimizerSpec o = spec.optimizer();
+        if (o.flowRegularizer() != null && o.flowRegularizer() > 0) trainer = trainer.withFlowRegularizer(o.flowRegularizer());
+        if (o.curvatureBatch() != null) trainer = trainer.withCurvatureBatch(o.curvatureBatch(), d.isSequential());
         return new RunSetup(spec, m, objective, opt, trainer, monitor, records);
     }
 

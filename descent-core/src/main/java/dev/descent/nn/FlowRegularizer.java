@@ -13,8 +13,9 @@ import dev.descent.tensor.kernel.Storage;
  * summed over the T transitions of each sequence (the first from the initial state) and averaged
  * over the B sequences of the batch, as the loss E is. It asks each step to preserve the norm of
  * the error it passes back, i.e. it penalises vanishing (and exploding) of the gradient through
- * time along the directions that matter for the loss. Terms whose ‖e_k‖ is 0 (or a norm not
- * finite) contribute nothing: their ratio is undefined. A term with e_k J_k = 0 (e.g. ReLU units
+ * time along the directions that matter for the loss. Terms whose ‖e_k‖ is 0, or so small that
+ * it has lost its precision (below 1e-30 in float32, 1e-290 in float64), or a norm not finite,
+ * contribute nothing: their ratio is undefined or meaningless. A term with e_k J_k = 0 (e.g. ReLU units
  * all off) counts 1 in Ω and contributes no gradient (‖u‖ is not differentiable at 0).
  *
  * <p>Gradient: as the paper does, e_k and the states (hence σ'(·)) are treated as constants, and
@@ -109,26 +110,57 @@ public final class FlowRegularizer implements AutoCloseable {
     }
 
     /**
+     * The smallest ‖e_k‖ whose term counts, per dtype: below it e_k has lost its precision, and the
+     * gradient's coefficient rows, of size |r − 1|/‖e_k‖, would leave the dtype's range.
+     */
+    static final double FLOAT32_FLOOR = 1e-30, FLOAT64_FLOOR = 1e-290;
+
+    /**
      * One transition k of every sequence in the batch: from the errors e (rows of {@code e} at
      * {@code eo}) and the products u = e J (rows of {@code u} at {@code uo}), adds
      * Σ_rows (‖u‖/‖e‖ − 1)² to the returned sum and writes into {@code coef} at {@code co} the
-     * rows c = scale · 2(r − 1)/(‖e‖‖u‖) · u (zero rows where the term is undefined), so that
+     * rows c = scale · 2(r − 1)/‖e‖ · u/‖u‖ (zero rows where the term is undefined), so that
      * the caller's ∂Ω/∂W is Σ (left factor)ᵀ c.
      */
     static double transition(Storage e, int eo, Storage u, int uo, Storage coef, int co, int rows, int cols, double scale) {
         double sum = 0;
+        double floor = e.array() instanceof float[] ? FLOAT32_FLOOR : FLOAT64_FLOOR;
         for (int r = 0; r < rows; r++) {
             int ro = r * cols;
-            double ee = Math.sqrt(e.dot(eo + ro, e, eo + ro, cols));
-            double uu = Math.sqrt(u.dot(uo + ro, u, uo + ro, cols));
+            double ee = norm(e, eo + ro, cols), uu = norm(u, uo + ro, cols);
             double k = 0;
-            if (ee > 0 && Double.isFinite(ee) && Double.isFinite(uu)) {
-                double ratio = uu / ee;
+            double ratio = uu / ee;
+            if (ee > floor && Double.isFinite(ratio)) {
                 sum += (ratio - 1) * (ratio - 1);
-                if (uu > 0) k = scale * 2 * (ratio - 1) / (ee * uu);
+                // c = [2(r − 1)/‖e‖] · u/‖u‖, in float64 per element: with tiny errors (vanished gradients)
+                // 1/(‖e‖‖u‖) alone would leave float32's range while c itself is moderate.
+                if (uu > 0) k = scale * 2 * (ratio - 1) / ee;
+                if (!Double.isFinite(k)) k = 0;
             }
-            if (coef != null) u.scale(uo + ro, k, coef, co + ro, cols);
+            if (coef != null) scaledDirection(u, uo + ro, uu, k, coef, co + ro, cols);
         }
         return sum;
+    }
+
+    /**
+     * ‖a[off..off+n)‖ in float64 with scaling, whatever the array's type: the errors reaching early
+     * steps are often below 1e-19, whose squares vanish in float32 (and float64 squares of values
+     * below 1e-154 would too).
+     */
+    static double norm(Storage a, int off, int n) {
+        double max = 0;
+        for (int i = 0; i < n; i++) max = Math.max(max, Math.abs(a.get(off + i)));
+        if (max == 0 || !Double.isFinite(max)) return max;
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            double v = a.get(off + i) / max;
+            s += v * v;
+        }
+        return max * Math.sqrt(s);
+    }
+
+    /** out[oo..oo+n) = k · u[uo..uo+n)/‖u‖ computed in float64, rounded once to out's dtype (zeros when k = 0). */
+    private static void scaledDirection(Storage u, int uo, double norm, double k, Storage out, int oo, int n) {
+        for (int i = 0; i < n; i++) out.set(oo + i, k == 0 ? 0 : k * (u.get(uo + i) / norm));
     }
 }

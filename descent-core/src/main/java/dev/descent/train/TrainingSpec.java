@@ -189,6 +189,9 @@ public record TrainingSpec(DataSpec data, ModelSpec model, OptimizerSpec optimiz
         m.put("damping", Set.of("newton", "hessian-free"));
         m.put("cg-iterations", Set.of("hessian-free"));
         m.put("memory", Set.of("lbfgs"));
+        m.put("flow-regularizer", FIRST_ORDER);
+        m.put("structural-damping", Set.of("hessian-free"));
+        m.put("curvature-batch", Set.of("hessian-free"));
         return Collections.unmodifiableMap(m);
     }
 
@@ -293,9 +296,20 @@ public record TrainingSpec(DataSpec data, ModelSpec model, OptimizerSpec optimiz
      * @param damping      initial damping of newton and hessian-free, ≥ 0
      * @param cgIterations most CG iterations per hessian-free step, ≥ 1
      * @param memory       L-BFGS pairs, ≥ 1
+     * @param flowRegularizer   weight ≥ 0 of the vanishing-gradient regulariser Ω (Pascanu et al. 2013), first-order, rnn
+     * @param structuralDamping μ ≥ 0 of hessian-free's structural damping (Martens &amp; Sutskever 2011), rnn or lstm
+     * @param curvatureBatch    samples ≥ 1 of hessian-free's curvature minibatch, at most the batch size
      */
     public record OptimizerSpec(String name, Double learningRate, Double momentum, Double decay, Boolean debias, Double beta1, Double beta2,
-                                Double eps, Double weightDecay, Double clip, Double damping, Integer cgIterations, Integer memory) {
+                                Double eps, Double weightDecay, Double clip, Double damping, Integer cgIterations, Integer memory,
+                                Double flowRegularizer, Double structuralDamping, Integer curvatureBatch) {
+        /** The spec without the recurrent-training options (Ω, structural damping, curvature batch). */
+        public OptimizerSpec(String name, Double learningRate, Double momentum, Double decay, Boolean debias, Double beta1, Double beta2,
+                             Double eps, Double weightDecay, Double clip, Double damping, Integer cgIterations, Integer memory) {
+            this(name, learningRate, momentum, decay, debias, beta1, beta2, eps, weightDecay, clip, damping, cgIterations, memory,
+                    null, null, null);
+        }
+
         /** Validates every given value. */
         public OptimizerSpec {
             if (name != null && !OPTIMIZERS.contains(name)) {
@@ -312,6 +326,11 @@ public record TrainingSpec(DataSpec data, ModelSpec model, OptimizerSpec optimiz
             check("damping", damping, NON_NEGATIVE);
             if (cgIterations != null && cgIterations < 1) throw new IllegalArgumentException("cg-iterations must be >= 1, got " + cgIterations);
             if (memory != null && memory < 1) throw new IllegalArgumentException("memory must be >= 1, got " + memory);
+            check("flow-regularizer", flowRegularizer, NON_NEGATIVE);
+            check("structural-damping", structuralDamping, NON_NEGATIVE);
+            if (curvatureBatch != null && curvatureBatch < 1) {
+                throw new IllegalArgumentException("curvature-batch must be >= 1, got " + curvatureBatch);
+            }
         }
 
         /** Whether this is a first-order optimiser (learning rate, schedule, clipping). */
@@ -606,7 +625,7 @@ public record TrainingSpec(DataSpec data, ModelSpec model, OptimizerSpec optimiz
             option("form", "FORM", TrainingSpec::form, (b, v) -> b.form = (Rnn.Form) v, s -> s.model.form,
                     "RNN form: act (g_t = σ(W g_{t-1} + U x_t + b), default) or pre (h_t = W σ(h_{t-1}) + U x_t + b)."),
             option("init", "INIT", TEXT, (b, v) -> b.init = (String) v, s -> s.model.init,
-                    "RNN recurrent weight init: pytorch, orthogonal[:GAIN], identity[:GAIN], scaled-normal:SCALE or glorot (default "
+                    "RNN recurrent weight init: pytorch, orthogonal[:GAIN], identity[:GAIN], scaled-normal:SCALE, glorot or sparse[:RADIUS[:K]] (default "
                             + DEFAULT_INIT + ")."),
             option("optimizer", "NAME", oneOf(OPTIMIZERS, "optimiser"), (b, v) -> b.optimizer = (String) v, s -> s.optimizer.name,
                     "sgd, momentum, nesterov, ema-sgd, adam (default), adamw, rmsprop, curvature-step, newton, hessian-free or lbfgs."),
@@ -652,6 +671,14 @@ public record TrainingSpec(DataSpec data, ModelSpec model, OptimizerSpec optimiz
                     "hessian-free: most CG iterations per step (default " + DEFAULT_CG_ITERATIONS + ")."),
             option("memory", "M", POSITIVE_INT, (b, v) -> b.memory = (Integer) v, s -> s.optimizer.memory,
                     "lbfgs: pairs kept (default " + DEFAULT_LBFGS_MEMORY + ")."),
+            option("flow-regularizer", "WEIGHT", real(NON_NEGATIVE), (b, v) -> b.flowRegularizer = (Double) v,
+                    s -> s.optimizer.flowRegularizer,
+                    "rnn, first-order: add WEIGHT x Pascanu et al.'s vanishing-gradient regulariser Omega to the loss (default 0)."),
+            option("structural-damping", "MU", real(NON_NEGATIVE), (b, v) -> b.structuralDamping = (Double) v,
+                    s -> s.optimizer.structuralDamping,
+                    "hessian-free on rnn/lstm: structural damping mu (Martens & Sutskever 2011), penalising hidden-state change (default 0)."),
+            option("curvature-batch", "N", POSITIVE_INT, (b, v) -> b.curvatureBatch = (Integer) v, s -> s.optimizer.curvatureBatch,
+                    "hessian-free: Gauss-Newton products on the first N samples of each batch (default: the whole batch)."),
             option("batch-size", "B", POSITIVE_INT, (b, v) -> b.batchSize = (Integer) v, s -> s.run.batchSize,
                     "Minibatch size (>= 1; default " + DEFAULT_BATCH_SIZE + ")."),
             option("steps", "N", POSITIVE_LONG, (b, v) -> b.steps = (Long) v, s -> s.run.steps,
@@ -725,7 +752,8 @@ public record TrainingSpec(DataSpec data, ModelSpec model, OptimizerSpec optimiz
         String optimizer;
         Double lr, momentum, decay, beta1, beta2, eps, weightDecay, clip, damping;
         Boolean debias;
-        Integer cgIterations, memory;
+        Integer cgIterations, memory, curvatureBatch;
+        Double flowRegularizer, structuralDamping;
         String schedule;
         Long warmupSteps, decayEvery;
         Double decayFactor, finalFraction;
@@ -767,7 +795,8 @@ public record TrainingSpec(DataSpec data, ModelSpec model, OptimizerSpec optimiz
          */
         public TrainingSpec build() {
             return new TrainingSpec(new DataSpec(data, testFraction), new ModelSpec(kind, hidden, activation, norm, form, init, dtype),
-                    new OptimizerSpec(optimizer, lr, momentum, decay, debias, beta1, beta2, eps, weightDecay, clip, damping, cgIterations, memory),
+                    new OptimizerSpec(optimizer, lr, momentum, decay, debias, beta1, beta2, eps, weightDecay, clip, damping, cgIterations, memory,
+                            flowRegularizer, structuralDamping, curvatureBatch),
                     new ScheduleSpec(schedule, warmupSteps, decayEvery, decayFactor, finalFraction),
                     new RunSpec(batchSize, steps, epochs, logEvery, evalEvery, checkpointEvery, seed), new DiagnosticsSpec(diagnostics, every));
         }
@@ -994,6 +1023,9 @@ public record TrainingSpec(DataSpec data, ModelSpec model, OptimizerSpec optimiz
         given.put("damping", b.damping != null);
         given.put("cg-iterations", b.cgIterations != null);
         given.put("memory", b.memory != null);
+        given.put("flow-regularizer", b.flowRegularizer != null && b.flowRegularizer > 0);
+        given.put("structural-damping", b.structuralDamping != null && b.structuralDamping > 0);
+        given.put("curvature-batch", b.curvatureBatch != null);
         for (Map.Entry<String, Boolean> e : given.entrySet()) {
             Set<String> to = APPLIES.get(e.getKey());
             if (e.getValue() && !to.contains(opt)) {
@@ -1005,6 +1037,15 @@ public record TrainingSpec(DataSpec data, ModelSpec model, OptimizerSpec optimiz
         }
         if (opt.equals("hessian-free") && b.damping != null && b.damping == 0) {
             throw new IllegalArgumentException("--damping must be > 0 for hessian-free, got 0");
+        }
+        if (b.flowRegularizer != null && b.flowRegularizer > 0 && kind != ModelKind.RNN) {
+            throw new IllegalArgumentException("--flow-regularizer needs a model with an Elman recurrence (--model rnn), not --model " + kind);
+        }
+        if (b.structuralDamping != null && b.structuralDamping > 0 && kind == ModelKind.MLP) {
+            throw new IllegalArgumentException("--structural-damping needs a model with hidden states (--model rnn or lstm), not --model mlp");
+        }
+        if (b.curvatureBatch != null && b.curvatureBatch > b.batchSize) {
+            throw new IllegalArgumentException("--curvature-batch " + b.curvatureBatch + " exceeds the batch size " + b.batchSize);
         }
         boolean firstOrder = FIRST_ORDER.contains(opt);
         if (b.lr == null && DEFAULT_LEARNING_RATE.containsKey(opt)) b.lr = DEFAULT_LEARNING_RATE.get(opt);

@@ -225,4 +225,34 @@ class FlowRegularizerTest {
         // Closed: the HVP works again.
         Autodiff.hvp(f, r.parameters(), r.parameters());
     }
+
+    /**
+     * Ω and its gradient do not depend on the scale of the errors (r = ‖eJ‖/‖e‖): in float32, a
+     * loss scaled by 1e-20, whose errors' squares would underflow a float32 dot product, gives the
+     * same Ω and the same λ ∂Ω/∂W as the unscaled loss, to float32 rounding accumulated over
+     * T·H terms (1e-3 relative).
+     */
+    @Test
+    void tinyErrorsInFloat32GiveTheSameOmega() {
+        Rnn.Config c = Rnn.Config.of(2, H).withRecurrentInit(Init.scaledNormal(1.1));
+        Rnn r = new Rnn(c, new Rng(17), DType.F32);
+        Rng rng = new Rng(8);
+        Tensor x = rng.normal(DType.F32, 0, 1, T, B, 2), weights = rng.normal(DType.F32, 0, 1, T, B, H);
+        double[] omega = new double[2];
+        Tensor[] dw = new Tensor[2];
+        double[] scales = {1, 1e-20};
+        for (int k = 0; k < 2; k++) {
+            double scale = scales[k];
+            Function<VarParams, Var> f = vp -> loss(r.run(vp, Var.constant(x), null).states(), weights).mul(scale);
+            Params plain = Autodiff.valueAndGrad(f, r.parameters()).grad();
+            try (FlowRegularizer flow = FlowRegularizer.open(0.5)) {
+                Params reg = Autodiff.valueAndGrad(f, r.parameters()).grad();
+                omega[k] = flow.value();
+                dw[k] = reg.get("W").sub(plain.get("W"));
+            }
+        }
+        assertTrue(omega[0] > 1e-3 && Double.isFinite(omega[1]), omega[0] + " " + omega[1]);
+        assertEquals(omega[0], omega[1], 1e-3 * omega[0]);
+        assertTrue(dw[1].maxAbsDiff(dw[0]) <= 1e-3 * dw[0].maxAbs(), dw[0] + " vs " + dw[1]);
+    }
 }

@@ -40,6 +40,11 @@ import java.util.Objects;
  * {@link StructuralDamping}; λ is the same adaptive λ as above, so the penalty grows and shrinks
  * with the trust in the model.
  *
+ * <p>Structural damping whose S depends on the step's batch (an RNN's hidden states on the
+ * curvature minibatch) comes from the curvature oracle instead: with
+ * {@link #withStructuralDampingWeight} μ &gt; 0 the oracle must be a
+ * {@link StructuralDampingOracle}, and each CG product G v + μλ S v is one joint pass.
+ *
  * <p>Differences from the paper: the loss is evaluated on the oracle's batch only (pass a second
  * oracle to {@link #step(Params, State, GradientOracle, GaussNewtonOracle)} to use a smaller
  * curvature batch, as the paper does); the warm start uses the previous run's last iterate (as

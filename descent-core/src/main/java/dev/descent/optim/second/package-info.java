@@ -13,7 +13,8 @@
  *       (EJML) on H + λI with Levenberg-Marquardt damping and backtracking;</li>
  *   <li>{@link dev.descent.optim.second.HessianFree}: Martens' truncated Newton on Gauss-Newton
  *       products, with warm-started preconditioned CG, CG backtracking, LM damping and
- *       structural damping;</li>
+ *       structural damping (its S from a {@link dev.descent.optim.second.StructuralDampingOracle},
+ *       G v + μλ S v in one joint pass);</li>
  *   <li>{@link dev.descent.optim.second.Lbfgs}: L-BFGS with a strong-Wolfe line search, and a
  *       configuration that reproduces {@code torch.optim.LBFGS}
  *       ({@link dev.descent.optim.second.Lbfgs#pytorchCompatible()}).</li>
