@@ -106,7 +106,7 @@ public final class VerifyCommand implements Callable<Integer> {
                         + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", "
                         + Runtime.getRuntime().availableProcessors() + " cores",
                 "started " + started.truncatedTo(ChronoUnit.SECONDS) + String.format(Locale.ROOT, "; total %.1f s", total));
-        Path index = HtmlReport.write(out, "Descent verify report", meta, sections);
+        Path index = HtmlReport.write(out, "Descent verify report", meta, withDerivations(sections, outcomes, specFile()));
 
         stdout.print(table.render());
         List<String> failed = new ArrayList<>();
@@ -121,6 +121,39 @@ public final class VerifyCommand implements Callable<Integer> {
         stdout.println(sections.size() == 1 ? "the claim passed" : "all " + sections.size() + " claims passed");
         stdout.flush();
         return 0;
+    }
+
+    /**
+     * SPEC.md, if it can be found: in the working directory or an ancestor, either directly or in
+     * a {@code shared} folder beside it (the project keeps it in {@code ../shared} of the repository).
+     */
+    static Path specFile() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            for (Path candidate : List.of(p.resolve("SPEC.md"), p.resolve("shared").resolve("SPEC.md"))) {
+                if (java.nio.file.Files.isRegularFile(candidate)) return candidate;
+            }
+        }
+        return null;
+    }
+
+    /** Each section with its experiment's derivation and a link to the SPEC.md section, relative to the report. */
+    private List<HtmlReport.Section> withDerivations(List<HtmlReport.Section> sections, List<ExperimentRunner.Outcome> outcomes, Path specFile) {
+        List<HtmlReport.Section> out2 = new ArrayList<>();
+        for (int i = 0; i < sections.size(); i++) {
+            HtmlReport.Section s = sections.get(i);
+            ExperimentRegistry.Entry e = outcomes.get(i).entry();
+            String why = e.wired() ? e.experiment().why() : null;
+            String anchor = ExperimentRegistry.specAnchor(s.id());
+            String label = anchor == null ? null : "SPEC.md §" + s.id();
+            String href = null;
+            if (anchor != null && specFile != null) {
+                href = out.toAbsolutePath().normalize().relativize(specFile).toString().replace(java.io.File.separatorChar, '/')
+                        + "#" + anchor;
+            }
+            out2.add(new HtmlReport.Section(s.id(), s.claim(), s.pass(), s.lines(), s.figures(), s.notes(), s.error(), s.seconds(), why,
+                    label, href));
+        }
+        return out2;
     }
 
     /** The report section of one outcome; a plot that cannot be rendered fails the section. */

@@ -18,6 +18,14 @@ public interface Experiment {
     /** The claim in one sentence, as the report states it. */
     String claim();
 
+    /**
+     * Why the claim holds, in two or three sentences of the derivation (SPEC.md's section of the
+     * same id has the full statement); empty when the experiment gives none.
+     */
+    default String why() {
+        return "";
+    }
+
     /** Runs the experiment. */
     Result run(Context ctx) throws Exception;
 }

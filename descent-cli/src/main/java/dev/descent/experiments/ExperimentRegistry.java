@@ -46,6 +46,21 @@ public final class ExperimentRegistry {
             new Entry("4.3", "Under gradient descent ‖u‖ grows (‖u_{t+1}‖² = ‖u_t‖² + ‖Δu_t‖²), making weight "
                     + "normalization robust to the learning rate", null));
 
+    /**
+     * The anchor of the SPEC.md section that states claim {@code id} ("1.2" → the heading of §1), as
+     * a Markdown renderer derives it from the heading; {@code null} for an id that is not a SPEC
+     * claim.
+     */
+    public static String specAnchor(String id) {
+        if (id == null || !id.matches("[1-4]\\.[0-9]+")) return null;
+        switch (id.charAt(0)) {
+            case '1': return "1-recurrent-networks-and-the-flow-of-gradients-through-time";
+            case '2': return "2-momentum-running-averages-and-bias-correction";
+            case '3': return "3-curvature-the-quadratic-model-the-optimal-step-and-newtons-method";
+            default: return "4-weight-normalization-and-batch-normalization";
+        }
+    }
+
     private final List<Entry> entries;
 
     private ExperimentRegistry(List<Entry> entries) {

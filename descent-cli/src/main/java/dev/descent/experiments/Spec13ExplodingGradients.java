@@ -27,6 +27,7 @@ import dev.descent.tensor.Rng;
 import dev.descent.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.DoubleFunction;
 import java.util.function.Function;
 
 /**
@@ -58,7 +59,19 @@ import java.util.function.Function;
  *       parameters by at most 0.01·1. Rows: the number of steps with a non-finite loss, clipped
  *       (must be 0) and unclipped (at least 1: the premise that there is an explosion to tame).
  *       </li>
+ *   <li><b>What clipping computes.</b> Every gradient g the clipped run saw, and five synthetic
+ *       gradients of norms 10⁻³ … 10³, are compared with the clipping formula
+ *       u = g · min(1, c/(‖g‖ + 10⁻⁶)) evaluated by independent loops (‖g‖ summed in float64).
+ *       Rows: max ‖u‖/c − 1 ≤ (n+4)·2⁻⁵³, i.e. clipping enforces the threshold (a threshold that is
+ *       wrong by any factor above that fails); max ‖u − formula‖/‖formula‖ ≤ (n+4)·2⁻⁵³, with n
+ *       the number of gradient entries: the norm's sum of n squares is exact to n·2⁻⁵³ relative,
+ *       the square root, division and product add a few more ulps; and the number of gradients
+ *       where clipping fired (u ≠ g) but ‖g‖ + 10⁻⁶ ≤ c, or did not fire though ‖g‖ + 10⁻⁶ &gt; c,
+ *       must be 0.</li>
  * </ul>
+ * The clipping transformation is a seam ({@link Spec13ExplodingGradients#Spec13ExplodingGradients(DoubleFunction)}):
+ * {@link Optimizers#clipByGlobalNorm} in production; the tests pass broken ones (removed, a wrong
+ * threshold) and assert that the claim fails.
  * Each case also states its premise γ‖W‖ &gt; 1 as a row. Plots: the two norms against t with
  * (γ‖W‖)^t (the growth case lies on it), and the loss per step with and without clipping.
  */
@@ -69,6 +82,21 @@ public final class Spec13ExplodingGradients implements Experiment {
     static final double VANISHED = 1e-4;
     static final int TRAIN_STEPS = 30, TRAIN_SEQUENCE = 40, BATCH = 4;
     static final double LEARNING_RATE = 0.01, MAX_NORM = 1;
+    /** The 10⁻⁶ that {@link Optimizers#clipByGlobalNorm} adds to the norm (as PyTorch does). */
+    static final double CLIP_EPSILON = 1e-6;
+
+    private final DoubleFunction<GradientTransformation<?>> clipping;
+
+    /** The experiment as {@code descent verify} runs it: clipping by {@link Optimizers#clipByGlobalNorm}. */
+    public Spec13ExplodingGradients() {
+        this(Optimizers::clipByGlobalNorm);
+    }
+
+    /** The experiment with another clipping transformation (threshold ↦ transformation); tests pass broken ones. */
+    Spec13ExplodingGradients(DoubleFunction<GradientTransformation<?>> clipping) {
+        if (clipping == null) throw new IllegalArgumentException("1.3: clipping is null");
+        this.clipping = clipping;
+    }
 
     @Override
     public String id() {
@@ -78,6 +106,14 @@ public final class Spec13ExplodingGradients implements Experiment {
     @Override
     public String claim() {
         return "Above that bound gradients may explode but need not; clipping by global norm keeps training finite";
+    }
+
+    @Override
+    public String why() {
+        return "The bound of §1.2 only caps the product from above; above it the actual factors σ'(a_t) decide: "
+                + "near the linear regime σ' ≈ γ and the product grows like ‖W‖^t, while saturated units have σ' ≈ "
+                + "0 and the product collapses. Clipping replaces g by g·c/‖g‖ whenever ‖g‖ exceeds c, so no step "
+                + "moves the parameters by more than ηc, however large the gradient.";
     }
 
     @Override
@@ -114,7 +150,7 @@ public final class Spec13ExplodingGradients implements Experiment {
         }
         Plot flows = Plot.builder("Above the bound, γ‖W‖ = " + Row.format(NORM) + ": growth or not")
                 .xLabel("t").yLabel("‖∂g_t/∂g_0‖").yScale(Plot.Scale.LOG10)
-                .line("growth (small inputs)", t, grows.norms())
+                .markers("growth (small inputs, every 5th t): lies on the bound", every(t, 5), every(grows.norms(), 5))
                 .line("saturating inputs", t, saturates.norms())
                 .bound("(γ‖W‖)^t", t, crude)
                 .build();
@@ -127,15 +163,56 @@ public final class Spec13ExplodingGradients implements Experiment {
         Tensor xs = rng.normal(DType.F64, 0, 1, TRAIN_SEQUENCE, BATCH, INPUTS), y = rng.normal(DType.F64, 0, 1, BATCH, 1);
         Function<VarParams, Var> loss = vp -> Losses.meanSquaredError(model.apply(vp, Var.constant(xs)), Var.constant(y));
         Params init = model.parameters();
-        Training plain = train(Optimizers.sgd(LEARNING_RATE), loss, init);
-        Training clipped = train(Optimizers.chain(Optimizers.clipByGlobalNorm(MAX_NORM), Optimizers.sgd(LEARNING_RATE)), loss, init);
+        Training plain = train(null, Optimizers.sgd(LEARNING_RATE), loss, init);
+        GradientTransformation<?> clip = clipping.apply(MAX_NORM);
+        Training clipped = train(clip, Optimizers.sgd(LEARNING_RATE), loss, init);
         rows.add(new Row("clipped SGD: steps with a non-finite loss (of " + TRAIN_STEPS + ")", String.valueOf(clipped.nonFiniteSteps),
                 "≤ 0", clipped.nonFiniteSteps <= 0));
         rows.add(new Row("premise, unclipped SGD: steps with a non-finite loss", String.valueOf(plain.nonFiniteSteps), "≥ 1",
                 plain.nonFiniteSteps >= 1));
-        ClipStats clips = OptimizerStates.find(clipped.finalState, ClipStats.class).orElseThrow();
-        notes.add("clipping fired in " + clips.clippedSteps() + " of " + clips.steps() + " steps; largest pre-clip gradient norm "
-                + Row.format(clips.largestPreClipNorm()) + "; clipped loss " + Row.format(clipped.losses[0]) + " → "
+        // What clipping computed, against the formula: the run's gradients and five synthetic ones.
+        List<Params[]> pairs = new ArrayList<>(clipped.clipPairs);
+        Params shape = init;
+        for (double e : new double[] {-3, -1, 0, 1, 3}) {
+            Params g = shape.map(v -> rng.normal(DType.F64, 0, 1, v.dims()));
+            g = g.scale(Math.pow(10, e) / g.norm());
+            pairs.add(new Params[] {g, applyOnce(clip, g)});
+        }
+        int entries = (int) init.elementCount();
+        double roundoff = (entries + 4) * DType.F64.unitRoundoff();
+        double worstNorm = 0, worstFormula = 0;
+        int wrongFiring = 0, fired = 0;
+        for (Params[] pair : pairs) {
+            double[] g = pair[0].flatten(), u = pair[1].flatten();
+            double norm = 0;
+            for (double v : g) norm += v * v;
+            norm = Math.sqrt(norm);
+            double factor = Math.min(1, MAX_NORM / (norm + CLIP_EPSILON));
+            double diff = 0, expectedNorm = 0, outNorm = 0;
+            boolean changed = false;
+            for (int i = 0; i < g.length; i++) {
+                double expected = g[i] * factor;
+                diff += (u[i] - expected) * (u[i] - expected);
+                expectedNorm += expected * expected;
+                outNorm += u[i] * u[i];
+                changed |= u[i] != g[i];
+            }
+            worstNorm = nanMax(worstNorm, Math.sqrt(outNorm) / MAX_NORM);
+            worstFormula = nanMax(worstFormula, Math.sqrt(diff / expectedNorm));
+            if (changed != (norm + CLIP_EPSILON > MAX_NORM)) wrongFiring++;
+            if (changed) fired++;
+        }
+        rows.add(new Row("clipping enforces ‖u‖ ≤ c = " + Row.format(MAX_NORM) + ": max ‖u‖/c − 1 over " + pairs.size()
+                + " gradients", Row.format(worstNorm - 1), "≤ (n+4)·2⁻⁵³ = " + Row.format(roundoff), worstNorm - 1 <= roundoff));
+        rows.add(Row.atMost("clipped u = g·min(1, c/(‖g‖ + 1e-6)) (independent loops): max ‖u − formula‖/‖formula‖", worstFormula,
+                roundoff));
+        rows.add(new Row("gradients where clipping fired iff ‖g‖ + 1e-6 > c: mismatches (" + fired + " fired)",
+                String.valueOf(wrongFiring), "≤ 0", wrongFiring <= 0));
+        String clipNote = clipped.finalClipState instanceof ClipStats clips
+                ? "clipping fired in " + clips.clippedSteps() + " of " + clips.steps() + " steps; largest pre-clip gradient norm "
+                        + Row.format(clips.largestPreClipNorm())
+                : "the clipping under test keeps no ClipStats";
+        notes.add(clipNote + "; clipped loss " + Row.format(clipped.losses[0]) + " → "
                 + Row.format(clipped.losses[TRAIN_STEPS - 1]) + "; unclipped loss first non-finite at step "
                 + (plain.firstNonFinite < 0 ? "never" : String.valueOf(plain.firstNonFinite)));
 
@@ -157,6 +234,13 @@ public final class Spec13ExplodingGradients implements Experiment {
         return new Result(rows, List.of(flows, losses.build()), notes);
     }
 
+    /** Every {@code k}-th value, from the first: sparse markers leave a curve beneath them visible. */
+    private static double[] every(double[] v, int k) {
+        double[] out = new double[(v.length + k - 1) / k];
+        for (int i = 0; i < out.length; i++) out[i] = v[i * k];
+        return out;
+    }
+
     /** The Jacobian-product norms of {@code rnn}'s step along one sequence from g_0 = 0. */
     private static JacobianNorms jacobianNormsFromZero(Rnn rnn, Tensor inputs) {
         VarParams params = VarParams.constants(rnn.parameters());
@@ -170,8 +254,25 @@ public final class Spec13ExplodingGradients implements Experiment {
         return new Row(name + ": premise γ‖W‖ above the bound", Row.format(d), "> 1", d > 1);
     }
 
-    /** What a training run produced: the loss before each step, the non-finite count and the optimiser's final state. */
-    private record Training(double[] losses, int nonFiniteSteps, int firstNonFinite, Object finalState) {}
+    /**
+     * What a training run produced: the loss before each step, the non-finite count, the clipping's
+     * final state ({@code null} without clipping) and each (gradient, clipped gradient) pair.
+     */
+    private record Training(double[] losses, int nonFiniteSteps, int firstNonFinite, Object finalClipState, List<Params[]> clipPairs) {}
+
+    private static double nanMax(double a, double b) {
+        return Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : Math.max(a, b);
+    }
+
+    /** {@code t} applied once to {@code g} from its initial state. */
+    private static <S> Params applyOnce(GradientTransformation<S> t, Params g) {
+        return t.update(g, t.init(g), g).updates();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <S> Update<S> update(GradientTransformation<S> t, Params g, Object state, Params p) {
+        return t.update(g, (S) state, p);
+    }
 
     /**
      * {@link #TRAIN_STEPS} steps of {@code opt} on {@code loss} from {@code init}. A step whose loss
@@ -179,9 +280,11 @@ public final class Spec13ExplodingGradients implements Experiment {
      * refuses it (clipping throws on a non-finite norm), and is applied as it comes otherwise
      * (plain SGD propagates the NaN, as it would in any training loop).
      */
-    private static <S> Training train(GradientTransformation<S> opt, Function<VarParams, Var> loss, Params init) {
+    private static Training train(GradientTransformation<?> clip, GradientTransformation<?> opt, Function<VarParams, Var> loss,
+                                  Params init) {
         Params p = init;
-        S state = opt.init(p);
+        Object state = opt.init(p), clipState = clip == null ? null : clip.init(p);
+        List<Params[]> pairs = new ArrayList<>();
         double[] losses = new double[TRAIN_STEPS];
         int nonFinite = 0, first = -1;
         for (int k = 0; k < TRAIN_STEPS; k++) {
@@ -193,14 +296,21 @@ public final class Spec13ExplodingGradients implements Experiment {
                 if (first < 0) first = k;
             }
             try {
-                Update<S> u = opt.update(vg.grad(), state, p);
+                Params g = vg.grad();
+                if (clip != null) {
+                    Update<?> c = update(clip, g, clipState, p);
+                    clipState = c.state();
+                    pairs.add(new Params[] {g, c.updates()});
+                    g = c.updates();
+                }
+                Update<?> u = update(opt, g, state, p);
                 p = Updates.apply(p, u.updates());
                 state = u.state();
             } catch (ArithmeticException refused) {
                 // The optimiser refused a non-finite gradient; the step is already counted.
             }
         }
-        return new Training(losses, nonFinite, first, state);
+        return new Training(losses, nonFinite, first, clipState, pairs);
     }
 
     /** An Elman RNN read out linearly from its last state: ŷ = v·h_T. Parameters {@code rnn.*} and {@code head.weight}. */

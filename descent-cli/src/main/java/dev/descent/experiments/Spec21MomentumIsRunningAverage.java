@@ -14,6 +14,7 @@ import dev.descent.optim.Updates;
 import dev.descent.report.Plot;
 import dev.descent.tensor.Params;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * SPEC §2.1: momentum is a running average. SGD with momentum (Polyak 1964; the seed's form),
@@ -39,9 +40,17 @@ import java.util.Locale;
  *       trajectories agree (v is small at the end of training, so its relative rounding is
  *       larger: measured ≤ 1e-13);</li>
  *   <li>the run trains, final loss / initial loss ≤ ½, so the comparison is over a moving,
- *       non-trivial trajectory rather than two parameter vectors sitting still.</li>
+ *       non-trivial trajectory rather than two parameter vectors sitting still;</li>
+ *   <li>the conversion itself against SPEC's closed form: β = α exactly and
+ *       |δ(1−β) − ε| / ε ≤ 4·2⁻⁵³: 1 − β is exact for β ≥ ½ (Sterbenz's lemma), and the division
+ *       ε/(1−β) and the product δ(1−β) are each rounded once, so the round trip is off by at most
+ *       two ulps. A conversion that is
+ *       inverted (δ = ε(1−α)) or off by 10⁻⁸ fails this row at once, whatever the trajectory.</li>
  * </ul>
- * Plots: three coordinates of both trajectories over the steps (momentum as lines, the running
+ * The conversion is a seam: {@link MomentumParams#toRunningAverage()} in production, broken
+ * conversions in the tests.
+ *
+ * <p>Plots: three coordinates of both trajectories over the steps (momentum as lines, the running
  * average as markers on top), and the relative gap per step on a log axis next to the bound.
  */
 public final class Spec21MomentumIsRunningAverage implements Experiment {
@@ -55,8 +64,10 @@ public final class Spec21MomentumIsRunningAverage implements Experiment {
     private static final int SHOWN_COORDINATES = SHOWN_NAMES.length;
     private static final int[] COLORS = {0x0072B2, 0xD55E00, 0x009E73};
 
+    static final double CONVERSION_BOUND = 4 * 0x1p-53;
+
     private final int steps;
-    private final double stepSizeError;
+    private final Function<MomentumParams, RunningAverageParams> conversion;
 
     /** The experiment as {@code descent verify} runs it. */
     public Spec21MomentumIsRunningAverage() {
@@ -74,7 +85,18 @@ public final class Spec21MomentumIsRunningAverage implements Experiment {
             throw new IllegalArgumentException("2.1: step size error must be finite and > -1, got " + stepSizeError);
         }
         this.steps = steps;
-        this.stepSizeError = stepSizeError;
+        this.conversion = m -> {
+            RunningAverageParams c = m.toRunningAverage();
+            return new RunningAverageParams(c.decay(), c.stepSize() * (1 + stepSizeError));
+        };
+    }
+
+    /** A variant for tests: the hyper-parameters converted by {@code conversion} instead of the library's. */
+    Spec21MomentumIsRunningAverage(int steps, Function<MomentumParams, RunningAverageParams> conversion) {
+        if (steps < 1) throw new IllegalArgumentException("2.1: steps must be >= 1, got " + steps);
+        if (conversion == null) throw new IllegalArgumentException("2.1: conversion is null");
+        this.steps = steps;
+        this.conversion = conversion;
     }
 
     @Override
@@ -88,11 +110,20 @@ public final class Spec21MomentumIsRunningAverage implements Experiment {
     }
 
     @Override
+    public String why() {
+        return "Write v_t = δ v̄_t for the running average v̄_t = β v̄_{t−1} + (1−β) g_t. Then v_t = β v_{t−1} "
+                + "+ δ(1−β) g_t, which is the momentum recursion v_t = α v_{t−1} + ε g_t with α = β and ε = "
+                + "δ(1−β), and θ_t = θ_{t−1} − δ v̄_t = θ_{t−1} − v_t: the two optimisers take the same step at "
+                + "every t from v_0 = 0.";
+    }
+
+    @Override
     public Result run(Context ctx) {
         Spec2TrainingProblem problem = Spec2TrainingProblem.draw(ctx.rng());
         MomentumParams momentum = new MomentumParams(MOMENTUM_DECAY, MOMENTUM_LEARNING_RATE);
-        RunningAverageParams converted = momentum.toRunningAverage();
-        RunningAverageParams average = new RunningAverageParams(converted.decay(), converted.stepSize() * (1 + stepSizeError));
+        RunningAverageParams average = conversion.apply(momentum);
+        double conversionError = average.decay() != momentum.momentum() ? Double.POSITIVE_INFINITY
+                : Math.abs(average.stepSize() * (1 - average.decay()) - momentum.learningRate()) / momentum.learningRate();
 
         GradientTransformation<MomentumState> withMomentum = Optimizers.momentum(momentum);
         GradientTransformation<ChainState> onAverage = Optimizers.emaSgd(average, false);
@@ -141,12 +172,13 @@ public final class Spec21MomentumIsRunningAverage implements Experiment {
                         Row.atMost("trajectories agree at every step: max_t ‖θ_mom − θ_avg‖∞ / ‖θ_mom‖∞ over " + steps + " steps",
                                 worstGap, TRAJECTORY_BOUND),
                         Row.atMost("states agree at the end: ‖v − δ v̄‖∞ / ‖v‖∞", stateGap, STATE_BOUND),
-                        Row.atMost("the run trains: final loss / initial loss", lastLoss / firstLoss, LOSS_RATIO_BOUND))
+                        Row.atMost("the run trains: final loss / initial loss", lastLoss / firstLoss, LOSS_RATIO_BOUND),
+                        Row.atMost("the conversion: β = α and |δ(1−β) − ε|/ε (closed form, SPEC §2.1)", conversionError,
+                                CONVERSION_BOUND))
                 .withPlot(trajectories)
                 .withPlot(gapPlot)
-                .withNote(String.format(Locale.ROOT, "momentum α = %s, ε = %s; converted by MomentumParams.toRunningAverage() to "
-                                + "β = %s, δ = %s%s", MOMENTUM_DECAY, MOMENTUM_LEARNING_RATE, converted.decay(), converted.stepSize(),
-                        stepSizeError == 0 ? "" : "; δ deliberately perturbed to " + average.stepSize()))
+                .withNote(String.format(Locale.ROOT, "momentum α = %s, ε = %s; converted by the conversion under test to "
+                                + "β = %s, δ = %s", MOMENTUM_DECAY, MOMENTUM_LEARNING_RATE, average.decay(), average.stepSize()))
                 .withNote(String.format(Locale.ROOT, "tanh MLP %d-%d-1 on %d examples (%d float64 parameters); loss %s → %s; "
                                 + "largest gap %s at step %d", Spec2TrainingProblem.INPUTS, Spec2TrainingProblem.HIDDEN,
                         Spec2TrainingProblem.EXAMPLES, problem.start().elementCount(), Row.format(firstLoss), Row.format(lastLoss),

@@ -35,12 +35,35 @@ import java.util.Locale;
  * 10⁻¹²).
  *
  * <p>Plot: the error per step for both runs, log y, next to the bound.
+ *
+ * <p>The running average is a seam ({@link EmaFactory}): {@link Optimizers#ema} in production,
+ * deliberately broken averages in the tests.
  */
 public final class Spec22AverageIsWeightedSum implements Experiment {
     static final int STEPS = 200;
     static final double DECAY = 0.9;
     static final double STEP_SIZE = 0.1;
     static final double BOUND = 1e-12;
+
+    /** Builds the running average under test from (β, debias). */
+    @FunctionalInterface
+    interface EmaFactory {
+        /** The running average with decay β. */
+        GradientTransformation<EmaState> create(double decay, boolean debias);
+    }
+
+    private final EmaFactory ema;
+
+    /** The experiment as {@code descent verify} runs it, on {@link Optimizers#ema}. */
+    public Spec22AverageIsWeightedSum() {
+        this(Optimizers::ema);
+    }
+
+    /** The experiment on another running average (tests: a deliberately broken one). */
+    Spec22AverageIsWeightedSum(EmaFactory ema) {
+        if (ema == null) throw new IllegalArgumentException("2.2: ema is null");
+        this.ema = ema;
+    }
 
     @Override
     public String id() {
@@ -53,10 +76,18 @@ public final class Spec22AverageIsWeightedSum implements Experiment {
     }
 
     @Override
+    public String why() {
+        return "Unrolling v_t = β v_{t−1} + (1−β) g_t gives, by induction on t, v_t = β^t v_0 + Σ_{i=1..t} "
+                + "β^{t−i}(1−β) g_i. The experiment evaluates that sum term by term with weights computed directly "
+                + "(not by the recursion) and compares it with the optimiser's state.";
+    }
+
+    @Override
     public Result run(Context ctx) {
         Rng rng = ctx.rng();
         Spec2TrainingProblem problem = Spec2TrainingProblem.draw(rng);
-        GradientTransformation<ChainState> optimiser = Optimizers.emaSgd(DECAY, STEP_SIZE, false);
+        // emaSgd is chain(ema(β), scaleByLearningRate(δ)) (Optimizers#emaSgd); built here from the average under test.
+        GradientTransformation<ChainState> optimiser = Optimizers.chain(ema.create(DECAY, false), Optimizers.scaleByLearningRate(STEP_SIZE));
         Params theta = problem.start();
         ChainState state = optimiser.init(theta);
         List<Params> grads = new ArrayList<>();
@@ -72,11 +103,11 @@ public final class Spec22AverageIsWeightedSum implements Experiment {
         }
 
         Params v0 = problem.start().map(x -> rng.normal(DType.F64, 0, 1, x.dims()));
-        GradientTransformation<EmaState> ema = Optimizers.ema(DECAY, false);
+        GradientTransformation<EmaState> average = ema.create(DECAY, false);
         EmaState fromV0 = new EmaState(v0, 0);
         List<double[]> replayed = new ArrayList<>();
         for (Params g : grads) {
-            fromV0 = ema.update(g, fromV0, null).state();
+            fromV0 = average.update(g, fromV0, null).state();
             replayed.add(fromV0.average().flatten());
         }
 

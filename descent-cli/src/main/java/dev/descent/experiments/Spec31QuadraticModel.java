@@ -13,6 +13,7 @@ import dev.descent.tensor.Tensor;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * SPEC §3.1: one gradient step in the quadratic model. With g = ∇f(x0) and H = ∇²f(x0), the
@@ -45,7 +46,16 @@ import java.util.function.Function;
  *       hundred, which pushes the ε³ regime below the rounding floor: the check would then fail
  *       for reasons of floating point, not of the mathematics.)</li>
  * </ul>
- * Plot: the error against ε on log-log axes for the non-quadratic function and the positive-
+ * A third row checks the model's one Hessian-vector product against the closed form on both
+ * quadratics: |gᵀ(Hg) − gᵀAg| / (‖g‖² max|λ(A)|) ≤ 10(n+2)·2⁻⁵³, with gᵀAg summed by plain loops
+ * over the known A; each entry of Hg is a length-n dot product (n roundings of terms bounded by
+ * max|λ| ‖g‖), and the final dot product adds n more.
+ *
+ * <p>The oracle and the model's prediction are seams: the library's in production; the tests pass
+ * a Hessian-vector product scaled by 1.01 and a model without its ½, and assert that the claim
+ * fails.
+ *
+ * <p>Plot: the error against ε on log-log axes for the non-quadratic function and the positive-
  * definite quadratic, with the reference line C ε³ through the fitted points.
  */
 public final class Spec31QuadraticModel implements Experiment {
@@ -57,7 +67,18 @@ public final class Spec31QuadraticModel implements Experiment {
     static final double FIT_TO = 1e-1;
     private static final int POINTS_PER_DECADE = 4;
 
+    static final double HVP_BOUND = 10 * (DIMENSION + 2) * 0x1p-53;
+
+    /** The quadratic model's prediction f̂(x0 − εg) under test. */
+    @FunctionalInterface
+    interface Prediction {
+        /** f̂(x0 − ε g) of {@code model}. */
+        double predict(QuadraticModel model, double stepSize);
+    }
+
     private final double curvatureError;
+    private final UnaryOperator<CurvatureOracle> oracleUnderTest;
+    private final Prediction prediction;
 
     /** The experiment as {@code descent verify} runs it. */
     public Spec31QuadraticModel() {
@@ -71,6 +92,19 @@ public final class Spec31QuadraticModel implements Experiment {
     Spec31QuadraticModel(double curvatureError) {
         if (!Double.isFinite(curvatureError)) throw new IllegalArgumentException("3.1: curvature error must be finite, got " + curvatureError);
         this.curvatureError = curvatureError;
+        this.oracleUnderTest = UnaryOperator.identity();
+        this.prediction = QuadraticModel::predict;
+    }
+
+    /**
+     * A variant for tests: every oracle passes through {@code oracleUnderTest} (e.g. one whose
+     * Hessian-vector products are wrong) and the model predicts with {@code prediction}.
+     */
+    Spec31QuadraticModel(UnaryOperator<CurvatureOracle> oracleUnderTest, Prediction prediction) {
+        if (oracleUnderTest == null || prediction == null) throw new IllegalArgumentException("3.1: seams must not be null");
+        this.curvatureError = 0;
+        this.oracleUnderTest = oracleUnderTest;
+        this.prediction = prediction;
     }
 
     @Override
@@ -82,6 +116,13 @@ public final class Spec31QuadraticModel implements Experiment {
     public String claim() {
         return "One gradient step in the quadratic model: f̂(x0 − εg) = f(x0) − ε gᵀg + ½ε² gᵀHg, "
                 + "exact on quadratics, error O(ε³) otherwise";
+    }
+
+    @Override
+    public String why() {
+        return "f̂ is the second-order Taylor polynomial of f at x0; along x0 − εg its terms are f(x0), −ε gᵀg "
+                + "and ½ε² gᵀHg. For a quadratic the Taylor series stops there, so the prediction is exact; "
+                + "otherwise the remainder is −(ε³/6) ∇³f[g, g, g] + O(ε⁴), a slope of 3 on log-log axes.";
     }
 
     @Override
@@ -99,24 +140,32 @@ public final class Spec31QuadraticModel implements Experiment {
             definite[i] = 0.5 + 9.5 * rng.nextDouble();
             indefinite[i] = (i % 2 == 0 ? -1 : 1) * (0.5 + 9.5 * rng.nextDouble());
         }
-        double worstExact = 0;
+        double worstExact = 0, worstHvp = 0;
         double[] quadraticEps = null, quadraticError = null;
         for (double[] spectrum : new double[][] {definite, indefinite}) {
             Tensor a = Spec3Problems.symmetric(rng, spectrum);
             Tensor c = rng.normal(DType.F64, 0, 1, DIMENSION, 1);
             double minimum = rng.normal(DType.F64, 0, 1, 1).item();
-            CurvatureOracle oracle = Oracles.fromLoss(Spec3Problems.quadratic(a, c, minimum));
+            CurvatureOracle oracle = oracleUnderTest.apply(Oracles.fromLoss(Spec3Problems.quadratic(a, c, minimum)));
             Params x0 = Params.of("x", rng.normal(DType.F64, 0, 2, DIMENSION, 1));
             QuadraticModel model = model(oracle, x0);
+            double[] gv = model.gradient().get("x").toDoubleArray(), am = a.toDoubleArray();
+            double gAg = 0, gg = 0;
+            for (int i = 0; i < DIMENSION; i++) {
+                gg += gv[i] * gv[i];
+                for (int j = 0; j < DIMENSION; j++) gAg += gv[i] * am[i * DIMENSION + j] * gv[j];
+            }
             double unit = model.gradientNormSquared() / Math.abs(model.curvature());
             double largestEigenvalue = 0;
             for (double v : spectrum) largestEigenvalue = Math.max(largestEigenvalue, Math.abs(v));
+            double hvpError = Math.abs(model.curvature() - gAg) / (gg * largestEigenvalue);
+            worstHvp = Double.isNaN(hvpError) || Double.isNaN(worstHvp) ? Double.NaN : Math.max(worstHvp, hvpError);
             double distance = x0.get("x").sub(c).norm(), gradientNorm = Math.sqrt(model.gradientNormSquared());
             double[] eps = new double[relative.length], err = new double[relative.length];
             for (int i = 0; i < relative.length; i++) {
                 eps[i] = relative[i] * unit;
                 double actual = oracle.loss(x0.axpy(-eps[i], model.gradient()));
-                double predicted = model.predict(eps[i]);
+                double predicted = prediction.predict(model, eps[i]);
                 // Every term added up on either side is at most |f*| + ½ max|λ| (‖x0 − c‖ + ε‖g‖)².
                 double reach = distance + eps[i] * gradientNorm;
                 double scale = Math.abs(minimum) + 0.5 * largestEigenvalue * reach * reach;
@@ -139,7 +188,7 @@ public final class Spec31QuadraticModel implements Experiment {
             Var x = p.get("x");
             return x.exp().mul(w).sum().add(x.matmul(couplingVar.matmul(x), true, false).sum().mul(0.5));
         };
-        CurvatureOracle oracle = Oracles.fromLoss(smooth);
+        CurvatureOracle oracle = oracleUnderTest.apply(Oracles.fromLoss(smooth));
         Params x0 = Params.of("x", rng.uniform(DType.F64, 0, 1, DIMENSION, 1));
         QuadraticModel model = model(oracle, x0);
         double largestGradient = model.gradient().get("x").maxAbs();
@@ -147,7 +196,7 @@ public final class Spec31QuadraticModel implements Experiment {
         int fitFrom = -1, fitTo = -1;
         for (int i = 0; i < relative.length; i++) {
             eps[i] = relative[i] / largestGradient;
-            err[i] = Math.abs(oracle.loss(x0.axpy(-eps[i], model.gradient())) - model.predict(eps[i]));
+            err[i] = Math.abs(oracle.loss(x0.axpy(-eps[i], model.gradient())) - prediction.predict(model, eps[i]));
             if (relative[i] >= FIT_FROM * (1 - 1e-9) && fitFrom < 0) fitFrom = i;
             if (relative[i] <= FIT_TO * (1 + 1e-9)) fitTo = i;
         }
@@ -175,7 +224,9 @@ public final class Spec31QuadraticModel implements Experiment {
                         Row.atMost("exact on quadratics (one definite, one indefinite): max |f − f̂| / S, ε/ε₀ ∈ [1e-5, 3]",
                                 worstExact, EXACT_BOUND),
                         Row.within(String.format(Locale.ROOT, "non-quadratic Σ w exp(x) + ½xᵀAx: fitted log-log slope of the error, "
-                                + "ε·max g ∈ [%s, %s]", scientific(FIT_FROM), scientific(FIT_TO)), slope, SLOPE_LO, SLOPE_HI))
+                                + "ε·max g ∈ [%s, %s]", scientific(FIT_FROM), scientific(FIT_TO)), slope, SLOPE_LO, SLOPE_HI),
+                        Row.atMost("on the quadratics: gᵀHg from one Hessian-vector product against gᵀAg by loops, "
+                                + "|difference| / (‖g‖² max|λ|)", worstHvp, HVP_BOUND))
                 .withPlot(plot)
                 .withNote(String.format(Locale.ROOT, "non-quadratic function at x0: f = %s, gᵀg = %s, gᵀHg = %s, max g = %s; "
                                 + "%d points fitted, errors %s … %s", Row.format(model.loss()), Row.format(model.gradientNormSquared()),

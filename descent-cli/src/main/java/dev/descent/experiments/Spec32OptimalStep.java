@@ -10,6 +10,7 @@ import dev.descent.optim.second.CurvatureOracle;
 import dev.descent.optim.second.CurvatureStep;
 import dev.descent.optim.second.Oracles;
 import dev.descent.optim.second.QuadraticModel;
+import dev.descent.optim.second.SecondOrderOptimizer;
 import dev.descent.optim.second.SecondOrderStep;
 import dev.descent.report.Plot;
 import dev.descent.tensor.DType;
@@ -56,7 +57,17 @@ import java.util.function.Function;
  *       gᵀHg ≤ 0 took the FALLBACK path and the count equals the number of such steps; and that
  *       the loss decreased at every step, max_k (f_{k+1} − f_k) &lt; 0.</li>
  * </ul>
- * Plots: f − f* against k for ε*-descent on a log axis, with the bound ((κ−1)/(κ+1))^{2k} and,
+ * <p>A further row checks every ε* the method took on the κ = 10 quadratic against the closed
+ * form gᵀg / gᵀAg, with g = A(x − c) and both products summed by plain loops over the known A:
+ * max |ε_taken/ε_closed − 1| ≤ 10·n·κ·2⁻⁵³ ≈ 5.5e-14. Both sides compute x − c identically, and
+ * the rest differs only in summation order: each product is off by at most n·2⁻⁵³·‖A‖‖x − c‖,
+ * which is n·κ·2⁻⁵³ relative to ‖g‖ ≥ λ_min ‖x − c‖, and ε combines four such quantities.
+ *
+ * <p>The method is a seam ({@link Spec32OptimalStep#Spec32OptimalStep(SecondOrderOptimizer)}):
+ * {@link CurvatureStep} in production; the tests pass broken ones (ε* halved, fallbacks not
+ * counted) and assert that the claim fails.
+ *
+ * <p>Plots: f − f* against k for ε*-descent on a log axis, with the bound ((κ−1)/(κ+1))^{2k} and,
  * for comparison, gradient descent with the fixed step 1/λ_max ({@link Optimizers#sgd}); and the
  * double-well loss per step with the fallback steps marked.
  */
@@ -71,6 +82,20 @@ public final class Spec32OptimalStep implements Experiment {
     static final int DOUBLE_WELL_DIMENSION = 4;
     static final int DOUBLE_WELL_STEPS = 60;
     static final double DOUBLE_WELL_STOP = 1e-20;
+    static final double CLOSED_FORM_BOUND = 10 * DIMENSION * KAPPA * 0x1p-53;
+
+    private final SecondOrderOptimizer<CurvatureOracle, CurvatureStep.State, CurvatureStep.Report> method;
+
+    /** The experiment as {@code descent verify} runs it: {@link CurvatureStep} with fallback step 1. */
+    public Spec32OptimalStep() {
+        this(CurvatureStep.withFallbackStep(1));
+    }
+
+    /** The experiment on another curvature-step method (tests: a deliberately broken one). */
+    Spec32OptimalStep(SecondOrderOptimizer<CurvatureOracle, CurvatureStep.State, CurvatureStep.Report> method) {
+        if (method == null) throw new IllegalArgumentException("3.2: method is null");
+        this.method = method;
+    }
 
     @Override
     public String id() {
@@ -80,6 +105,14 @@ public final class Spec32OptimalStep implements Experiment {
     @Override
     public String claim() {
         return "The curvature-optimal step ε* = gᵀg / gᵀHg when gᵀHg > 0, with a reported fallback otherwise";
+    }
+
+    @Override
+    public String why() {
+        return "f̂(x0 − εg) is a parabola in ε, f(x0) − ε gᵀg + ½ε² gᵀHg; when gᵀHg > 0 its minimum is where "
+                + "the derivative −gᵀg + ε gᵀHg vanishes, ε* = gᵀg/gᵀHg. On a quadratic f̂ = f, so ε* is the exact "
+                + "line minimiser, and the Kantorovich inequality bounds each step's decrease by ((κ−1)/(κ+1))²; "
+                + "when gᵀHg ≤ 0 the parabola has no minimum, and only a line search is safe.";
     }
 
     @Override
@@ -111,11 +144,13 @@ public final class Spec32OptimalStep implements Experiment {
         spectrum[1] = KAPPA;
         for (int i = 2; i < DIMENSION; i++) spectrum[i] = 1 + (KAPPA - 1) * rng.nextDouble();
         Tensor a = Spec3Problems.symmetric(rng, spectrum);
-        Function<VarParams, Var> quadratic = Spec3Problems.quadratic(a, rng.normal(DType.F64, 0, 1, DIMENSION, 1), 0);
+        Tensor centre = rng.normal(DType.F64, 0, 1, DIMENSION, 1);
+        Function<VarParams, Var> quadratic = Spec3Problems.quadratic(a, centre, 0);
+        double[] am = a.toDoubleArray(), cv = centre.toDoubleArray();
+        double worstClosedForm = 0;
         CurvatureOracle oracle = Oracles.fromLoss(quadratic);
         Params start = Params.of("x", rng.normal(DType.F64, 0, 3, DIMENSION, 1));
         double rate = Math.pow((KAPPA - 1) / (KAPPA + 1), 2);
-        CurvatureStep method = CurvatureStep.withFallbackStep(1);
         Params x = start;
         CurvatureStep.State state = method.init(x);
         double f0 = oracle.loss(x), f = f0, worstRatio = 0;
@@ -123,7 +158,11 @@ public final class Spec32OptimalStep implements Experiment {
         List<Double> gap = new ArrayList<>(List.of(1.0));
         for (int k = 0; k < MAX_STEPS && f > STOP_BELOW * f0; k++) {
             SecondOrderStep<CurvatureStep.State, CurvatureStep.Report> s = method.step(x, state, oracle);
-            if (s.report().path() == CurvatureStep.Path.CURVATURE) curvatureSteps++;
+            if (s.report().path() == CurvatureStep.Path.CURVATURE) {
+                curvatureSteps++;
+                double rel = Math.abs(s.report().stepSize() / closedFormStep(am, cv, x.get("x").toDoubleArray()) - 1);
+                worstClosedForm = Double.isNaN(rel) || Double.isNaN(worstClosedForm) ? Double.NaN : Math.max(worstClosedForm, rel);
+            }
             double next = s.report().lossAfter();
             double ratio = next / f;
             worstRatio = Double.isNaN(ratio) || Double.isNaN(worstRatio) ? Double.NaN : Math.max(worstRatio, ratio);
@@ -135,6 +174,8 @@ public final class Spec32OptimalStep implements Experiment {
         int steps = gap.size() - 1;
         rows.add(Row.atMost(String.format(Locale.ROOT, "ε*-descent, κ = %d: worst per-step ratio (f_{k+1} − f*)/(f_k − f*) over %d steps "
                 + "vs ((κ−1)/(κ+1))² (+1e-9 relative for rounding)", Math.round(KAPPA), steps), worstRatio, rate * (1 + RATE_ROUNDING)));
+        rows.add(Row.atMost("ε* taken = gᵀg/gᵀAg (closed form, loops over the known A) on each of " + curvatureSteps
+                + " steps: max |ε/ε_closed − 1|", curvatureSteps == 0 ? Double.NaN : worstClosedForm, CLOSED_FORM_BOUND));
         int otherSteps = steps - curvatureSteps;
         rows.add(new Row("ε*-descent on the quadratic: steps that did not take ε* (fallback or backtracked)",
                 Integer.toString(otherSteps), "≤ 0", otherSteps <= 0));
@@ -152,8 +193,8 @@ public final class Spec32OptimalStep implements Experiment {
                         Math.round(KAPPA)))
                 .xLabel("iteration k").yLabel("(f_k − f*) / (f_0 − f*)").yScale(Plot.Scale.LOG10)
                 .lineWithMarkers("ε* step (CurvatureStep)", ks, measured)
-                .bound("bound ((κ−1)/(κ+1))^2k", ks, bound)
                 .line("fixed step 1/λ_max", ks, fixedStep)
+                .bound("bound ((κ−1)/(κ+1))^2k", ks, bound)
                 .build();
         notes.add(String.format(Locale.ROOT, "quadratic in ℝ^%d with eigenvalues %s; rate bound ((κ−1)/(κ+1))² = %s; "
                 + "f − f* fell from %s to %s in %d steps", DIMENSION, format(spectrum), Row.format(rate), Row.format(f0), Row.format(f), steps));
@@ -226,6 +267,21 @@ public final class Spec32OptimalStep implements Experiment {
             out[k] = oracle.loss(x) / f0;
         }
         return out;
+    }
+
+    /** gᵀg / gᵀAg with g = A(x − c), by loops. */
+    static double closedFormStep(double[] a, double[] c, double[] x) {
+        int n = c.length;
+        double[] d = new double[n], g;
+        for (int i = 0; i < n; i++) d[i] = x[i] - c[i];
+        g = Reference.multiply(a, n, n, d);
+        double[] ag = Reference.multiply(a, n, n, g);
+        double gg = 0, gAg = 0;
+        for (int i = 0; i < n; i++) {
+            gg += g[i] * g[i];
+            gAg += g[i] * ag[i];
+        }
+        return gg / gAg;
     }
 
     private static double[] toArray(List<Double> list) {

@@ -5,6 +5,7 @@ import dev.descent.autodiff.Var;
 import dev.descent.nn.Init;
 import dev.descent.nn.Linear;
 import dev.descent.nn.Losses;
+import dev.descent.nn.Module;
 import dev.descent.nn.Sequential;
 import dev.descent.nn.Tanh;
 import dev.descent.nn.WeightNorm;
@@ -40,12 +41,30 @@ import java.util.List;
  *       gradient, the scale-free form of uᵀ∇_u L = 0): the component along u cancels exactly in
  *       exact arithmetic and to a few ulps in float64.</li>
  * </ul>
- * The plot shows, per unit, |cos(u, ∇_u L)| next to |cos(u, ∇_w L)|: the unprojected gradient has
+ * The plain network's weights w = g·u/‖u‖ are computed by loops from the parameters
+ * ({@link WeightNormUnderTest#weight}), not by the layer under test, so the formula side shares
+ * nothing with it; the layer is a {@link WeightNormUnderTest} seam (the tests pass layers whose
+ * gradient lacks the projection or projects with the wrong coefficient).
+ *
+ * <p>The plot shows, per unit, |cos(u, ∇_u L)| next to |cos(u, ∇_w L)|: the unprojected gradient has
  * an O(1) component along u, the projected one does not.
  */
 public final class Spec42WeightNormGradientProjection implements Experiment {
     static final int EXAMPLES = 32, INPUTS = 6, HIDDEN = 5, OUTPUTS = 3;
     static final double FORMULA_BOUND = 1e-12, ORTHOGONALITY_BOUND = 1e-12;
+
+    private final WeightNormUnderTest weightNorm;
+
+    /** The experiment as {@code descent verify} runs it, on {@link WeightNorm}. */
+    public Spec42WeightNormGradientProjection() {
+        this(WeightNormUnderTest.LIBRARY);
+    }
+
+    /** The experiment on another weight-normalisation layer (tests: a deliberately broken one). */
+    Spec42WeightNormGradientProjection(WeightNormUnderTest weightNorm) {
+        if (weightNorm == null) throw new IllegalArgumentException("4.2: layer is null");
+        this.weightNorm = weightNorm;
+    }
 
     @Override
     public String id() {
@@ -58,11 +77,18 @@ public final class Spec42WeightNormGradientProjection implements Experiment {
     }
 
     @Override
+    public String why() {
+        return "w = g·u/‖u‖ has Jacobian ∂w/∂u = (g/‖u‖)(I − uuᵀ/‖u‖²), so the chain rule gives ∇_u L = "
+                + "(g/‖u‖)(I − uuᵀ/‖u‖²)∇_w L. The matrix in brackets projects onto the complement of u, hence "
+                + "uᵀ∇_u L = 0.";
+    }
+
+    @Override
     public Result run(Context ctx) {
         Rng rng = ctx.rng();
-        WeightNorm<Linear> first = randomWeightNormed(rng, INPUTS, HIDDEN), second = randomWeightNormed(rng, HIDDEN, OUTPUTS);
+        Module first = randomWeightNormed(rng, INPUTS, HIDDEN), second = randomWeightNormed(rng, HIDDEN, OUTPUTS);
         Sequential normalised = new Sequential(first, new Tanh(), second);
-        Sequential plain = new Sequential(plainCopy(first, rng), new Tanh(), plainCopy(second, rng));
+        Sequential plain = new Sequential(plainCopy(first, INPUTS, HIDDEN, rng), new Tanh(), plainCopy(second, HIDDEN, OUTPUTS, rng));
         Tensor x = rng.normal(DType.F64, 0, 1, EXAMPLES, INPUTS), y = rng.normal(DType.F64, 0, 1, EXAMPLES, OUTPUTS);
 
         Params byDirection = Autodiff.grad(vp -> Losses.meanSquaredError(normalised.apply(vp, Var.constant(x)), Var.constant(y)),
@@ -90,7 +116,7 @@ public final class Spec42WeightNormGradientProjection implements Experiment {
 
         Plot.Builder plot = Plot.builder("|cos| between u and its gradient, per unit").xLabel("unit (both layers)")
                 .yLabel("|cos(u, gradient)|").yScale(Plot.Scale.LOG10)
-                .xRange(-0.5, HIDDEN + OUTPUTS - 0.5).yRange(1e-17, 1e8);
+                .xRange(-0.5, HIDDEN + OUTPUTS - 0.5).yRange(1e-17, 10);
         double[] units = new double[HIDDEN + OUTPUTS], along = new double[units.length], alongW = new double[units.length];
         int k = 0;
         for (int l = 0; l < layers.length; l++) {
@@ -108,17 +134,17 @@ public final class Spec42WeightNormGradientProjection implements Experiment {
                         + "the same network with plain layers holding w = g·u/‖u‖"));
     }
 
-    private static WeightNorm<Linear> randomWeightNormed(Rng rng, int in, int out) {
-        WeightNorm<Linear> layer = WeightNorm.wrap(new Linear(in, out, true, Init.pytorchDefault(), rng, DType.F64));
+    private Module randomWeightNormed(Rng rng, int in, int out) {
+        Module layer = weightNorm.wrap(new Linear(in, out, true, Init.pytorchDefault(), rng, DType.F64));
         layer.setParameters(Params.of("weight_g", rng.normal(DType.F64, 1, 0.5, out), "weight_v", rng.normal(DType.F64, 0, 1, out, in),
                 "bias", rng.normal(DType.F64, 0, 0.5, out)));
         return layer;
     }
 
     /** A plain Linear holding the effective weight w = g·u/‖u‖ and the bias of {@code layer}. */
-    private static Linear plainCopy(WeightNorm<Linear> layer, Rng rng) {
-        Linear copy = new Linear(layer.inner().inFeatures(), layer.inner().outFeatures(), true, Init.zeros(), rng, DType.F64);
-        copy.setParameters(Params.of("weight", layer.weight(), "bias", layer.parameters().get("bias")));
+    private static Linear plainCopy(Module layer, int in, int out, Rng rng) {
+        Linear copy = new Linear(in, out, true, Init.zeros(), rng, DType.F64);
+        copy.setParameters(Params.of("weight", WeightNormUnderTest.weight(layer.parameters()), "bias", layer.parameters().get("bias")));
         return copy;
     }
 

@@ -33,15 +33,23 @@ public final class HtmlReport {
 
     /**
      * One section: id and claim, whether it passed, its lines, figures and notes, an error message
-     * (or {@code null}) and its wall time in seconds.
+     * (or {@code null}), its wall time in seconds, and why the claim holds: a short derivation
+     * ({@code null} or empty for none), its reference's label (e.g. "SPEC.md §1.2") and the link to
+     * it ({@code null}: the label is shown without a link).
      */
     public record Section(String id, String claim, boolean pass, List<Line> lines, List<Figure> figures, List<String> notes,
-                          String error, double seconds) {
+                          String error, double seconds, String why, String whyReference, String whyHref) {
         /** Copies the lists. */
         public Section {
             lines = List.copyOf(lines);
             figures = List.copyOf(figures);
             notes = List.copyOf(notes);
+        }
+
+        /** A section without a derivation. */
+        public Section(String id, String claim, boolean pass, List<Line> lines, List<Figure> figures, List<String> notes, String error,
+                       double seconds) {
+            this(id, claim, pass, lines, figures, notes, error, seconds, null, null, null);
         }
     }
 
@@ -98,6 +106,19 @@ public final class HtmlReport {
         for (Section s : sections) {
             h.append("<section id=\"").append(anchor(s.id())).append("\">\n<h2>").append(badge(s.pass())).append(' ')
                     .append(escape(s.id())).append("</h2>\n<p class=\"claim\">").append(escape(s.claim())).append("</p>\n");
+            if (s.why() != null && !s.why().isEmpty()) {
+                h.append("<p class=\"why\"><b>Why it holds</b>");
+                if (s.whyReference() != null) {
+                    h.append(" (");
+                    if (s.whyHref() != null) {
+                        h.append("<a href=\"").append(escape(s.whyHref())).append("\">").append(escape(s.whyReference())).append("</a>");
+                    } else {
+                        h.append(escape(s.whyReference()));
+                    }
+                    h.append(')');
+                }
+                h.append(": ").append(escape(s.why())).append("</p>\n");
+            }
             if (s.error() != null) h.append("<p class=\"error\">").append(escape(s.error())).append("</p>\n");
             h.append("<table>\n<thead><tr><th>claim</th><th>measured</th><th>bound</th><th>result</th></tr></thead>\n<tbody>\n");
             for (Line l : s.lines()) {
@@ -160,6 +181,7 @@ public final class HtmlReport {
             .summary.fail { color: #cf222e; }
             .meta { color: #555; font-size: 0.9em; padding-left: 1.2em; }
             .claim { font-style: italic; }
+            .why { background: #f6f8fa; border-left: 3px solid #8c959f; padding: 0.4em 0.8em; }
             .error { color: #cf222e; font-family: ui-monospace, monospace; }
             .note { color: #444; }
             .time { color: #888; font-size: 0.85em; text-align: right; }

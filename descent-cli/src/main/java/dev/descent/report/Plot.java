@@ -16,8 +16,9 @@ import java.util.Locale;
  * system fonts, identical bytes on every machine. Points that cannot be shown (non-finite, or
  * ≤ 0 on a log axis) are skipped and break the line there. Linear ticks are 1, 2 or 5 × 10ᵏ apart
  * (Heckbert, "Nice numbers for graph labels", Graphics Gems, 1990); log ticks sit on decades,
- * with 2× and 5× ticks added when the axis spans two decades or fewer. The legend goes into the
- * corner of the plot area that hides the fewest points.
+ * with 2× and 5× ticks added when the axis spans two decades or fewer. The legend goes below the
+ * plot area, outside the data, its entries flowing in rows across the image, so that it never
+ * hides a point or a curve.
  *
  * <pre>{@code
  * Plot p = Plot.builder("‖∂g_T/∂g_0‖ against T").xLabel("T").yLabel("norm").yScale(Plot.Scale.LOG10)
@@ -396,7 +397,8 @@ public final class Plot {
         int left = PAD + (yLabel.isEmpty() ? 0 : fh + PAD) + yTickWidth + TICK + 4;
         int lastX = ax.labels().length == 0 ? 0 : BitmapFont.width(ax.labels()[ax.labels().length - 1], TEXT_SCALE);
         int right = PAD + Math.max(PAD, lastX / 2);
-        int bottom = TICK + 4 + fh + (xLabel.isEmpty() ? 0 : PAD + fh) + PAD;
+        Legend legend = series.isEmpty() ? null : legendLayout(width - 2 * PAD);
+        int bottom = TICK + 4 + fh + (xLabel.isEmpty() ? 0 : PAD + fh) + PAD + (legend == null ? 0 : legend.height() + PAD);
         int pw = Math.max(40, width - left - right), ph = Math.max(40, height - top - bottom);
         Bitmap img = new Bitmap(width, height, BACKGROUND);
         Rendered r = new Rendered(img, ax, ay, left, top, pw, ph);
@@ -408,9 +410,11 @@ public final class Plot {
             img.text(t, tx, PAD, TEXT_SCALE, INK);
             img.text(t, tx + 1, PAD, TEXT_SCALE, INK);
         }
+        int belowTicks = top + ph + TICK + 4 + fh + PAD;
         if (!xLabel.isEmpty()) {
             String t = fit(xLabel, pw);
-            img.text(t, left + (pw - BitmapFont.width(t, TEXT_SCALE)) / 2, height - PAD - fh, TEXT_SCALE, INK);
+            img.text(t, left + (pw - BitmapFont.width(t, TEXT_SCALE)) / 2, belowTicks, TEXT_SCALE, INK);
+            belowTicks += fh + PAD;
         }
         if (!yLabel.isEmpty()) {
             String t = fit(yLabel, ph);
@@ -443,7 +447,7 @@ public final class Plot {
             String msg = "no finite data to show";
             img.text(msg, left + (pw - BitmapFont.width(msg, TEXT_SCALE)) / 2, top + ph / 2 - fh / 2, TEXT_SCALE, INK);
         }
-        if (!series.isEmpty()) legend(r);
+        if (legend != null) drawLegend(img, legend, PAD, belowTicks);
         return r;
     }
 
@@ -478,84 +482,49 @@ public final class Plot {
         return any;
     }
 
-    private void legend(Rendered r) {
-        int fh = BitmapFont.height(TEXT_SCALE), sample = 36, gap = 6;
-        int maxName = r.plotWidth() / 2 - sample - 3 * gap;
-        String[] names = new String[series.size()];
-        int textW = 0;
-        for (int i = 0; i < names.length; i++) {
-            names[i] = fit(series.get(i).name(), maxName);
-            textW = Math.max(textW, BitmapFont.width(names[i], TEXT_SCALE));
-        }
-        int w = gap + sample + gap + textW + gap, h = gap + names.length * (fh + gap);
-        int inset = 8;
-        int[][] corners = {
-            {r.left() + r.plotWidth() - w - inset, r.top() + inset},
-            {r.left() + inset, r.top() + inset},
-            {r.left() + r.plotWidth() - w - inset, r.top() + r.plotHeight() - h - inset},
-            {r.left() + inset, r.top() + r.plotHeight() - h - inset}};
-        int best = 0;
-        long bestCount = Long.MAX_VALUE;
-        for (int c = 0; c < corners.length; c++) {
-            long count = covered(r, corners[c][0], corners[c][1], w, h);
-            if (count < bestCount) {
-                bestCount = count;
-                best = c;
+    private static final int LEGEND_SAMPLE = 36, LEGEND_GAP = 6;
+
+    /** Where each legend entry goes, relative to the legend's top-left corner, and the legend's height. */
+    private record Legend(String[] names, int[] x, int[] row, int height) {}
+
+    /** Entries (sample, then name) laid out left to right, wrapping to a new row at {@code maxWidth}. */
+    private Legend legendLayout(int maxWidth) {
+        int fh = BitmapFont.height(TEXT_SCALE);
+        int n = series.size();
+        String[] names = new String[n];
+        int[] x = new int[n], row = new int[n];
+        int cx = 0, r = 0;
+        for (int i = 0; i < n; i++) {
+            names[i] = fit(series.get(i).name(), maxWidth - LEGEND_SAMPLE - 3 * LEGEND_GAP);
+            int w = LEGEND_SAMPLE + LEGEND_GAP + BitmapFont.width(names[i], TEXT_SCALE) + 3 * LEGEND_GAP;
+            if (cx > 0 && cx + w > maxWidth) {
+                cx = 0;
+                r++;
             }
+            x[i] = cx;
+            row[i] = r;
+            cx += w;
         }
-        int x = corners[best][0], y = corners[best][1];
-        Bitmap img = r.image();
-        img.fillRect(x, y, w, h, BACKGROUND);
-        img.strokeRect(x, y, w, h, 1, 0xA0A0A0);
-        for (int i = 0; i < names.length; i++) {
-            int cy = y + gap + i * (fh + gap) + BitmapFont.ASCENT * TEXT_SCALE / 2;
+        return new Legend(names, x, row, (r + 1) * (fh + LEGEND_GAP) - LEGEND_GAP);
+    }
+
+    private void drawLegend(Bitmap img, Legend legend, int x0, int y0) {
+        int fh = BitmapFont.height(TEXT_SCALE);
+        for (int i = 0; i < legend.names().length; i++) {
+            int x = x0 + legend.x()[i], y = y0 + legend.row()[i] * (fh + LEGEND_GAP);
+            int cy = y + BitmapFont.ASCENT * TEXT_SCALE / 2;
             Style st = series.get(i).style();
             int color = colorOf(i);
             if (st != Style.MARKERS) {
-                img.polyline(new double[] {x + gap, x + gap + sample}, new double[] {cy, cy}, 2, 2, color,
+                img.polyline(new double[] {x, x + LEGEND_SAMPLE}, new double[] {cy, cy}, 2, 2, color,
                         st == Style.DASHED ? new double[] {8, 6} : null);
             }
             if (st == Style.MARKERS || st == Style.LINE_AND_MARKERS) {
                 Bitmap.Marker m = Bitmap.Marker.values()[paletteIndex(i) % Bitmap.Marker.values().length];
-                img.marker(x + gap + sample / 2.0, cy, MARKER, m, color);
+                img.marker(x + LEGEND_SAMPLE / 2.0, cy, MARKER, m, color);
             }
-            img.text(names[i], x + 2 * gap + sample, y + gap + i * (fh + gap), TEXT_SCALE, INK);
+            img.text(legend.names()[i], x + LEGEND_SAMPLE + LEGEND_GAP, y, TEXT_SCALE, INK);
         }
-    }
-
-    /**
-     * How much of the drawn data a legend box at (x, y, w, h) would hide: points (with their
-     * markers) and samples every few pixels along the lines between them.
-     */
-    private long covered(Rendered r, int x, int y, int w, int h) {
-        double x0 = x - MARKER, x1 = x + w + MARKER, y0 = y - MARKER, y1 = y + h + MARKER;
-        long count = 0;
-        for (Series s : series) {
-            if (s.x() == null) {
-                double py = r.py(s.y()[0]);
-                if (py >= y0 && py <= y1) count += w / 4;
-                continue;
-            }
-            double prevX = Double.NaN, prevY = Double.NaN;
-            for (int k = 0; k < s.y().length; k++) {
-                if (!r.x().shows(s.x()[k]) || !r.y().shows(s.y()[k])) {
-                    prevX = Double.NaN;
-                    continue;
-                }
-                double px = r.px(s.x()[k]), py = r.py(s.y()[k]);
-                if (px >= x0 && px <= x1 && py >= y0 && py <= y1) count += 4;
-                if (s.style() != Style.MARKERS && !Double.isNaN(prevX)) {
-                    int samples = (int) Math.min(2000, Math.ceil(Math.hypot(px - prevX, py - prevY) / 4));
-                    for (int j = 1; j < samples; j++) {
-                        double f = (double) j / samples, sx = prevX + f * (px - prevX), sy = prevY + f * (py - prevY);
-                        if (sx >= x0 && sx <= x1 && sy >= y0 && sy <= y1) count++;
-                    }
-                }
-                prevX = px;
-                prevY = py;
-            }
-        }
-        return count;
     }
 
     /** Data bounds over every showable point on one axis (ignoring horizontal lines for x). */

@@ -50,6 +50,8 @@ class VerifyCommandTest {
         String html = Files.readString(index);
         assertTrue(html.contains("<span class=\"badge pass\">PASS</span> gradcheck"), "section with badge");
         assertTrue(html.contains("seed 3"));
+        // The derivation is shown; the self-test is no SPEC claim, so it has no SPEC.md link.
+        assertTrue(html.contains("<p class=\"why\"><b>Why it holds</b>: Central differences"), "derivation");
         Matcher m = Pattern.compile("src=\"data:image/png;base64,([A-Za-z0-9+/=]+)\"").matcher(html);
         assertTrue(m.find(), "an embedded PNG");
         byte[] png = Base64.getDecoder().decode(m.group(1));

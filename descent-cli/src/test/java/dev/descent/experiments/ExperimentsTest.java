@@ -94,4 +94,17 @@ class ExperimentsTest {
         assertEquals(1, r.plots().size());
         assertTrue(Double.parseDouble(r.rows().get(0).measured()) <= GradCheckExperiment.FD_BOUND);
     }
+
+    /** Every wired experiment explains why its claim holds, and every SPEC claim links to its SPEC.md section. */
+    @Test
+    void everyExperimentSaysWhyItsClaimHolds() {
+        for (ExperimentRegistry.Entry e : ExperimentRegistry.standard().entries()) {
+            assertTrue(e.wired(), e.id());
+            String why = e.experiment().why();
+            assertTrue(why.length() > 100 && why.endsWith("."), e.id() + ": " + why);
+            if (!e.id().equals("gradcheck")) assertTrue(ExperimentRegistry.specAnchor(e.id()) != null, e.id());
+        }
+        assertEquals("3-curvature-the-quadratic-model-the-optimal-step-and-newtons-method", ExperimentRegistry.specAnchor("3.2"));
+        assertEquals(null, ExperimentRegistry.specAnchor("gradcheck"));
+    }
 }

@@ -20,7 +20,7 @@ class Spec11RnnFormsTest {
     void everyRowPasses(long seed) {
         ExperimentRunner.Outcome o = run(new Spec11RnnForms(), seed, dir);
         assertPassesWithPlots(o, 0);
-        assertEquals(8, o.rows().size());
+        assertEquals(16, o.rows().size());
         // The fused forms execute the same float64 operations: bit-for-bit equal.
         for (String act : new String[] {"tanh", "sigmoid", "relu", "identity"}) {
             assertEquals("0", row(o, act + ": max |σ(h_t) − g_t|, t ≤ 200, both forms fused").measured(), act);

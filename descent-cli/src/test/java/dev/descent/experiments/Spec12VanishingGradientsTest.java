@@ -24,7 +24,7 @@ class Spec12VanishingGradientsTest {
     void everyRowPasses(long seed) {
         ExperimentRunner.Outcome o = run(new Spec12VanishingGradients(), seed, dir);
         assertPassesWithPlots(o, 1);
-        assertEquals(6, o.rows().size());
+        assertEquals(10, o.rows().size());
         // The plot holds the two measured curves and the bound δ^T.
         assertEquals(3, o.plots().get(0).series().size());
     }

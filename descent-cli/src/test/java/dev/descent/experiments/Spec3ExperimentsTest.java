@@ -33,7 +33,7 @@ class Spec3ExperimentsTest {
     void quadraticModelIsExactOnQuadraticsWithCubicErrorOtherwise(long seed) throws Exception {
         Result r = run(new Spec31QuadraticModel(), seed, dir);
         assertPassesWithPlots(r, 1);
-        assertEquals(2, r.rows().size());
+        assertEquals(3, r.rows().size());
         // The Javadoc proves the slope lies in [3 − 0.1/4, 3] before rounding (which moves it < 1e-3).
         assertTrue(measured(r, 1) >= 2.97 && measured(r, 1) <= 3.001, r.rows().get(1).toString());
     }
@@ -56,8 +56,8 @@ class Spec3ExperimentsTest {
     void optimalStepIsTheLineSearchMinimiserAndConvergesAtTheKantorovichRate(long seed) throws Exception {
         Result r = run(new Spec32OptimalStep(), seed, dir);
         assertPassesWithPlots(r, 2);
-        assertEquals(6, r.rows().size());
-        assertTrue(measured(r, 3) >= 1, "the fallback fired: " + r.rows().get(3));
+        assertEquals(7, r.rows().size());
+        assertTrue(measured(r, 4) >= 1, "the fallback fired: " + r.rows().get(4));
     }
 
     @ParameterizedTest
@@ -66,7 +66,7 @@ class Spec3ExperimentsTest {
     void newtonTakesOneStepOnAQuadraticAndConvergesQuadratically(long seed) throws Exception {
         Result r = run(new Spec33Newton(), seed, dir);
         assertPassesWithPlots(r, 1);
-        assertEquals(4, r.rows().size());
+        assertEquals(5, r.rows().size());
         // Quadratic convergence: the estimated order is close to 2, not merely above 1.8.
         assertTrue(Math.abs(measured(r, 3) - 2) < 0.1, r.rows().get(3).toString());
     }

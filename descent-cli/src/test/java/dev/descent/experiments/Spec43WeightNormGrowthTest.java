@@ -24,7 +24,7 @@ class Spec43WeightNormGrowthTest {
     void everyRowPasses(long seed) {
         ExperimentRunner.Outcome o = run(new Spec43WeightNormGrowth(), seed, dir);
         assertPassesWithPlots(o, 2);
-        assertEquals(3, o.rows().size());
+        assertEquals(4, o.rows().size());
         // One ‖u‖ curve per learning rate, and the two sweep curves.
         assertEquals(7, o.plots().get(0).series().size());
         assertEquals(2, o.plots().get(1).series().size());

@@ -37,4 +37,18 @@ class HtmlReportTest {
         }
         assertThrows(IllegalArgumentException.class, () -> new HtmlReport.Figure("c", "../x.png", png));
     }
+
+    @Test
+    void theDerivationIsShownWithItsLinkOrWithoutOne() {
+        HtmlReport.Section linked = new HtmlReport.Section("2.3", "claim", true, List.of(), List.of(), List.of(), null, 0,
+                "E[v_t] = (1−β^t) E[g] < ∞", "SPEC.md §2.3", "../SPEC.md#2-momentum");
+        HtmlReport.Section plain = new HtmlReport.Section("2.2", "claim", true, List.of(), List.of(), List.of(), null, 0,
+                "a derivation", "SPEC.md §2.2", null);
+        HtmlReport.Section none = new HtmlReport.Section("x", "claim", true, List.of(), List.of(), List.of(), null, 0);
+        String html = HtmlReport.render("T", List.of(), List.of(linked, plain, none));
+        assertTrue(html.contains("<p class=\"why\"><b>Why it holds</b> (<a href=\"../SPEC.md#2-momentum\">SPEC.md §2.3</a>): "
+                + "E[v_t] = (1−β^t) E[g] &lt; ∞</p>"), html);
+        assertTrue(html.contains("<b>Why it holds</b> (SPEC.md §2.2): a derivation</p>"), html);
+        assertEquals(2, html.split("class=\"why\"", -1).length - 1, "no derivation paragraph for the section without one");
+    }
 }

@@ -112,4 +112,16 @@ class PlotTest {
         assertThrows(IllegalArgumentException.class, () -> Plot.builder("t").yRange(2, 1));
         assertThrows(IllegalArgumentException.class, () -> Plot.builder("t").yScale(Plot.Scale.LOG10).yRange(0, 1).build());
     }
+
+    /** The legend sits below the plot area: points in every corner of the data keep their colour. */
+    @Test
+    void theLegendHidesNoData() throws IOException {
+        double[] x = {0, 10, 0, 10, 5}, y = {0, 0, 10, 10, 5};
+        Plot p = Plot.builder("corners").markers("a series with a rather long name", x, y)
+                .horizontalLine("another long legend entry", 9.5).horizontalLine("and a third", 0.5).build();
+        BufferedImage img = PngEncoderTest.decode(p.toPng());
+        Plot.Rendered r = p.render();
+        for (int i = 0; i < x.length; i++) assertTrue(colorNear(img, r.px(x[i]), r.py(y[i]), 2, p.colorOf(0)), "point " + i);
+        assertTrue(r.top() + r.plotHeight() < img.getHeight() - 40, "room below the plot for the legend");
+    }
 }

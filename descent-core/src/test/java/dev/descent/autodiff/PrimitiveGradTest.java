@@ -103,6 +103,13 @@ class PrimitiveGradTest {
             pairs[2 * i] = "x" + i;
             pairs[2 * i + 1] = t;
         }
+        if (c.name().equals("maximum")) {
+            // maximum(a, b) has its kink where a = b: keep every pair at least 0.05 apart, as the
+            // shift above does for relu and abs at 0, so the h = 1e-5 difference never straddles it
+            Tensor a = (Tensor) pairs[1];
+            Tensor b = (Tensor) pairs[3];
+            pairs[3] = b.add(b.sub(a).sign().mul(0.05));
+        }
         return Params.of(pairs);
     }
 
