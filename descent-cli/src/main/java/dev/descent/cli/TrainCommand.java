@@ -2,6 +2,7 @@ package dev.descent.cli;
 
 import dev.descent.diagnostics.DiagnosticRecord;
 import dev.descent.io.Checkpoint;
+import dev.descent.io.Json;
 import dev.descent.train.Evaluation;
 import dev.descent.train.StepMetrics;
 import dev.descent.train.TrainingCheckpoints;
@@ -67,6 +68,8 @@ import picocli.CommandLine.Spec;
             "                       numeric CSV; COL is a header name or 0-based index",
             "                       (default: last); header auto-detected unless given;",
             "                       integer class labels unless regression",
+            "  parquet:PATH[,label=COL][,regression]",
+            "                       Parquet read by Spark (with --spark); numeric columns",
             "  adding:T  multiplication:T  temporal-order:T  copy:T",
             "                       synthetic long-term-dependency tasks of length T",
             "",
@@ -85,10 +88,16 @@ import picocli.CommandLine.Spec;
             "", "Baseline: the model's held-out figure is compared with the trivial baseline's",
             "on the same samples (paired); it is reported as beaten only when the",
             "improvement exceeds 2 standard errors of the per-sample differences.",
+            "", "With --spark MASTER (local[N] or a cluster's URL) each step's batch is split",
+            "over the partitions of a Spark cluster; csv: and parquet: are then read by",
+            "Spark's readers. The same numbers as one JVM, up to the order of additions.",
             "", "Example: descent train --data csv:iris.csv,label=species --hidden 16 --lr 0.01"})
 public final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    /** Set by {@link #call()} when a small dataset's default length is the minimum steps: the line that says so. */
+    private String lengthNote;
 
     // Options of one invocation, neither read from nor saved to a config file; the run's own
     // options are TrainingSpec's, added by command().
@@ -211,13 +220,24 @@ public final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw usage("Invalid value for option '--data': " + e.getMessage());
         }
-        TrainingData d = source.load(given.spec().run().seed(), given.spec().data().testFraction());
-        RunSetup run = setUp(given, d);
-        RunDirectory dir = new RunDirectory(runDirectory(checkpointFile));
         if (partitions != null && partitions < 1) throw usage("--partitions must be >= 1, got " + partitions);
         if (partitions != null && sparkMaster == null) throw usage("--partitions applies only with --spark");
-        try (TrainingLoop loop = sparkMaster == null ? TrainingLoop.local(run)
-                : TrainingLoop.Distributed.find().start(sparkMaster, partitions, run, d, err)) {
+        try (TrainingLoop.Session session = sparkMaster == null ? null : TrainingLoop.Distributed.find().open(sparkMaster, partitions, err)) {
+            long seed = given.spec().run().seed();
+            double testFraction = given.spec().data().testFraction();
+            TrainingData d = session == null ? source.load(seed, testFraction) : session.load(source, seed, testFraction);
+            RunSetup run = setUp(given, d, session == null ? RunSetup.facts(d) : session.facts(d));
+            lengthNote = null;
+            if (session == null && d.train() != null && given.spec().run().steps() == null && given.spec().run().epochs() == null) {
+                long perEpoch = (d.train().size() + run.spec().run().batchSize() - 1) / run.spec().run().batchSize();
+                if (run.spec().run().steps() > perEpoch * TrainingSpec.DEFAULT_EPOCHS) {
+                    lengthNote = "steps: " + run.spec().run().steps() + " (" + run.spec().run().steps() / perEpoch + " epochs of " + perEpoch
+                            + " batches): " + TrainingSpec.DEFAULT_EPOCHS + " epochs of this small set would be only "
+                            + perEpoch * TrainingSpec.DEFAULT_EPOCHS + " steps; give --steps or --epochs to choose";
+                }
+            }
+            RunDirectory dir = new RunDirectory(runDirectory(checkpointFile));
+            TrainingLoop loop = session == null ? TrainingLoop.local(run) : session.loop(run, d);
             TrainingState start;
             if (checkpoint != null) {
                 try {
@@ -238,8 +258,13 @@ public final class TrainCommand implements Callable<Integer> {
      * @throws ParameterException when the options do not fit each other or the data
      */
     RunSetup setUp(TrainingSpec.Layered given, TrainingData d) {
+        return setUp(given, d, RunSetup.facts(d));
+    }
+
+    /** As {@link #setUp(TrainingSpec.Layered, TrainingData)} with the data's {@code facts} given. */
+    RunSetup setUp(TrainingSpec.Layered given, TrainingData d, TrainingSpec.DataFacts facts) {
         try {
-            TrainingSpec resolved = given.spec().resolve(RunSetup.facts(d), given.yielding());
+            TrainingSpec resolved = given.spec().resolve(facts, given.yielding());
             return RunSetup.of(resolved.withData(new TrainingSpec.DataSpec(DataSource.parse(resolved.data().source()).spec(),
                     resolved.data().testFraction())), d);
         } catch (IllegalArgumentException e) {
@@ -277,11 +302,12 @@ public final class TrainCommand implements Callable<Integer> {
     private int train(RunSetup run, TrainingLoop loop, TrainingData d, RunDirectory dir, TrainingState start, Path checkpointFile, PrintWriter out, PrintWriter err)
             throws IOException {
         Files.createDirectories(dir.checkpoints());
-        String configJson = Json.write(run.spec().toJson());
+        String configJson = Json.writeObject(run.spec().toJson());
         RunDirectory.writeAtomically(dir.config(), Json.writePretty(run.spec().toJson()));
         long params = run.model().parameters().elementCount();
         err.println("data: " + d.description());
         err.println("model: " + RunSetup.describeModel(run.spec(), params) + "; optimiser: " + RunSetup.describeOptimizer(run.spec()));
+        if (lengthNote != null) err.println(lengthNote);
         if (checkpointFile != null) {
             dir.truncateMetrics(start.step());
             err.println("resuming from " + checkpointFile + " at step " + start.step());
@@ -334,7 +360,7 @@ public final class TrainCommand implements Callable<Integer> {
         summary.add(eval.summary() + " at step " + end.step());
         summary.add(String.format(Locale.ROOT, "trained %d steps in %.1f s (%.1f steps/s)%s", trained, seconds, trained / Math.max(seconds, 1e-9),
                 checkpointFile != null ? ", resumed at step " + start.step() : ""));
-        summary.add("seed " + run.spec().run().seed() + "; configuration: " + Json.write(run.spec().toJson()));
+        summary.add("seed " + run.spec().run().seed() + "; configuration: " + Json.writeObject(run.spec().toJson()));
         Path index = TrainingReport.write(dir.root, "Descent training run " + dir.root.getFileName(), summary, figures);
         out.println(eval.summary() + " at step " + end.step());
         out.printf(Locale.ROOT, "trained %d steps in %.1f s (%.1f steps/s)%s%n", trained, seconds, trained / Math.max(seconds, 1e-9),
