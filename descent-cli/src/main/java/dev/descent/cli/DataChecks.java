@@ -1,6 +1,7 @@
 package dev.descent.cli;
 
 import dev.descent.io.Checkpoint;
+import dev.descent.io.Json;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
@@ -32,7 +33,7 @@ final class DataChecks {
 
     /** The metadata a checkpoint records about the data. */
     static Map<String, String> metadata(TrainingData d) {
-        return d.classNames() == null ? Map.of() : Map.of(CLASS_NAMES, Json.write(d.classNames()));
+        return d.classNames() == null ? Map.of() : Map.of(CLASS_NAMES, Json.writeObject(d.classNames()));
     }
 
     /**
@@ -40,7 +41,7 @@ final class DataChecks {
      */
     static void requireSameClasses(Path file, Checkpoint checkpoint, TrainingData d) {
         String recorded = checkpoint.run().extra().get(CLASS_NAMES);
-        String now = d.classNames() == null ? null : Json.write(d.classNames());
+        String now = d.classNames() == null ? null : Json.writeObject(d.classNames());
         if (recorded == null ? now == null : recorded.equals(now)) return;
         throw new CommandFailure(file + ": the run's classes were " + (recorded == null ? "numbered labels" : recorded) + " but the data now gives "
                 + (now == null ? "numbered labels" : now) + "; the file changed since the run started");

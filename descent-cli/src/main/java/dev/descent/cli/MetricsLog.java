@@ -1,6 +1,7 @@
 package dev.descent.cli;
 
 import dev.descent.io.AtomicFiles;
+import dev.descent.io.Json;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.channels.Channels;
@@ -49,7 +50,7 @@ public final class MetricsLog implements AutoCloseable {
     /** Writes one record as a line and flushes. */
     public void write(Map<String, ?> record) throws IOException {
         try {
-            out.write(Json.write(record));
+            out.write(Json.writeObject(record));
             out.write('\n');
             out.flush();
         } catch (IOException e) {

@@ -1,5 +1,6 @@
 package dev.descent.cli;
 
+import dev.descent.io.Json;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +27,7 @@ final class ResumeCheck {
         keys.addAll(now.keySet());
         for (String k : keys) {
             if (MAY_CHANGE.contains(k)) continue;
-            String a = saved.containsKey(k) ? Json.write(saved.get(k)) : null, b = now.containsKey(k) ? Json.write(now.get(k)) : null;
+            String a = saved.containsKey(k) ? Json.writeObject(saved.get(k)) : null, b = now.containsKey(k) ? Json.writeObject(now.get(k)) : null;
             if (a == null ? b == null : a.equals(b)) continue;
             out.add("--" + k + " " + (b == null ? "(unset)" : b) + " (the run has " + (a == null ? "it unset" : a) + ")");
         }

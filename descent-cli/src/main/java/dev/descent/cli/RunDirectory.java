@@ -1,6 +1,7 @@
 package dev.descent.cli;
 
 import dev.descent.io.AtomicFiles;
+import dev.descent.io.Json;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -238,7 +239,7 @@ final class RunDirectory {
         StringBuilder sb = new StringBuilder();
         for (Map<String, Object> r : MetricsLog.read(from)) {
             Object s = r.get("step");
-            if (s instanceof Number n && n.longValue() <= step) sb.append(Json.write(r)).append('\n');
+            if (s instanceof Number n && n.longValue() <= step) sb.append(Json.writeObject(r)).append('\n');
         }
         return sb.toString();
     }

@@ -13,6 +13,7 @@ import dev.descent.tensor.Tensor;
 import dev.descent.train.Baselines;
 import dev.descent.train.Evaluator;
 import dev.descent.train.Objective;
+import dev.descent.train.OptimizerFactory;
 import dev.descent.train.Trainer;
 import dev.descent.train.TrainingOptimizer;
 import dev.descent.train.TrainingSpec;
@@ -53,7 +54,7 @@ record RunSetup(TrainingSpec spec, Module model, Objective objective, TrainingOp
         MemoryEstimate.check(spec.model().kind().toString(), d.inputSize(), spec.model().hidden(), d.outputSize(),
                 d.task() != null ? d.task().steps() : 1, spec.run().batchSize(), spec.model().dtype().byteSize(), Runtime.getRuntime().maxMemory());
         Module m = buildModel(spec, d, rng);
-        TrainingOptimizer opt = OptimizerFactory.build(spec.optimizer(), spec.schedule(), spec.run().steps(), m.trainable().elementCount());
+        TrainingOptimizer opt = OptimizerFactory.build(spec, m.trainable().elementCount());
         Evaluator evaluator = new Evaluator(d.test(), spec.model().dtype(), baseline(d), Evaluator.DEFAULT_CHUNK);
         List<DiagnosticRecord> records = new ArrayList<>();
         DiagnosticsMonitor monitor = null;
