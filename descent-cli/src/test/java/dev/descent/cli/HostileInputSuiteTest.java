@@ -259,10 +259,10 @@ class HostileInputSuiteTest {
 
         // ---- configuration files
         config("not UTF-8", 1, new byte[] {'{', '"', 'l', 'r', '"', ':', (byte) 0xFF, (byte) 0xFE, '}'}, "not UTF-8", "offset 6");
-        config("empty", 2, "", "unexpected end of input");
+        config("empty", 2, "", "1:1", "end of input");
         config("an array", 2, "[1, 2]", "expected a JSON object");
         config("truncated", 2, "{\"lr\": 0.1", "expected");
-        config("Arabic-Indic exponent", 2, "{\"lr\": 1e\u0663}", "bad number");
+        config("Arabic-Indic exponent", 2, "{\"lr\": 1e\u0663}", "1:8", "malformed number");
         config("Arabic-Indic digit in a string", 2, "{\"lr\": \"1e\u0663\"}", "--lr", "1e\u0663");
         config("unknown key", 2, "{\"bogus\": 1}", "unknown option 'bogus'");
         config("negative lr", 2, "{\"lr\": -1}", "--lr", "-1");
@@ -274,7 +274,7 @@ class HostileInputSuiteTest {
         config("fractional steps", 2, "{\"steps\": 1.5}", "--steps", "1.5");
         config("numeric data", 2, "{\"data\": 5}", "--data", "5");
         config("boolean lr", 2, "{\"lr\": true}", "--lr", "true");
-        config("NaN literal", 2, "{\"lr\": NaN}", "unexpected");
+        config("NaN literal", 2, "{\"lr\": NaN}", "1:8", "'N'");
         config("comment", 2, "{\"lr\": 0.1 // fast\n}", "expected");
         config("single quotes", 2, "{'lr': 0.1}", "expected a string key");
         config("huge number", 2, "{\"batch-size\": 1e400}", "--batch-size");
@@ -382,7 +382,7 @@ class HostileInputSuiteTest {
         resume("an empty directory", 1, empty, List.of(), empty.toString(), "no checkpoint");
         Path badConfigRun = Files.createDirectories(ws.resolve("bad-config-run"));
         Files.writeString(badConfigRun.resolve("config.json"), "{\"lr\": ");
-        resume("a run whose config.json is malformed", 1, badConfigRun, List.of(), "config.json", "unexpected end of input");
+        resume("a run whose config.json is malformed", 1, badConfigRun, List.of(), "config.json:1:8", "end of input");
         Path binConfigRun = Files.createDirectories(ws.resolve("bin-config-run"));
         Files.write(binConfigRun.resolve("config.json"), new byte[] {(byte) 0xFF, 0});
         resume("a run whose config.json is not UTF-8", 1, binConfigRun, List.of(), "config.json", "not UTF-8");
