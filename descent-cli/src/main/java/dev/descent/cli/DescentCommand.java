@@ -8,7 +8,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
-/** The root command: {@code descent <verify|train|diagnose|bench|longterm> [options]}. */
+/** The root command: {@code descent <verify|train|diagnose|bench|export|import|longterm> [options]}. */
 @Command(name = "descent", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Train neural networks and prove the mechanics of optimisation.", ""},
         footer = {"", "Exit codes: 0 success, 1 failure (failed claim, missing or corrupt file), 2 usage error.",

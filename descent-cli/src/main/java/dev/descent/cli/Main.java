@@ -63,6 +63,8 @@ public final class Main {
         cl.addSubcommand("train", TrainCommand.command());
         cl.addSubcommand("diagnose", new DiagnoseCommand());
         cl.addSubcommand("bench", new BenchCommand());
+        cl.addSubcommand("export", new ExportCommand());
+        cl.addSubcommand("import", new ImportCommand());
         cl.addSubcommand("longterm", new LongtermCommand());
         cl.setOut(out);
         cl.setErr(err);

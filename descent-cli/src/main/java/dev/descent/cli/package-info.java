@@ -8,7 +8,10 @@
  * from its options ({@code ModelFactory} with {@link dev.descent.cli.SequenceModel},
  * {@code OptimizerFactory}, {@code DiagnosticsFactory}) and writes a run directory
  * ({@code RunDirectory}: configuration, metrics lines, checkpoints) with plots and a page
- * ({@code TrainingReport}); {@code diagnose} rebuilds a run's model from a checkpoint.
+ * ({@code TrainingReport}); {@code diagnose} rebuilds a run's model from a checkpoint;
+ * {@code export --to torch} ({@link dev.descent.cli.ExportCommand}) and {@code import --from torch}
+ * ({@link dev.descent.cli.ImportCommand}) exchange a run's weights with PyTorch as state dicts
+ * ({@link dev.descent.interop.TorchStateDict}).
  *
  * <p>Error policy (in {@link dev.descent.cli.Main}): a usage error (unknown flag, malformed or
  * out-of-range value) prints one line {@code descent: <message>} on stderr and exits 2; a failure

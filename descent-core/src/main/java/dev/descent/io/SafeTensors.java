@@ -244,33 +244,41 @@ public final class SafeTensors {
      *
      * @param tensors the floating-point tensors by name (F64, F32, and F16/BF16 decoded into F32), unmodifiable
      * @param integers the integer and boolean tensors by name, unmodifiable
-     * @param dtypes every tensor's element type in the file (for writing: the float tensors'
-     *     target types, F64, F32, F16 or BF16; a float tensor without an entry is written in its
-     *     own dtype), unmodifiable
+     * @param dtypes every tensor's element type in the file, in header order (for writing: the
+     *     float tensors' target types, F64, F32, F16 or BF16; a tensor without an entry gets its
+     *     own type), unmodifiable
      * @param metadata the {@code __metadata__} map, unmodifiable (empty when absent)
      */
     public record Contents(Map<String, Tensor> tensors, Map<String, IntegerTensor> integers, Map<String, Dtype> dtypes,
                            Map<String, String> metadata) {
-        /** Copies the maps, keeping their order; checks that no name is both a tensor and an integer tensor. */
+        /**
+         * Copies the maps, keeping their order; checks that no name is both a tensor and an
+         * integer tensor and that {@code dtypes} names only tensors present. {@code dtypes} is
+         * completed with each remaining tensor's own type (floats, then integers), so that its
+         * key set is every tensor's name.
+         */
         public Contents {
             tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
             integers = Collections.unmodifiableMap(new LinkedHashMap<>(integers));
-            dtypes = Collections.unmodifiableMap(new LinkedHashMap<>(dtypes));
             metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
             for (String name : integers.keySet()) {
                 if (tensors.containsKey(name)) throw new IllegalArgumentException("safetensors: '" + name + "' is both a float and an integer tensor");
             }
+            LinkedHashMap<String, Dtype> all = new LinkedHashMap<>();
+            for (Map.Entry<String, Dtype> e : dtypes.entrySet()) {
+                if (!tensors.containsKey(e.getKey()) && !integers.containsKey(e.getKey())) {
+                    throw new IllegalArgumentException("safetensors: dtypes names '" + e.getKey() + "', which is not a tensor here");
+                }
+                all.put(e.getKey(), e.getValue());
+            }
+            for (Map.Entry<String, Tensor> e : tensors.entrySet()) all.putIfAbsent(e.getKey(), Dtype.of(e.getValue().dtype()));
+            for (Map.Entry<String, IntegerTensor> e : integers.entrySet()) all.putIfAbsent(e.getKey(), e.getValue().dtype());
+            dtypes = Collections.unmodifiableMap(all);
         }
 
         /** Floating-point tensors only, each stored in its own dtype. */
         public Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {
-            this(tensors, Map.of(), ownDtypes(tensors), metadata);
-        }
-
-        private static Map<String, Dtype> ownDtypes(Map<String, Tensor> tensors) {
-            LinkedHashMap<String, Dtype> m = new LinkedHashMap<>();
-            tensors.forEach((k, v) -> m.put(k, Dtype.of(v.dtype())));
-            return m;
+            this(tensors, Map.of(), Map.of(), metadata);
         }
 
         /**

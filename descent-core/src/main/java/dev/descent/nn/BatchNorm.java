@@ -22,9 +22,13 @@ import dev.descent.tensor.Tensor;
  *   running_mean ← (1 − m)·running_mean + m·μ,   running_var ← (1 − m)·running_var + m·σ²·n/(n − 1)
  * </pre>
  * with momentum m, i.e. with the unbiased variance, as PyTorch (whose momentum has this meaning;
- * Keras's is 1 − m). Differences from PyTorch: buffers change only in an updating scope; there
- * is no {@code num_batches_tracked} counter and no cumulative-average mode; ε may be 0 (exact
- * normalisation, used by the WN = BN experiment of SPEC.md §4.1).
+ * Keras's is 1 − m). Differences from PyTorch: buffers change only in an updating scope; the
+ * count of updates, PyTorch's {@code num_batches_tracked} buffer, is an exact {@code long}
+ * ({@link #batchesTracked()}), not a buffer: it enters no computation here (there is no
+ * cumulative-average mode, momentum = None in PyTorch), Descent checkpoints do not store it, and
+ * the PyTorch state-dict mapping ({@code dev.descent.interop.TorchStateDict}) writes and reads it
+ * as the int64 tensor PyTorch expects; ε may be 0 (exact normalisation, used by the WN = BN
+ * experiment of SPEC.md §4.1).
  */
 public final class BatchNorm extends Module {
     /** PyTorch's default ε. */
@@ -35,6 +39,7 @@ public final class BatchNorm extends Module {
     private final int features;
     private final double eps, momentum;
     private final boolean affine;
+    private long batchesTracked;
 
     /**
      * A layer over {@code features} features.
@@ -74,6 +79,22 @@ public final class BatchNorm extends Module {
         return eps;
     }
 
+    /** Whether the layer learns γ and β. */
+    public boolean affine() {
+        return affine;
+    }
+
+    /** The number of batches that updated the running estimates (PyTorch's {@code num_batches_tracked}). */
+    public long batchesTracked() {
+        return batchesTracked;
+    }
+
+    /** Sets the count {@link #batchesTracked()} (e.g. from a PyTorch state dict); must be ≥ 0. */
+    public void setBatchesTracked(long count) {
+        if (count < 0) throw new IllegalArgumentException("BatchNorm: num_batches_tracked must be >= 0, got " + count);
+        batchesTracked = count;
+    }
+
     /** The momentum m of the running estimates. */
     public double momentum() {
         return momentum;
@@ -95,6 +116,7 @@ public final class BatchNorm extends Module {
                 Tensor unbiased = bn.variance().mul((double) n / (n - 1));
                 setOwnBuffer("running_mean", ema(ownBuffer("running_mean"), bn.mean()));
                 setOwnBuffer("running_var", ema(ownBuffer("running_var"), unbiased));
+                batchesTracked++;
             }
             return y;
         } else {

@@ -179,6 +179,23 @@ public abstract class Module {
         for (Module c : children.values()) c.collectModules(out);
     }
 
+    /**
+     * This module and its registered descendants by dotted path ({@code ""} for this one,
+     * {@code layers.0}, …), depth first in registration order, like PyTorch's
+     * {@code named_modules()}. The layer a {@link WeightNorm} wraps is not listed (it is reached
+     * through {@link WeightNorm#inner()}; its parameters appear under the wrapper's path).
+     */
+    public final Map<String, Module> namedModules() {
+        LinkedHashMap<String, Module> out = new LinkedHashMap<>();
+        collectNamed("", out);
+        return Collections.unmodifiableMap(out);
+    }
+
+    private void collectNamed(String prefix, Map<String, Module> out) {
+        out.put(prefix, this);
+        children.forEach((n, c) -> c.collectNamed(qualify(prefix, n), out));
+    }
+
     static String qualify(String prefix, String name) {
         return prefix.isEmpty() ? name : prefix + "." + name;
     }

@@ -70,6 +70,11 @@ public final class WeightNorm<M extends Module> extends Module {
         return inner;
     }
 
+    /** The name of the wrapped layer's parameter this wrapper replaces (its parameters are {@code <name>_g}, {@code <name>_v}). */
+    public String weightName() {
+        return weightName;
+    }
+
     /** The current effective weight w = g · v/‖v‖. */
     public Tensor weight() {
         return weight(ownParameter(gName), ownParameter(vName));
