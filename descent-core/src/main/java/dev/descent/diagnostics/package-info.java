@@ -27,8 +27,8 @@
  *       {@link dev.descent.diagnostics.StepContext}, {@link dev.descent.diagnostics.Diagnostic}
  *       (built-ins as static factories), {@link dev.descent.diagnostics.DiagnosticsMonitor}
  *       (schedule "every k steps", timings) emitting
- *       {@link dev.descent.diagnostics.DiagnosticRecord}s with {@code toJson()} for metrics
- *       files.</li>
+ *       {@link dev.descent.diagnostics.DiagnosticRecord}s, plain values that a metrics
+ *       writer (the CLI's) serialises.</li>
  * </ul>
  *
  * <h2>Cost relative to a training step</h2>

@@ -4,8 +4,8 @@
  * {@link dev.descent.io.Checkpoint} (parameters, buffers, optimiser state and run metadata in one
  * such file) and {@link dev.descent.io.Json}, a strict JSON parser and writer with no dependency.
  *
- * <p>Depends on {@code dev.descent.tensor} and, for {@link dev.descent.io.Checkpoint#of} and
- * {@link dev.descent.io.Checkpoint#restore}, on {@code dev.descent.nn.Module}. No Java
+ * <p>Depends on {@code dev.descent.tensor} only: it knows tensors, not modules (loading a
+ * checkpoint into a model is {@code dev.descent.train.TrainingCheckpoints}' job). No Java
  * serialisation.
  */
 package dev.descent.io;
