@@ -26,6 +26,9 @@ import java.util.Locale;
  *                                          (negative from the end; default the last column);
  *                                          header auto-detected unless stated; integer class
  *                                          labels unless regression; a seeded held-out split
+ *   parquet:PATH[,label=COL][,regression]
+ *                                          a Parquet file or directory, read by Spark (needs
+ *                                          --spark); numeric columns; COL as for csv
  *   adding:T | multiplication:T | temporal-order:T | copy:T
  *                                          synthetic long-term-dependency tasks of length T,
  *                                          fresh batches every step, fixed test set
@@ -36,7 +39,8 @@ import java.util.Locale;
  */
 public sealed interface DataSource {
     /** The syntax summary, for help texts and error messages. */
-    String SYNTAX = "fashion-mnist[:DIR] | csv:FILE[,label=COL][,header|,no-header][,regression] | adding:T | "
+    String SYNTAX = "fashion-mnist[:DIR] | csv:FILE[,label=COL][,header|,no-header][,regression] | "
+            + "parquet:PATH[,label=COL][,regression] (with --spark) | adding:T | "
             + "multiplication:T | temporal-order:T | copy:T";
 
     /** Size of the fixed test set generated for synthetic tasks (as in the peer benchmark). */
@@ -94,6 +98,26 @@ public sealed interface DataSource {
         }
     }
 
+    /**
+     * A Parquet file or directory (any path Spark reads: a local path, {@code hdfs://…},
+     * {@code s3a://…}), read by Spark's own reader: only with {@code --spark}.
+     *
+     * @param path the path as given
+     * @param labelColumn the label column's name or 0-based index (negative from the end), or null for the last
+     * @param regression whether the label column holds regression targets
+     */
+    record ParquetSource(String path, String labelColumn, boolean regression) implements DataSource {
+        @Override
+        public TrainingData load(long seed, double testFraction) {
+            throw new CommandFailure(spec() + ": Parquet data is read by Spark; add --spark MASTER (e.g. --spark local[*])");
+        }
+
+        @Override
+        public String spec() {
+            return "parquet:" + path + (labelColumn == null ? "" : ",label=" + labelColumn) + (regression ? ",regression" : "");
+        }
+    }
+
     /** A synthetic sequence task. */
     record TaskSource(SequenceTask task) implements DataSource {
         @Override
@@ -125,6 +149,8 @@ public sealed interface DataSource {
                 return new FashionMnistSource(rest == null ? FashionMnist.DEFAULT_DIRECTORY : Path.of(rest));
             case "csv":
                 return parseCsv(spec, rest);
+            case "parquet":
+                return parseParquet(spec, rest);
             case "adding":
             case "multiplication":
             case "temporal-order":
@@ -147,6 +173,28 @@ public sealed interface DataSource {
             default:
                 throw new IllegalArgumentException("unknown data source '" + spec + "'; expected " + SYNTAX);
         }
+    }
+
+    private static DataSource parseParquet(String spec, String rest) {
+        if (rest == null || rest.isBlank() || rest.startsWith(",")) {
+            throw new IllegalArgumentException("'" + spec + "' needs a path: parquet:PATH[,label=COL][,regression]");
+        }
+        String[] parts = rest.split(",", -1);
+        String label = null;
+        boolean regression = false;
+        for (int i = 1; i < parts.length; i++) {
+            String p = parts[i].strip();
+            if (p.startsWith("label=") && !p.substring("label=".length()).isBlank()) {
+                label = p.substring("label=".length());
+            } else if (p.equals("regression")) {
+                regression = true;
+            } else if (p.equals("classification")) {
+                regression = false;
+            } else {
+                throw new IllegalArgumentException("unknown parquet option '" + p + "' in '" + spec + "'; expected label=COL, regression or classification");
+            }
+        }
+        return new ParquetSource(parts[0].strip(), label, regression);
     }
 
     private static DataSource parseCsv(String spec, String rest) {

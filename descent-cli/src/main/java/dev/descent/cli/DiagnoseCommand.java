@@ -29,7 +29,6 @@ import dev.descent.train.TrainingState;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -72,7 +71,8 @@ import picocli.CommandLine.Spec;
             "to the model except hessian-trace and hessian-density.",
             "", "Output: the diagnosis on stdout; in the output directory, index.html,",
             "a PNG per plot and diagnosis.json with every number.",
-            "", "Example:", "  descent diagnose --checkpoint runs/x/checkpoints/step-00002500.safetensors"})
+            "", "Examples:", "  descent diagnose --checkpoint runs/x/checkpoints/step-00002500.safetensors",
+            "  descent diagnose --checkpoint runs/x --diagnostics hessian-density"})
 public final class DiagnoseCommand implements Callable<Integer> {
     /** The diagnostics this command offers. */
     static final List<String> NAMES = List.of("gradient-norms", "curvature", "hessian-eigenvalues", "hessian-trace", "hessian-density",
@@ -83,17 +83,19 @@ public final class DiagnoseCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "FILE", description = "The checkpoint to diagnose.")
+    @Option(names = "--checkpoint", required = true, paramLabel = "FILE|DIR",
+            description = "The checkpoint to diagnose, or a run directory (its newest checkpoint).")
     Path checkpoint;
 
     @Option(names = "--data", paramLabel = "SOURCE", converter = Converters.DataSourceConverter.class,
             description = "Data to evaluate on: " + DataSource.SYNTAX + " (default: the run's own).")
     DataSource data;
 
-    @Option(names = "--diagnostics", split = ",", paramLabel = "LIST", description = "Which diagnostics (default: all that apply).")
+    @Option(names = "--diagnostics", split = ",", paramLabel = "LIST", description = "Which diagnostics, comma-separated (default: all that apply except hessian-trace and hessian-density).")
     List<String> diagnostics;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Directory for the plots (default: diagnose-step-N beside the checkpoints).")
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Output directory: plots, index.html, diagnosis.json (default: diagnose-step-N in the run directory).")
     Path out;
 
     @Option(names = "--seed", converter = Converters.AnyLong.class, paramLabel = "N",
@@ -103,7 +105,7 @@ public final class DiagnoseCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter stdout = spec.commandLine().getOut();
-        if (!Files.isRegularFile(checkpoint)) throw new NoSuchFileException(checkpoint.toString(), null, "no such checkpoint file");
+        checkpoint = RunDirectory.resolveCheckpoint(checkpoint); // a run directory names its newest checkpoint
         Checkpoint c = Checkpoint.read(checkpoint);
         String source = checkpoint + " (configuration)";
         Map<String, Object> config;

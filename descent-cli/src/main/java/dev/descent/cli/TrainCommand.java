@@ -67,6 +67,8 @@ import picocli.CommandLine.Spec;
             "                       numeric CSV; COL is a header name or 0-based index",
             "                       (default: last); header auto-detected unless given;",
             "                       integer class labels unless regression",
+            "  parquet:PATH[,label=COL][,regression]",
+            "                       Parquet read by Spark (with --spark); numeric columns",
             "  adding:T  multiplication:T  temporal-order:T  copy:T",
             "                       synthetic long-term-dependency tasks of length T",
             "",
@@ -85,6 +87,9 @@ import picocli.CommandLine.Spec;
             "", "Baseline: the model's held-out figure is compared with the trivial baseline's",
             "on the same samples (paired); it is reported as beaten only when the",
             "improvement exceeds 2 standard errors of the per-sample differences.",
+            "", "With --spark MASTER (local[N] or a cluster's URL) each step's batch is split",
+            "over the partitions of a Spark cluster; csv: and parquet: are then read by",
+            "Spark's readers. The same numbers as one JVM, up to the order of additions.",
             "", "Example: descent train --data csv:iris.csv,label=species --hidden 16 --lr 0.01"})
 public final class TrainCommand implements Callable<Integer> {
     @Spec
@@ -211,13 +216,15 @@ public final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw usage("Invalid value for option '--data': " + e.getMessage());
         }
-        TrainingData d = source.load(given.spec().run().seed(), given.spec().data().testFraction());
-        RunSetup run = setUp(given, d);
-        RunDirectory dir = new RunDirectory(runDirectory(checkpointFile));
         if (partitions != null && partitions < 1) throw usage("--partitions must be >= 1, got " + partitions);
         if (partitions != null && sparkMaster == null) throw usage("--partitions applies only with --spark");
-        try (TrainingLoop loop = sparkMaster == null ? TrainingLoop.local(run)
-                : TrainingLoop.Distributed.find().start(sparkMaster, partitions, run, d, err)) {
+        try (TrainingLoop.Session session = sparkMaster == null ? null : TrainingLoop.Distributed.find().open(sparkMaster, partitions, err)) {
+            long seed = given.spec().run().seed();
+            double testFraction = given.spec().data().testFraction();
+            TrainingData d = session == null ? source.load(seed, testFraction) : session.load(source, seed, testFraction);
+            RunSetup run = setUp(given, d, session == null ? RunSetup.facts(d) : session.facts(d));
+            RunDirectory dir = new RunDirectory(runDirectory(checkpointFile));
+            TrainingLoop loop = session == null ? TrainingLoop.local(run) : session.loop(run, d);
             TrainingState start;
             if (checkpoint != null) {
                 try {
@@ -238,8 +245,13 @@ public final class TrainCommand implements Callable<Integer> {
      * @throws ParameterException when the options do not fit each other or the data
      */
     RunSetup setUp(TrainingSpec.Layered given, TrainingData d) {
+        return setUp(given, d, RunSetup.facts(d));
+    }
+
+    /** As {@link #setUp(TrainingSpec.Layered, TrainingData)} with the data's {@code facts} given. */
+    RunSetup setUp(TrainingSpec.Layered given, TrainingData d, TrainingSpec.DataFacts facts) {
         try {
-            TrainingSpec resolved = given.spec().resolve(RunSetup.facts(d), given.yielding());
+            TrainingSpec resolved = given.spec().resolve(facts, given.yielding());
             return RunSetup.of(resolved.withData(new TrainingSpec.DataSpec(DataSource.parse(resolved.data().source()).spec(),
                     resolved.data().testFraction())), d);
         } catch (IllegalArgumentException e) {

@@ -40,15 +40,15 @@ interface TrainingLoop extends AutoCloseable {
         };
     }
 
-    /** Builds distributed loops; the {@code descent-spark} module provides one. */
+    /** Opens distributed sessions; the {@code descent-spark} module provides one. */
     interface Distributed {
         /**
-         * The loop of {@code run} on {@code d}, distributed by {@code master} over
-         * {@code partitions} partitions (null: the cluster's default parallelism).
+         * A session on {@code master} whose step batches are split over {@code partitions}
+         * partitions (null: the cluster's default parallelism).
          *
-         * @throws CommandFailure when the cluster cannot be reached or the run cannot be distributed
+         * @throws CommandFailure when the cluster cannot be reached
          */
-        TrainingLoop start(String master, Integer partitions, RunSetup run, TrainingData d, PrintWriter err);
+        Session open(String master, Integer partitions, PrintWriter err);
 
         /**
          * The provider on the class path.
@@ -63,5 +63,26 @@ interface TrainingLoop extends AutoCloseable {
             }
             return it.next();
         }
+    }
+
+    /** A running cluster: it reads data and builds the loop of a run. */
+    interface Session extends AutoCloseable {
+        /**
+         * The data of {@code source}: read by the cluster where the source is a table
+         * ({@code parquet:}, {@code csv:}), whose training rows then stay there (the returned
+         * {@link TrainingData#train()} is a sample of them for the baseline and the model's
+         * set-up); otherwise loaded on the driver as without a cluster.
+         */
+        TrainingData load(DataSource source, long seed, double testFraction) throws java.io.IOException;
+
+        /** What the run's defaults depend on, with the full training-set size. */
+        dev.descent.train.TrainingSpec.DataFacts facts(TrainingData d);
+
+        /** The distributed loop of {@code run} on {@code d} (as returned by {@link #load}). */
+        TrainingLoop loop(RunSetup run, TrainingData d);
+
+        /** Stops the cluster session. */
+        @Override
+        void close();
     }
 }

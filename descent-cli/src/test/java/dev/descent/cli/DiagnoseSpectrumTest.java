@@ -81,9 +81,11 @@ class DiagnoseSpectrumTest {
         assertEquals(slq, 17 * ((Number) density.get("mean")).doubleValue(), 1e-12 * Math.max(1, Math.abs(slq)));
         assertTrue(Math.abs(slq - hutchinson) <= 4 * Math.sqrt(2) * se + 1e-9, "SLQ tr H " + slq + " against " + hutchinson + " ± " + se);
 
-        // By default the density (800 Hessian-vector products at full size) is not computed.
+        // By default the density (800 Hessian-vector products at full size) is not computed. A run
+        // directory names its newest checkpoint.
         Path plain = dir.resolve("plain");
-        TrainCommandTest.ok(Cli.run("diagnose", "--checkpoint", checkpoint.toString(), "--out", plain.toString()));
+        Cli.Run byDir = TrainCommandTest.ok(Cli.run("diagnose", "--checkpoint", run.toString(), "--out", plain.toString()));
+        assertTrue(byDir.out().startsWith("checkpoint: " + checkpoint + " (step 5"), byDir.out());
         Map<String, Object> byDefault = map(Json.parseObject(Files.readString(plain.resolve("diagnosis.json")), "d").get("diagnostics"));
         assertTrue(byDefault.containsKey("hessian-eigenvalues") && byDefault.containsKey("gradient-norms"), byDefault.keySet().toString());
         assertFalse(byDefault.containsKey("hessian-density") || byDefault.containsKey("hessian-trace"), byDefault.keySet().toString());

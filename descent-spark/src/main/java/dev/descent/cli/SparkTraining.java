@@ -16,7 +16,17 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.util.Locale;
+import dev.descent.data.CsvReader;
+import dev.descent.spark.SparkTables;
+import dev.descent.tensor.DType;
+import dev.descent.train.TrainingDivergedException;
+import java.io.UncheckedIOException;
+import java.util.List;
 import org.apache.spark.SparkConf;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
@@ -46,26 +56,111 @@ public final class SparkTraining implements TrainingLoop.Distributed {
     }
 
     @Override
-    public TrainingLoop start(String master, Integer partitions, RunSetup run, TrainingData d, PrintWriter err) {
-        if (run.monitor() != null) {
-            throw new CommandFailure("--spark: diagnostics need the single-JVM trainer (they look inside each step); drop --diagnostics");
-        }
+    public TrainingLoop.Session open(String master, Integer partitions, PrintWriter err) {
         checkMaster(master);
-        JavaSparkContext sc;
+        SparkSession spark;
         try {
             SparkConf conf = new SparkConf().setMaster(master).setAppName("descent train").set("spark.ui.showConsoleProgress", "false");
-            sc = new JavaSparkContext(conf);
+            spark = SparkSession.builder().config(conf).getOrCreate();
         } catch (RuntimeException e) {
             throw new CommandFailure("--spark " + master + ": cannot start Spark: " + Errors.firstLine(e.getMessage(), e), e);
         }
-        try {
-            sc.setLogLevel("WARN");
-            int p = partitions != null ? partitions : sc.defaultParallelism();
-            SparkData data = d.task() != null ? SparkData.synthetic(sc, d.task(), p) : SparkData.of(sc, d.train(), p);
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        sc.setLogLevel("WARN");
+        int p = partitions != null ? partitions : sc.defaultParallelism();
+        return new SparkRun(master, spark, sc, p, partitions != null, err);
+    }
+
+    /** One {@code descent train} on a Spark session. */
+    private static final class SparkRun implements TrainingLoop.Session {
+        private final String master;
+        private final SparkSession spark;
+        private final JavaSparkContext sc;
+        private final int partitions;
+        private final boolean partitionsGiven;
+        private final PrintWriter err;
+        private SparkData table;
+        private TrainingData tableData;
+
+        SparkRun(String master, SparkSession spark, JavaSparkContext sc, int partitions, boolean partitionsGiven, PrintWriter err) {
+            this.master = master;
+            this.spark = spark;
+            this.sc = sc;
+            this.partitions = partitions;
+            this.partitionsGiven = partitionsGiven;
+            this.err = err;
+        }
+
+        @Override
+        public TrainingData load(DataSource source, long seed, double testFraction) throws IOException {
+            String name;
+            Dataset<Row> rows;
+            String label;
+            boolean regression;
+            if (source instanceof DataSource.ParquetSource pq) {
+                name = pq.spec();
+                label = pq.labelColumn();
+                regression = pq.regression();
+                rows = read(name, () -> spark.read().parquet(pq.path()));
+            } else if (source instanceof DataSource.CsvSource csv) {
+                name = "csv:" + csv.file();
+                label = csv.options().labelColumn();
+                regression = csv.options().task() == CsvReader.Task.REGRESSION;
+                boolean header = switch (csv.options().header()) {
+                    case PRESENT -> true;
+                    case ABSENT -> false;
+                    default -> hasHeader(name, csv.file().toString());
+                };
+                rows = read(name, () -> spark.read().option("header", header).option("inferSchema", "true")
+                        .option("sep", String.valueOf(csv.options().delimiter())).option("mode", "FAILFAST").csv(csv.file().toString()));
+            } else {
+                return source.load(seed, testFraction); // fashion-mnist, synthetic tasks: loaded here, distributed by loop()
+            }
+            SparkTables.Table t;
+            try {
+                // Stored in float64; the executors convert to the model's precision once per run.
+                t = SparkTables.read(rows, name, label, regression, testFraction, seed, DType.F64, partitionsGiven ? partitions : null);
+            } catch (IllegalArgumentException e) {
+                throw new CommandFailure(e.getMessage(), e);
+            } catch (Exception e) { // a failed job: its first cause is the bad row's message
+                Throwable root = e;
+                while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+                throw new CommandFailure(root instanceof IllegalArgumentException ? Errors.firstLine(root.getMessage(), root)
+                        : name + ": " + rootMessage(e), e);
+            }
+            table = t.train();
+            tableData = new TrainingData(name + " read by Spark (" + t.trainRows() + " training rows of " + t.featureColumns().size()
+                    + " features, label '" + t.labelColumn() + "'; " + t.test().size() + " held out)", t.sample(), t.test(), null, seed + 1);
+            trainRows = t.trainRows();
+            return tableData;
+        }
+
+        private int trainRows;
+
+        @Override
+        public TrainingSpec.DataFacts facts(TrainingData d) {
+            TrainingSpec.DataFacts f = RunSetup.facts(d);
+            return d == tableData ? new TrainingSpec.DataFacts(f.description(), f.sequential(), f.taskName(), trainRows) : f;
+        }
+
+        @Override
+        public TrainingLoop loop(RunSetup run, TrainingData d) {
+            if (run.monitor() != null) {
+                throw new CommandFailure("--spark: diagnostics need the single-JVM trainer (they look inside each step); drop --diagnostics");
+            }
+            SparkData data;
+            if (d == tableData) data = table;
+            else if (d.task() != null) data = SparkData.synthetic(sc, d.task(), partitions);
+            else data = SparkData.of(sc, d.train(), partitions);
             ModelSource source = new SpecModel(Json.write(run.spec().toJson()), d.inputSize(), d.outputSize(),
                     d.task() != null && d.task().perStepTargets());
-            SparkTrainer trainer = new SparkTrainer(run.model(), source, run.objective(), run.optimizer(), data, run.spec().run().batchSize(),
-                    d.batchSeed(), run.trainer().evaluator());
+            SparkTrainer trainer;
+            try {
+                trainer = new SparkTrainer(run.model(), source, run.objective(), run.optimizer(), data, run.spec().run().batchSize(),
+                        d.batchSeed(), run.trainer().evaluator());
+            } catch (IllegalArgumentException e) {
+                throw new CommandFailure(e.getMessage(), e);
+            }
             err.println("spark: " + master + ", " + data);
             return new TrainingLoop() {
                 @Override public TrainingState initialState() { return trainer.initialState(); }
@@ -74,25 +169,44 @@ public final class SparkTraining implements TrainingLoop.Distributed {
                     try {
                         return trainer.run(from, config, observer);
                     } catch (RuntimeException e) {
-                        throw e;
+                        if (e instanceof CommandFailure || e instanceof TrainingDivergedException || e instanceof UncheckedIOException) throw e;
+                        throw new CommandFailure("spark: a step failed: " + rootMessage(e), e);
                     } catch (Exception e) { // a SparkException (checked in Java, undeclared by Scala): a job failed for good
                         throw new CommandFailure("spark: a job failed: " + rootMessage(e), e);
                     }
                 }
 
                 @Override public Evaluator evaluator() { return trainer.evaluator(); }
-
-                @Override public void close() {
-                    data.release();
-                    sc.stop();
-                }
             };
-        } catch (IllegalArgumentException e) {
-            sc.stop();
-            throw new CommandFailure(e.getMessage(), e);
-        } catch (RuntimeException e) {
-            sc.stop();
-            throw e;
+        }
+
+        @Override
+        public void close() {
+            if (table != null) table.release();
+            spark.stop();
+        }
+
+        private Dataset<Row> read(String name, java.util.function.Supplier<Dataset<Row>> reader) {
+            try {
+                return reader.get();
+            } catch (Exception e) { // AnalysisException: checked in Java, undeclared by Scala
+                String m = rootMessage(e);
+                if (m.contains("PATH_NOT_FOUND") || m.contains("does not exist")) {
+                    throw new CommandFailure(name + ": no such file or directory", e);
+                }
+                throw new CommandFailure(name + ": " + m, e);
+            }
+        }
+
+        /** Whether the first line of a CSV has a cell that is not a number (CsvReader's rule). */
+        private boolean hasHeader(String name, String path) {
+            List<String> first = read(name, () -> spark.read().text(path)).limit(1).as(Encoders.STRING()).collectAsList();
+            if (first.isEmpty()) throw new CommandFailure(name + ": the file is empty");
+            for (String cell : first.get(0).split(",", -1)) {
+                String c = cell.strip().replace("\"", "");
+                if (!c.matches("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?")) return true;
+            }
+            return false;
         }
     }
 

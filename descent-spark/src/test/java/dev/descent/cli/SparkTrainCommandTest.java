@@ -59,8 +59,8 @@ class SparkTrainCommandTest {
 
     @Test
     void sparkRunMatchesTheSingleJvmRunAndResumesBitForBit(@TempDir Path dir) throws Exception {
-        String data = "csv:" + csv(dir) + ",label=label";
-        String[] common = {"train", "--data", data, "--hidden", "8", "--dtype", "float64", "--optimizer", "adam", "--lr", "0.02",
+        // A synthetic task: generated on the driver in both runs (csv: and parquet: are read by Spark, in another order).
+        String[] common = {"train", "--data", "adding:6", "--hidden", "8", "--dtype", "float64", "--optimizer", "adam", "--lr", "0.02",
             "--batch-size", "32", "--steps", "8", "--checkpoint-every", "4", "--seed", "5"};
         Path local = dir.resolve("local"), spark = dir.resolve("spark"), resumed = dir.resolve("resumed");
         ok(concat(common, "--out", local.toString()));
@@ -102,6 +102,69 @@ class SparkTrainCommandTest {
         Run noSpark = run("train", "--data", "adding:5", "--steps", "2", "--out", out.toString(), "--partitions", "2");
         assertEquals(2, noSpark.exit(), noSpark.err());
         assertTrue(noSpark.err().contains("--partitions applies only with --spark"), noSpark.err());
+    }
+
+    /** Writes a small table with Spark's own Parquet writer: features a, b (double), label (int), and a string column s if asked. */
+    private static Path parquet(Path dir, String name, boolean withString) {
+        org.apache.spark.sql.SparkSession spark = org.apache.spark.sql.SparkSession.builder().master("local[2]").appName("write")
+                .config("spark.ui.enabled", "false").config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
+                .getOrCreate();
+        try {
+            Rng rng = new Rng(9);
+            List<org.apache.spark.sql.Row> rows = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                int y = i % 2;
+                double a = (y == 0 ? -1 : 1) + 0.5 * rng.nextGaussian(), b = rng.nextGaussian();
+                rows.add(withString ? org.apache.spark.sql.RowFactory.create(a, b, y, "x" + i) : org.apache.spark.sql.RowFactory.create(a, b, y));
+            }
+            org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+                    .add("a", org.apache.spark.sql.types.DataTypes.DoubleType).add("b", org.apache.spark.sql.types.DataTypes.DoubleType)
+                    .add("label", org.apache.spark.sql.types.DataTypes.IntegerType);
+            if (withString) schema = schema.add("s", org.apache.spark.sql.types.DataTypes.StringType);
+            Path out = dir.resolve(name);
+            spark.createDataFrame(rows, schema).repartition(3).write().parquet(out.toString());
+            return out;
+        } finally {
+            spark.stop();
+        }
+    }
+
+    @Test
+    void parquetAndCsvAreReadBySparkAndBadTablesFailInOneLine(@TempDir Path dir) throws Exception {
+        Path table = parquet(dir, "t.parquet", false), strings = parquet(dir, "s.parquet", true);
+        Path out = dir.resolve("run");
+        Run r = ok("train", "--data", "parquet:" + table + ",label=label", "--hidden", "8", "--steps", "30", "--batch-size", "32",
+                "--lr", "0.05", "--out", out.toString(), "--spark", "local[2]", "--partitions", "2");
+        assertTrue(r.err().contains("read by Spark") && r.err().contains("2 features, label 'label'"), r.err());
+        // 200 rows, a seeded fifth held out: the two parts add up to the table.
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\((\\d+) training rows.*; (\\d+) held out\\)").matcher(r.err());
+        assertTrue(m.find(), r.err());
+        assertEquals(200, Integer.parseInt(m.group(1)) + Integer.parseInt(m.group(2)));
+        // The classes are ±1 apart with noise 0.5: the majority baseline is about 50%, a trained model far above it.
+        assertTrue(r.out().contains("beaten"), r.out());
+
+        Run c = ok("train", "--data", "csv:" + csv(dir) + ",label=label", "--steps", "3", "--out", dir.resolve("csv").toString(),
+                "--spark", "local[2]");
+        assertTrue(c.err().contains("csv:") && c.err().contains("read by Spark") && c.err().contains("3 features"), c.err());
+
+        Path none = dir.resolve("none");
+        String[][] bad = {
+            {"parquet:" + table + ",label=nope", "no column 'nope' (columns: a, b, label)"},
+            {"parquet:" + strings + ",label=label", "column 's' is string, not numeric"},
+            {"parquet:" + dir.resolve("missing.parquet"), "no such file or directory"},
+            {"parquet:" + table + ",label=a", "label column 'a' holds"},
+        };
+        for (String[] b : bad) {
+            Run e = run("train", "--data", b[0], "--steps", "2", "--out", none.toString(), "--spark", "local[2]");
+            assertEquals(1, e.exit(), b[0] + ": " + e.err());
+            assertTrue(e.err().startsWith("descent: ") && e.err().contains(b[1]), b[0] + ": " + e.err());
+            assertEquals(1, e.err().lines().count(), e.err());
+            assertFalse(Files.exists(none), "no run directory after " + b[0]);
+        }
+        Run noSpark = run("train", "--data", "parquet:" + table, "--steps", "2", "--out", none.toString());
+        assertEquals(1, noSpark.exit(), noSpark.err());
+        assertTrue(noSpark.err().contains("Parquet data is read by Spark; add --spark MASTER"), noSpark.err());
+        assertFalse(Files.exists(none));
     }
 
     private static String[] concat(String[] a, String... b) {
