@@ -141,7 +141,7 @@ final class BatchNormalize extends Primitive {
                 Raw.set(b, f, Raw.get(dba, f) / rows);
                 Raw.set(k, f, Raw.get(dga, f) / rows);
             }
-            // One pass instead of six calls per row (measured in the MLP's batch-norm backward).
+            // One pass instead of six calls per row: the per-row calls dominated the MLP's batch-norm backward.
             Raw.normalizedInputGradient(xa, ma, sa, ca, b, k, scale, dxa, rows, features);
         }
         Var[] r = new Var[in.length];
