@@ -15,6 +15,9 @@ architectures are the PyTorch twins of the models the Java test builds:
   rnn        nn.RNN(3, 6) (tanh), time-major
   rnn_relu   nn.RNN(3, 4, nonlinearity="relu")
   lstm       nn.LSTM(3, 5), time-major
+  seq_rnn    descent train's rnn model: rnn = nn.RNN(in, H), readout = nn.Linear(H, out) on the last
+             state; sizes from the case's "sizes": [in, H, out]
+  seq_lstm   the same with lstm = nn.LSTM(in, H)
 
 descent-to-torch: loads each "state" (written by Descent) with load_state_dict(strict=True),
 evaluates the model in eval mode on "input" (tensor "x") and writes the result as tensor "y" to
@@ -95,7 +98,26 @@ class Recurrent(nn.Module):
         return self.inner(x)[0]
 
 
-def build(arch):
+class SequenceModel(nn.Module):
+    """descent train's rnn/lstm model: a recurrent layer and a linear readout of the last state."""
+
+    def __init__(self, kind, n_in, hidden, n_out):
+        super().__init__()
+        if kind == "rnn":
+            self.rnn = nn.RNN(n_in, hidden)
+        else:
+            self.lstm = nn.LSTM(n_in, hidden)
+        self.readout = nn.Linear(hidden, n_out)
+
+    def forward(self, x):
+        states = (self.rnn if hasattr(self, "rnn") else self.lstm)(x)[0]
+        return self.readout(states[-1])
+
+
+def build(arch, sizes=None):
+    if arch in ("seq_rnn", "seq_lstm"):
+        m = SequenceModel(arch[4:], *sizes)
+        return m, m
     if arch in ("mlp", "mlp_plain"):
         seq = nn.Sequential(nn.Linear(5, 8), nn.BatchNorm1d(8), nn.Tanh(), torch.nn.utils.weight_norm(nn.Linear(8, 3)))
         if arch == "mlp":
@@ -121,7 +143,7 @@ def input_for(arch, generator):
 
 def descent_to_torch(cases):
     for c in cases:
-        model, holder = build(c["arch"])
+        model, holder = build(c["arch"], c.get("sizes"))
         state = read_safetensors(c["state"])
         holder.load_state_dict(state, strict=True)
         model.eval()

@@ -88,6 +88,47 @@ class ExportImportCommandTest {
                 .assertOneLineError(1, "absent.safetensors");
     }
 
+    /**
+     * With torch present: the export of a trained rnn and lstm run loads into the PyTorch twin the
+     * export command documents (rnn/lstm + readout), which computes Descent's outputs to 1e-6 in
+     * float32 (a few float32 ulps of sums over 10 steps of 8 units).
+     */
+    @Test
+    void exportedSequenceRunsRunInPytorch() throws Exception {
+        Path python = Path.of("/usr/bin/python3");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(python), "skipped: /usr/bin/python3 is not installed");
+        Process probe = new ProcessBuilder(python.toString(), "-c", "import torch").redirectErrorStream(true).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(probe.waitFor() == 0, "skipped: /usr/bin/python3 cannot import torch");
+        Path here = Path.of("").toAbsolutePath();
+        while (here != null && !Files.exists(here.resolve("scripts/torch_state_dict_interop.py"))) here = here.getParent();
+        org.junit.jupiter.api.Assumptions.assumeTrue(here != null, "skipped: scripts/torch_state_dict_interop.py not found");
+        StringBuilder cases = new StringBuilder("[");
+        java.util.List<Object[]> checks = new java.util.ArrayList<>();
+        for (String kind : new String[] {"rnn", "lstm"}) {
+            Path run = dir.resolve(kind);
+            TrainCommandTest.ok(Cli.run("train", "--data", "adding:10", "--model", kind, "--hidden", "8", "--batch-size", "16", "--steps", "5",
+                    "--out", run.toString()));
+            TrainCommandTest.ok(Cli.run("export", "--to", "torch", "--out", dir.resolve(kind + ".pt.safetensors").toString(), run.toString()));
+            RunModel m = RunModel.load(run);
+            Tensor x = new dev.descent.tensor.Rng(3).normal(m.model().parameters().get("readout.weight").dtype(), 0, 1, 10, 4, 2);
+            SafeTensors.write(dir.resolve(kind + ".x.safetensors"), Map.of("x", x), Map.of());
+            if (cases.length() > 1) cases.append(',');
+            cases.append(String.format("{\"arch\":\"seq_%s\",\"sizes\":[2,8,1],\"state\":\"%s\",\"input\":\"%s\",\"output\":\"%s\"}", kind,
+                    dir.resolve(kind + ".pt.safetensors"), dir.resolve(kind + ".x.safetensors"), dir.resolve(kind + ".y.safetensors")));
+            checks.add(new Object[] {kind, m.model().eval().forward(x)});
+        }
+        Path spec = Files.writeString(dir.resolve("cases.json"), cases.append(']').toString());
+        Process p = new ProcessBuilder(python.toString(), here.resolve("scripts/torch_state_dict_interop.py").toString(), "descent-to-torch",
+                spec.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        for (Object[] c : checks) {
+            Tensor torchY = SafeTensors.read(dir.resolve(c[0] + ".y.safetensors")).tensors().get("y");
+            double diff = ((Tensor) c[1]).maxAbsDiff(torchY);
+            assertTrue(diff <= 1e-6, c[0] + ": max |Descent − PyTorch| = " + diff);
+        }
+    }
+
     /** The state dict the export command writes for {@code run}. */
     static final class TorchExport {
         static SafeTensors.Contents of(Path run) throws IOException {

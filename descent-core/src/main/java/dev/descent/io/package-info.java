@@ -1,6 +1,8 @@
 /**
  * Files: {@link dev.descent.io.SafeTensors} (the safetensors layout, atomic writes, reads that
- * validate every length, offset, dtype and shape before allocating),
+ * validate every length, offset, dtype and shape before allocating; every dtype of the format's
+ * core set, half precision decoded exactly, integers and booleans as exact
+ * {@link dev.descent.io.SafeTensors.IntegerTensor}s),
  * {@link dev.descent.io.Checkpoint} (parameters, buffers, optimiser state and run metadata in one
  * such file) and {@link dev.descent.io.Json}, a strict JSON parser and writer with no dependency.
  *

@@ -4,6 +4,7 @@ import dev.descent.autodiff.Primitive;
 import dev.descent.autodiff.Var;
 import dev.descent.tensor.Shape;
 import dev.descent.tensor.Tensor;
+import dev.descent.tensor.kernel.Storage;
 
 /**
  * A linear layer's map y = x Wᵀ + b as one primitive: inputs x [N, in], W [out, in], b [out];
@@ -24,8 +25,8 @@ final class Affine extends Primitive {
     private static Tensor rowsOf(Tensor b, Tensor like, int rows, int cols) {
         Tensor out = Tensor.zeros(like.dtype(), rows, cols);
         if (b != null) {
-            Object src = Raw.array(b), dst = Raw.array(out);
-            for (int r = 0; r < rows; r++) Raw.copy(src, 0, dst, r * cols, cols);
+            Storage src = b.storage(), dst = out.storage();
+            for (int r = 0; r < rows; r++) src.copyTo(0, dst, r * cols, cols);
         }
         return out;
     }
@@ -39,7 +40,7 @@ final class Affine extends Primitive {
     private static Tensor product(Tensor x, Tensor w, Tensor b) {
         int n = x.dim(0), k = x.dim(1), m = w.dim(0);
         Tensor out = rowsOf(b, x, n, m);
-        Raw.gemm(false, true, n, m, k, Raw.array(x), 0, k, Raw.array(w), 0, k, Raw.array(out), 0, m, b != null);
+        x.storage().gemm(false, true, n, m, k, 0, k, w.storage(), 0, k, out.storage(), 0, m, b != null);
         return out;
     }
 
@@ -49,9 +50,9 @@ final class Affine extends Primitive {
         if (dx == null && dw == null && db == null) return null;
         int n = x.dim(0), k = x.dim(1), m = w.dim(0);
         Tensor r = rowsOf(db, x, n, m);
-        Object ra = Raw.array(r);
-        if (dx != null) Raw.gemm(false, true, n, m, k, Raw.array(dx), 0, k, Raw.array(w), 0, k, ra, 0, m, true);
-        if (dw != null) Raw.gemm(false, true, n, m, k, Raw.array(x), 0, k, Raw.array(dw), 0, k, ra, 0, m, true);
+        Storage ra = r.storage();
+        if (dx != null) dx.storage().gemm(false, true, n, m, k, 0, k, w.storage(), 0, k, ra, 0, m, true);
+        if (dw != null) x.storage().gemm(false, true, n, m, k, 0, k, dw.storage(), 0, k, ra, 0, m, true);
         return r;
     }
 

@@ -3,9 +3,11 @@ package dev.descent.nn;
 import dev.descent.autodiff.Autodiff;
 import dev.descent.autodiff.Primitive;
 import dev.descent.autodiff.Var;
+import dev.descent.nn.kernel.BatchNormKernels;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Shape;
 import dev.descent.tensor.Tensor;
+import dev.descent.tensor.kernel.Storage;
 
 /**
  * Training-mode batch normalisation as one primitive (Ioffe &amp; Szegedy 2015): inputs x [.., F]
@@ -53,32 +55,27 @@ final class BatchNormalize extends Primitive {
         Tensor x = in[0];
         int features = x.dim(-1), rows = x.size() / features;
         DType dtype = x.dtype();
-        Object xa = Raw.array(x);
+        Storage xa = x.storage();
         mean = Tensor.zeros(dtype, features);
         variance = Tensor.zeros(dtype, features);
-        Object ma = Raw.array(mean), va = Raw.array(variance);
-        Raw.columnSums(xa, 0, rows, features, ma);
+        Storage ma = mean.storage(), va = variance.storage();
+        Loops.columnSums(xa, 0, rows, features, ma);
         divideBy(ma, rows, features);
         Tensor y = Tensor.zeros(dtype, x.dims());
-        Object ya = Raw.array(y);
+        Storage ya = y.storage();
         // The centred squares go through y's array first, so that the variance is the same
         // blocked column sum as Tensor.mean would take of them.
-        Raw.centredSquares(xa, ma, ya, rows, features);
-        Raw.columnSums(ya, 0, rows, features, va);
+        BatchNormKernels.of(ya).centredSquares(xa, ma, ya, rows, features);
+        Loops.columnSums(ya, 0, rows, features, va);
         divideBy(va, rows, features);
         std = variance.add(eps).sqrt();
         boolean affine = in.length == 3;
-        Raw.normalizedAffine(xa, ma, Raw.array(std), affine ? Raw.array(in[1]) : null, affine ? Raw.array(in[2]) : null, ya,
-                rows, features);
+        BatchNormKernels.of(ya).normalizedAffine(xa, ma, std.storage(), affine ? in[1].storage() : null, affine ? in[2].storage() : null, ya, rows, features);
         return y;
     }
 
-    private static void divideBy(Object a, int count, int n) {
-        for (int i = 0; i < n; i++) Raw.set(a, i, Raw.get(a, i) / roundTo(a, count));
-    }
-
-    private static double roundTo(Object a, int v) {
-        return a instanceof float[] ? (float) v : v;
+    private static void divideBy(Storage a, int count, int n) {
+        for (int i = 0; i < n; i++) a.set(i, a.get(i) / a.round(count));
     }
 
     /** x̂ = (x − μ)/s as a tensor. */
@@ -123,26 +120,26 @@ final class BatchNormalize extends Primitive {
         boolean affine = in.length == 3;
         int features = x.dim(-1), rows = x.size() / features;
         DType dtype = x.dtype();
-        Object xa = Raw.array(x), ca = Raw.array(ct), ma = Raw.array(mean), sa = Raw.array(std);
+        Storage xa = x.storage(), ca = ct.storage(), ma = mean.storage(), sa = std.storage();
         Tensor dbeta = Tensor.zeros(dtype, features), dgamma = Tensor.zeros(dtype, features);
-        Object dba = Raw.array(dbeta), dga = Raw.array(dgamma);
-        Raw.columnSums(ca, 0, rows, features, dba);
+        Storage dba = dbeta.storage(), dga = dgamma.storage();
+        Loops.columnSums(ca, 0, rows, features, dba);
         // γ̄ = Σ ȳ x̂, through a [rows, F] buffer that later receives x̄.
         Tensor dx = Tensor.zeros(dtype, x.dims());
-        Object dxa = Raw.array(dx);
-        Raw.normalizedTimes(xa, ma, sa, ca, dxa, rows, features); // x̂ ȳ, one pass
-        Raw.columnSums(dxa, 0, rows, features, dga);
+        Storage dxa = dx.storage();
+        BatchNormKernels.of(dxa).normalizedTimes(xa, ma, sa, ca, dxa, rows, features); // x̂ ȳ, one pass
+        Loops.columnSums(dxa, 0, rows, features, dga);
         if (need[0]) {
             // x̄ = (γ/s)(ȳ − β̄/n − x̂ γ̄/n): per feature, scale = γ/s, b = β̄/n, k = γ̄/n.
-            Object scale = Raw.alloc(dtype, features), b = Raw.alloc(dtype, features), k = Raw.alloc(dtype, features);
+            Storage scale = dtype.allocate(features), b = dtype.allocate(features), k = dtype.allocate(features);
             for (int f = 0; f < features; f++) {
-                double g = affine ? Raw.get(Raw.array(in[1].value()), f) : 1;
-                Raw.set(scale, f, g / Raw.get(sa, f));
-                Raw.set(b, f, Raw.get(dba, f) / rows);
-                Raw.set(k, f, Raw.get(dga, f) / rows);
+                double g = affine ? ((in[1].value()).storage()).get(f) : 1;
+                scale.set(f, g / sa.get(f));
+                b.set(f, dba.get(f) / rows);
+                k.set(f, dga.get(f) / rows);
             }
             // One pass instead of six calls per row: the per-row calls dominated the MLP's batch-norm backward.
-            Raw.normalizedInputGradient(xa, ma, sa, ca, b, k, scale, dxa, rows, features);
+            BatchNormKernels.of(dxa).normalizedInputGradient(xa, ma, sa, ca, b, k, scale, dxa, rows, features);
         }
         Var[] r = new Var[in.length];
         r[0] = need[0] ? Var.constant(dx) : null;

@@ -1,5 +1,7 @@
 package dev.descent.nn;
 
+import dev.descent.tensor.kernel.Storage;
+
 /**
  * The vanishing-gradient regulariser Ω of Pascanu, Mikolov &amp; Bengio (2013, "On the difficulty
  * of training recurrent neural networks", §3.3, eq. 9–10), for the Elman {@link Rnn} in both
@@ -120,9 +122,9 @@ public final class FlowRegularizer implements AutoCloseable {
      * rows c = scale · 2(r − 1)/‖e‖ · u/‖u‖ (zero rows where the term is undefined), so that
      * the caller's ∂Ω/∂W is Σ (left factor)ᵀ c.
      */
-    static double transition(Object e, int eo, Object u, int uo, Object coef, int co, int rows, int cols, double scale) {
+    static double transition(Storage e, int eo, Storage u, int uo, Storage coef, int co, int rows, int cols, double scale) {
         double sum = 0;
-        double floor = e instanceof float[] ? FLOAT32_FLOOR : FLOAT64_FLOOR;
+        double floor = e.array() instanceof float[] ? FLOAT32_FLOOR : FLOAT64_FLOOR;
         for (int r = 0; r < rows; r++) {
             int ro = r * cols;
             double ee = norm(e, eo + ro, cols), uu = norm(u, uo + ro, cols);
@@ -145,39 +147,20 @@ public final class FlowRegularizer implements AutoCloseable {
      * steps are often below 1e-19, whose squares vanish in float32 (and float64 squares of values
      * below 1e-154 would too).
      */
-    static double norm(Object a, int off, int n) {
+    static double norm(Storage a, int off, int n) {
         double max = 0;
-        if (a instanceof float[] f) {
-            for (int i = 0; i < n; i++) max = Math.max(max, Math.abs(f[off + i]));
-        } else {
-            double[] d = (double[]) a;
-            for (int i = 0; i < n; i++) max = Math.max(max, Math.abs(d[off + i]));
-        }
+        for (int i = 0; i < n; i++) max = Math.max(max, Math.abs(a.get(off + i)));
         if (max == 0 || !Double.isFinite(max)) return max;
         double s = 0;
-        if (a instanceof float[] f) {
-            for (int i = 0; i < n; i++) {
-                double v = f[off + i] / max;
-                s += v * v;
-            }
-        } else {
-            double[] d = (double[]) a;
-            for (int i = 0; i < n; i++) {
-                double v = d[off + i] / max;
-                s += v * v;
-            }
+        for (int i = 0; i < n; i++) {
+            double v = a.get(off + i) / max;
+            s += v * v;
         }
         return max * Math.sqrt(s);
     }
 
-    /** out[oo..oo+n) = k · u[uo..uo+n)/‖u‖ computed in float64 (zeros when k = 0). */
-    private static void scaledDirection(Object u, int uo, double norm, double k, Object out, int oo, int n) {
-        if (out instanceof float[] o) {
-            float[] f = (float[]) u;
-            for (int i = 0; i < n; i++) o[oo + i] = k == 0 ? 0f : (float) (k * (f[uo + i] / norm));
-        } else {
-            double[] o = (double[]) out, d = (double[]) u;
-            for (int i = 0; i < n; i++) o[oo + i] = k == 0 ? 0 : k * (d[uo + i] / norm);
-        }
+    /** out[oo..oo+n) = k · u[uo..uo+n)/‖u‖ computed in float64, rounded once to out's dtype (zeros when k = 0). */
+    private static void scaledDirection(Storage u, int uo, double norm, double k, Storage out, int oo, int n) {
+        for (int i = 0; i < n; i++) out.set(oo + i, k == 0 ? 0 : k * (u.get(uo + i) / norm));
     }
 }

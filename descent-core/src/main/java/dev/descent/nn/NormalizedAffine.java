@@ -7,7 +7,7 @@ import dev.descent.tensor.DType;
 import dev.descent.tensor.Shape;
 import dev.descent.tensor.Tensor;
 import dev.descent.tensor.kernel.BinaryOp;
-import dev.descent.tensor.kernel.ElementwiseF64;
+import dev.descent.tensor.kernel.Storage;
 
 /**
  * A weight-normalised linear map as one primitive: inputs x [N, in], g [out], v [out, in] and,
@@ -46,14 +46,14 @@ final class NormalizedAffine extends Primitive {
         DType dtype = x.dtype();
         Tensor norms = normalized.norms(v);
         scales = Tensor.zeros(dtype, m);
-        Object ca = Raw.array(scales), na = Raw.array(norms), ga = Raw.array(g);
-        for (int j = 0; j < m; j++) Raw.set(ca, j, Raw.get(ga, j) / Raw.get(na, j));
+        Storage ca = scales.storage(), na = norms.storage(), ga = g.storage();
+        for (int j = 0; j < m; j++) ca.set(j, ga.get(j) / na.get(j));
         product = Tensor.zeros(dtype, n, m);
         Tensor y = Tensor.zeros(dtype, n, m);
-        Object ua = Raw.array(product), ya = Raw.array(y);
-        Raw.gemm(false, true, n, m, k, Raw.array(x), 0, k, Raw.array(v), 0, k, ua, 0, m, false);
+        Storage ua = product.storage(), ya = y.storage();
+        x.storage().gemm(false, true, n, m, k, 0, k, v.storage(), 0, k, ua, 0, m, false);
         scaleColumns(ua, ca, ya, n, m);
-        if (b != null) Raw.addToRows(Raw.array(b), ya, 0, n, m);
+        if (b != null) Loops.addToRows(b.storage(), ya, 0, n, m);
         return y;
     }
 
@@ -77,38 +77,33 @@ final class NormalizedAffine extends Primitive {
         Tensor x = in[0].value(), g = in[1].value(), v = in[2].value();
         int n = x.dim(0), k = x.dim(1), m = v.dim(0);
         DType dtype = x.dtype();
-        Object ca = Raw.array(ct), sa = Raw.array(scales);
+        Storage ca = ct.storage(), sa = scales.storage();
         Var[] res = new Var[in.length];
         // ȳ' = ȳ diag(c), the cotangent of x vᵀ.
-        Object scaled = Raw.alloc(dtype, n * m);
+        Storage scaled = dtype.allocate(n * m);
         scaleColumns(ca, sa, scaled, n, m);
         if (need[0]) {
             Tensor dx = Tensor.zeros(dtype, n, k);
-            Raw.gemm(false, false, n, k, m, scaled, 0, m, Raw.array(v), 0, k, Raw.array(dx), 0, k, false);
+            scaled.gemm(false, false, n, k, m, 0, m, v.storage(), 0, k, dx.storage(), 0, k, false);
             res[0] = Var.constant(dx);
         }
         if (need[1] || need[2]) {
             // s_j = Σ_r ȳ_rj u_rj; ḡ_j = s_j/n_j; v̄ = ȳ'ᵀx, then v̄_j −= (g_j s_j/n_j³) v_j row by row.
-            Object terms = Raw.alloc(dtype, n * m), dots = Raw.alloc(dtype, m);
-            Raw.binary(BinaryOp.MUL, ca, 0, Raw.array(product), 0, terms, 0, n * m);
-            Raw.columnSums(terms, 0, n, m, dots);
-            Object na = Raw.array(normalized.norms()), ga = Raw.array(g);
+            Storage terms = dtype.allocate(n * m), dots = dtype.allocate(m);
+            ca.binary(BinaryOp.MUL, 0, 1, product.storage(), 0, 1, terms, 0, n * m);
+            Loops.columnSums(terms, 0, n, m, dots);
+            Storage na = normalized.norms().storage(), ga = g.storage();
             if (need[1]) {
                 Tensor dg = Tensor.zeros(dtype, m);
-                Object dga = Raw.array(dg);
-                for (int j = 0; j < m; j++) Raw.set(dga, j, Raw.get(dots, j) / Raw.get(na, j));
+                Storage dga = dg.storage();
+                for (int j = 0; j < m; j++) dga.set(j, dots.get(j) / na.get(j));
                 res[1] = Var.constant(dg);
             }
             if (need[2]) {
                 Tensor dv = Tensor.zeros(dtype, m, k);
-                Object dva = Raw.array(dv), va = Raw.array(v);
-                Raw.gemm(true, false, m, k, n, scaled, 0, m, Raw.array(x), 0, k, dva, 0, k, false);
-                Raw.rowRanges(m, k, (from, to) -> {
-                    for (int j = from; j < to; j++) {
-                        double nj = Raw.get(na, j);
-                        Raw.axpby(1, dva, j * k, -Raw.get(ga, j) * Raw.get(dots, j) / (nj * nj * nj), va, j * k, dva, j * k, k);
-                    }
-                });
+                Storage dva = dv.storage(), va = v.storage();
+                scaled.gemm(true, false, m, k, n, 0, m, x.storage(), 0, k, dva, 0, k, false);
+                Loops.rowRanges(m, k, (from, to) -> { for (int j = from; j < to; j++) { double nj = na.get(j); dva.axpby(1, j * k, -ga.get(j) * dots.get(j) / (nj * nj * nj), va, j * k, dva, j * k, k); } });
                 res[2] = Var.constant(dv);
             }
         }
@@ -117,8 +112,8 @@ final class NormalizedAffine extends Primitive {
     }
 
     /** out[r, j] = a[r, j] · c[j] for a row-major [rows, cols] block: a diagonal matrix on the right. */
-    private static void scaleColumns(Object a, Object c, Object out, int rows, int cols) {
-        for (int r = 0; r < rows; r++) Raw.binary(BinaryOp.MUL, a, r * cols, c, 0, out, r * cols, cols);
+    private static void scaleColumns(Storage a, Storage c, Storage out, int rows, int cols) {
+        for (int r = 0; r < rows; r++) a.binary(BinaryOp.MUL, r * cols, 1, c, 0, 1, out, r * cols, cols);
     }
 
     /** The composition: w from {@link NormalizedWeight}, then the products of a linear layer's VJP. */

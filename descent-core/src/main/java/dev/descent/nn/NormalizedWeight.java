@@ -5,6 +5,7 @@ import dev.descent.autodiff.Primitive;
 import dev.descent.autodiff.Var;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Tensor;
+import dev.descent.tensor.kernel.Storage;
 
 /**
  * Weight normalisation's reparameterisation as one primitive (Salimans &amp; Kingma 2016): from
@@ -45,10 +46,8 @@ final class NormalizedWeight extends Primitive {
     Tensor norms(Tensor v) {
         int rows = v.dim(0), cols = rows == 0 ? 0 : v.size() / rows;
         norms = Tensor.zeros(v.dtype(), rows);
-        Object va = Raw.array(v), na = Raw.array(norms);
-        Raw.rowRanges(rows, cols, (from, to) -> {
-            for (int j = from; j < to; j++) Raw.set(na, j, Math.sqrt(Raw.dot(va, j * cols, va, j * cols, cols)));
-        });
+        Storage va = v.storage(), na = norms.storage();
+        Loops.rowRanges(rows, cols, (from, to) -> { for (int j = from; j < to; j++) na.set(j, Math.sqrt(va.dot(j * cols, va, j * cols, cols))); });
         return norms;
     }
 
@@ -62,10 +61,8 @@ final class NormalizedWeight extends Primitive {
         Tensor g = in[0], v = in[1];
         int rows = v.dim(0), cols = rows == 0 ? 0 : v.size() / rows;
         Tensor w = Tensor.zeros(v.dtype(), v.dims());
-        Object va = Raw.array(v), ga = Raw.array(g), na = Raw.array(norms(v)), wa = Raw.array(w);
-        Raw.rowRanges(rows, cols, (from, to) -> {
-            for (int j = from; j < to; j++) Raw.scale(va, j * cols, Raw.get(ga, j) / Raw.get(na, j), wa, j * cols, cols);
-        });
+        Storage va = v.storage(), ga = g.storage(), na = (norms(v)).storage(), wa = w.storage();
+        Loops.rowRanges(rows, cols, (from, to) -> { for (int j = from; j < to; j++) va.scale(j * cols, ga.get(j) / na.get(j), wa, j * cols, cols); });
         return w;
     }
 
@@ -75,17 +72,17 @@ final class NormalizedWeight extends Primitive {
         if (dg == null && dv == null) return null;
         int rows = v.dim(0), cols = rows == 0 ? 0 : v.size() / rows;
         Tensor dw = Tensor.zeros(v.dtype(), v.dims());
-        Object va = Raw.array(v), ga = Raw.array(g), na = Raw.array(norms), wa = Raw.array(dw);
-        Object dga = dg == null ? null : Raw.array(dg), dva = dv == null ? null : Raw.array(dv);
+        Storage va = v.storage(), ga = g.storage(), na = norms.storage(), wa = dw.storage();
+        Storage dga = dg == null ? null : dg.storage(), dva = dv == null ? null : dv.storage();
         for (int j = 0; j < rows; j++) {
             int o = j * cols;
-            double n = Raw.get(na, j), gj = Raw.get(ga, j);
-            double a = dga == null ? 0 : Raw.get(dga, j) / n;
+            double n = na.get(j), gj = ga.get(j);
+            double a = dga == null ? 0 : dga.get(j) / n;
             if (dva == null) {
-                Raw.scale(va, o, a, wa, o, cols);
+                va.scale(o, a, wa, o, cols);
             } else {
-                a -= gj * Raw.dot(va, o, dva, o, cols) / (n * n * n);
-                Raw.axpby(a, va, o, gj / n, dva, o, wa, o, cols);
+                a -= gj * va.dot(o, dva, o, cols) / (n * n * n);
+                va.axpby(a, o, gj / n, dva, o, wa, o, cols);
             }
         }
         return dw;
@@ -103,8 +100,8 @@ final class NormalizedWeight extends Primitive {
         DType dtype = v.dtype();
         Tensor dg = need[0] ? Tensor.zeros(dtype, rows) : null;
         Tensor dv = need[1] ? Tensor.zeros(dtype, v.dims()) : null;
-        Object va = Raw.array(v), ga = Raw.array(g), na = Raw.array(norms), ca = Raw.array(ct);
-        project(va, ga, na, ca, dg == null ? null : Raw.array(dg), dv == null ? null : Raw.array(dv), rows, cols);
+        Storage va = v.storage(), ga = g.storage(), na = norms.storage(), ca = ct.storage();
+        project(va, ga, na, ca, dg == null ? null : dg.storage(), dv == null ? null : dv.storage(), rows, cols);
         return new Var[] {dg == null ? null : Var.constant(dg), dv == null ? null : Var.constant(dv)};
     }
 
@@ -112,18 +109,10 @@ final class NormalizedWeight extends Primitive {
      * The VJP's row formulas from w̄ (array {@code wbar}, rows×cols): s_j = v_j·w̄_j, ḡ_j = s_j/n_j
      * into {@code dg} and v̄_j = (g_j/n_j) w̄_j − (g_j s_j/n_j³) v_j into {@code dv} (either may be
      * null; {@code dv} may be {@code wbar} itself: each row is read before it is written). Rows are
-     * split across the pool ({@link Raw#rowRanges}).
+     * split across the pool ({@link Loops#rowRanges}).
      */
-    static void project(Object va, Object ga, Object na, Object wbar, Object dg, Object dv, int rows, int cols) {
-        Raw.rowRanges(rows, cols, (from, to) -> {
-            for (int j = from; j < to; j++) {
-                int o = j * cols;
-                double n = Raw.get(na, j), gj = Raw.get(ga, j);
-                double s = Raw.dot(va, o, wbar, o, cols);
-                if (dg != null) Raw.set(dg, j, s / n);
-                if (dv != null) Raw.axpby(gj / n, wbar, o, -gj * s / (n * n * n), va, o, dv, o, cols);
-            }
-        });
+    static void project(Storage va, Storage ga, Storage na, Storage wbar, Storage dg, Storage dv, int rows, int cols) {
+        Loops.rowRanges(rows, cols, (from, to) -> { for (int j = from; j < to; j++) { int o = j * cols; double n = na.get(j), gj = ga.get(j); double s = va.dot(o, wbar, o, cols); if (dg != null) dg.set(j, s / n); if (dv != null) wbar.axpby(gj / n, o, -gj * s / (n * n * n), va, o, dv, o, cols); } });
     }
 
     /** The same formulas with Var operations (tangents and recording flow through them). */

@@ -7,6 +7,7 @@ import dev.descent.tensor.DType;
 import dev.descent.tensor.Tensor;
 import dev.descent.tensor.kernel.BinaryOp;
 import dev.descent.tensor.kernel.Parallel;
+import dev.descent.tensor.kernel.Storage;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -97,31 +98,31 @@ final class RnnScan extends Primitive {
         flow = FlowRegularizer.active();
         DType dtype = w.dtype();
         Tensor out = Tensor.zeros(dtype, steps, batch, hidden);
-        Object o = Raw.array(out), pa = Raw.array(in[0]), ba = Raw.array(in[iw + 1]);
-        Object ut = inputInLoop ? Raw.packB(true, inputs, hidden, Raw.array(in[1]), 0, inputs) : null;
+        Storage o = out.storage(), pa = in[0].storage(), ba = in[iw + 1].storage();
+        Storage ut = inputInLoop ? (in[1].storage()).packB(true, inputs, hidden, 0, inputs) : null;
         // Wᵀ packed once into the micro-kernel's panel layout, so that no step reads W with a stride
         // (docs/performance.md, "RNN: Wᵀ packed once per scan").
-        Object wt = Raw.packB(true, hidden, hidden, Raw.array(w), 0, hidden);
+        Storage wt = w.storage().packB(true, hidden, hidden, 0, hidden);
         // z receives the activation σ(state) of each step: the states themselves in the activation
         // form, the kept σ(h_t) in the pre-activation form; the next step multiplies it by Wᵀ.
-        Object z = o, prev = Raw.array(s0);
+        Storage z = o, prev = s0.storage();
         if (preActivation) {
             activatedInitial = act.apply(s0);
             activated = act == Activation.IDENTITY ? out : Tensor.zeros(dtype, steps, batch, hidden);
-            z = Raw.array(activated);
-            prev = Raw.array(activatedInitial);
+            z = activated.storage();
+            prev = activatedInitial.storage();
         }
         int prevOff = 0;
         for (int t = 0; t < steps; t++) {
             int off = t * n;
             if (inputInLoop) {
-                Raw.gemmPacked(false, batch, hidden, inputs, pa, t * batch * inputs, inputs, ut, o, off, hidden, false);
-                Raw.addRows(o, off, ba, o, off, batch, hidden); // x_t Uᵀ + b
+                pa.gemmPacked(false, batch, hidden, inputs, t * batch * inputs, inputs, ut, o, off, hidden, false);
+                o.addRows(off, ba, 0, o, off, batch, hidden); // x_t Uᵀ + b
             } else {
-                Raw.addRows(pa, off, ba, o, off, batch, hidden); // P_t + b, one pass, one call
+                pa.addRows(off, ba, 0, o, off, batch, hidden); // P_t + b, one pass, one call
             }
-            Raw.gemmPacked(false, batch, hidden, hidden, prev, prevOff, hidden, wt, o, off, hidden, true);
-            Raw.activate(act, o, off, z, off, n);
+            prev.gemmPacked(false, batch, hidden, hidden, prevOff, hidden, wt, o, off, hidden, true);
+            Loops.activate(act, o, off, z, off, n);
             prev = z;
             prevOff = off;
         }
@@ -129,9 +130,9 @@ final class RnnScan extends Primitive {
     }
 
     /** The activation z_{t−1} feeding step t, as (array, offset): g_{t−1} or σ(h_{t−1}), s_0-based at t = 0. */
-    private Object previousActivation(int t, Tensor out, Tensor s0) {
-        if (t == 0) return Raw.array(preActivation ? activatedInitial : s0);
-        return Raw.array(preActivation ? activated : out);
+    private Storage previousActivation(int t, Tensor out, Tensor s0) {
+        if (t == 0) return (preActivation ? activatedInitial : s0).storage();
+        return (preActivation ? activated : out).storage();
     }
 
     @Override
@@ -159,41 +160,41 @@ final class RnnScan extends Primitive {
         int steps = p.dim(0), batch = p.dim(1), hidden = p.dim(2), n = batch * hidden;
         DType dtype = p.dtype();
         Tensor dout = Tensor.zeros(dtype, steps, batch, hidden);
-        Object d = Raw.array(dout), o = Raw.array(out);
-        Object wt = Raw.packB(true, hidden, hidden, Raw.array(w), 0, hidden);
-        Object dwt = dw == null ? null : Raw.packB(true, hidden, hidden, Raw.array(dw), 0, hidden);
+        Storage d = dout.storage(), o = out.storage();
+        Storage wt = w.storage().packB(true, hidden, hidden, 0, hidden);
+        Storage dwt = dw == null ? null : dw.storage().packB(true, hidden, hidden, 0, hidden);
         // The tangent of the previous activation: ġ_{t−1} (activation form) or σ'(h_{t−1}) ⊙ ḣ_{t−1}.
-        Object prevTan = null;
+        Storage prevTan = null;
         int prevTanOff = 0;
-        Object activatedTan = null;
+        Storage activatedTan = null;
         if (ds0 != null) {
             if (preActivation) {
-                activatedTan = Raw.alloc(dtype, n);
-                Raw.copy(Raw.array(ds0), 0, activatedTan, 0, n);
-                Raw.mulDerivativeFromOutput(act, Raw.array(activatedInitial), 0, activatedTan, 0, n);
+                activatedTan = dtype.allocate(n);
+                ds0.storage().copyTo(0, activatedTan, 0, n);
+                Loops.mulDerivativeFromOutput(act, activatedInitial.storage(), 0, activatedTan, 0, n);
                 prevTan = activatedTan;
             } else {
-                prevTan = Raw.array(ds0);
+                prevTan = ds0.storage();
             }
         }
         for (int t = 0; t < steps; t++) {
             int off = t * n, prevOff = t == 0 ? 0 : off - n;
-            if (dp != null) Raw.copy(Raw.array(dp), off, d, off, n);
-            if (db != null) Raw.addToRows(Raw.array(db), d, off, batch, hidden);
+            if (dp != null) dp.storage().copyTo(off, d, off, n);
+            if (db != null) Loops.addToRows(db.storage(), d, off, batch, hidden);
             if (prevTan != null) {
-                Raw.gemmPacked(false, batch, hidden, hidden, prevTan, prevTanOff, hidden, wt, d, off, hidden, true);
+                prevTan.gemmPacked(false, batch, hidden, hidden, prevTanOff, hidden, wt, d, off, hidden, true);
             }
             if (dwt != null) {
-                Raw.gemmPacked(false, batch, hidden, hidden, previousActivation(t, out, s0), prevOff, hidden, dwt, d, off, hidden, true);
+                previousActivation(t, out, s0).gemmPacked(false, batch, hidden, hidden, prevOff, hidden, dwt, d, off, hidden, true);
             }
             if (preActivation) {
-                if (activatedTan == null) activatedTan = Raw.alloc(dtype, n);
-                Raw.copy(d, off, activatedTan, 0, n);
-                Raw.mulDerivativeFromOutput(act, Raw.array(activated), off, activatedTan, 0, n);
+                if (activatedTan == null) activatedTan = dtype.allocate(n);
+                d.copyTo(off, activatedTan, 0, n);
+                Loops.mulDerivativeFromOutput(act, activated.storage(), off, activatedTan, 0, n);
                 prevTan = activatedTan;
                 prevTanOff = 0;
             } else {
-                Raw.mulDerivativeFromOutput(act, o, off, d, off, n);
+                Loops.mulDerivativeFromOutput(act, o, off, d, off, n);
                 prevTan = d;
                 prevTanOff = off;
             }
@@ -232,10 +233,10 @@ final class RnnScan extends Primitive {
         int steps = out.dim(0), batch = out.dim(1), hidden = out.dim(2), n = batch * hidden;
         DType dtype = out.dtype();
         Tensor dp = Tensor.zeros(dtype, steps, batch, hidden);
-        Object delta = Raw.array(dp), c = Raw.array(ct), o = Raw.array(out);
-        Object wa = Raw.packB(false, hidden, hidden, Raw.array(w), 0, hidden); // W packed once for δ_{t+1} W
-        Object propagated = Raw.alloc(dtype, n); // δ_{t+1} W
-        Object z = preActivation ? Raw.array(activated) : o;
+        Storage delta = dp.storage(), c = ct.storage(), o = out.storage();
+        Storage wa = w.storage().packB(false, hidden, hidden, 0, hidden); // W packed once for δ_{t+1} W
+        Storage propagated = dtype.allocate(n); // δ_{t+1} W
+        Storage z = preActivation ? activated.storage() : o;
         // Input-in-loop mode: x̄_t = δ_t U (rows of its own per block) and Ū = Σ_t δ_tᵀ x_t.
         Tensor x = inputInLoop ? in[0].value() : null, u = inputInLoop ? in[1].value() : null;
         Tensor dx = inputInLoop && need[0] ? Tensor.zeros(dtype, x.dims()) : null;
@@ -251,7 +252,7 @@ final class RnnScan extends Primitive {
         // become final. The gradients are then (worker's sum) + (caller's sum) whatever the threads.
         int split = Math.min(steps, MAIN_TAIL_STEPS);
         // Ω (FlowRegularizer): its coefficient rows, one per transition, and its sum over the batch.
-        Object coef = flow != null && need[iw] ? Raw.alloc(dtype, steps * n) : null;
+        Storage coef = flow != null && need[iw] ? dtype.allocate(steps * n) : null;
         double[] omega = new double[1];
         double omegaScale = flow == null ? 0 : flow.weight() / batch;
         Parallel.Body body = task -> {
@@ -269,14 +270,14 @@ final class RnnScan extends Primitive {
         Parallel.forEach(steps > 0 ? 2 : 0, body);
         for (int i = 0; i < 3; i++) {
             if (sums[i] != null) {
-                Object a = Raw.array(sums[i]);
-                Raw.binary(BinaryOp.ADD, a, 0, Raw.array(tail[i]), 0, a, 0, sums[i].size());
+                Storage a = sums[i].storage();
+                a.binary(BinaryOp.ADD, 0, 1, tail[i].storage(), 0, 1, a, 0, sums[i].size());
             }
         }
         if (flow != null) {
             // ∂Ω/∂W = Σ_k (left factor_k)ᵀ c_k, the left factor being δ_k in both forms (see FlowRegularizer).
             if (coef != null && steps > 0) {
-                Raw.gemm(true, false, hidden, hidden, steps * batch, delta, 0, hidden, coef, 0, hidden, Raw.array(sums[0]), 0, hidden, true);
+                delta.gemm(true, false, hidden, hidden, steps * batch, 0, hidden, coef, 0, hidden, sums[0].storage(), 0, hidden, true);
             }
             flow.add(omega[0] / batch);
         }
@@ -284,8 +285,8 @@ final class RnnScan extends Primitive {
         if (need[iw + 2]) {
             Tensor g0 = Tensor.zeros(dtype, batch, hidden);
             if (steps > 0) {
-                Raw.copy(propagated, 0, Raw.array(g0), 0, n);
-                if (preActivation) Raw.mulDerivativeFromOutput(act, Raw.array(activatedInitial), 0, Raw.array(g0), 0, n);
+                propagated.copyTo(0, g0.storage(), 0, n);
+                if (preActivation) Loops.mulDerivativeFromOutput(act, activatedInitial.storage(), 0, g0.storage(), 0, n);
             }
             ds0 = Var.constant(g0);
         }
@@ -305,70 +306,66 @@ final class RnnScan extends Primitive {
      * Ū += Σ_t δ_tᵀ x_t into {@code sums} = {W̄, b̄, Ū} (entries may be null), and x̄_t = δ_t U
      * into {@code dx} (if not null).
      */
-    private void accumulate(int lo, int hi, int batch, int hidden, int n, Object delta, Object z, Tensor out, Tensor s0,
+    private void accumulate(int lo, int hi, int batch, int hidden, int n, Storage delta, Storage z, Tensor out, Tensor s0,
                             Tensor x, Tensor u, Tensor dx, Tensor[] sums, AtomicInteger ready) {
         if (sums[0] == null && sums[1] == null && sums[2] == null && dx == null) return;
-        Object g = sums[0] == null ? null : Raw.array(sums[0]), bsum = sums[1] == null ? null : Raw.array(sums[1]);
-        Object gu = sums[2] == null ? null : Raw.array(sums[2]);
+        Storage g = sums[0] == null ? null : sums[0].storage(), bsum = sums[1] == null ? null : sums[1].storage();
+        Storage gu = sums[2] == null ? null : sums[2].storage();
         int inputs = x == null ? 0 : x.dim(2);
         for (int end = hi; end > lo; end -= GRADIENT_BLOCK) {
             int start = Math.max(lo, end - GRADIENT_BLOCK);
             int rows = (end - start) * batch;
             awaitReady(ready, start);
-            if (bsum != null) Raw.sumRows(delta, start * n, rows, hidden, bsum);
+            if (bsum != null) Loops.sumRows(delta, start * n, rows, hidden, bsum);
             if (gu != null) {
-                Raw.gemm(true, false, hidden, inputs, rows, delta, start * n, hidden, Raw.array(x), start * batch * inputs, inputs,
-                        gu, 0, inputs, true);
+                delta.gemm(true, false, hidden, inputs, rows, start * n, hidden, x.storage(), start * batch * inputs, inputs, gu, 0, inputs, true);
             }
             if (dx != null) {
-                Raw.gemm(false, false, rows, inputs, hidden, delta, start * n, hidden, Raw.array(u), 0, inputs,
-                        Raw.array(dx), start * batch * inputs, inputs, false);
+                delta.gemm(false, false, rows, inputs, hidden, start * n, hidden, u.storage(), 0, inputs, dx.storage(), start * batch * inputs, inputs, false);
             }
             if (g == null) continue;
             int from = Math.max(start, 1);
             if (end > from) {
-                Raw.gemm(true, false, hidden, hidden, (end - from) * batch, delta, from * n, hidden, z, (from - 1) * n, hidden,
-                        g, 0, hidden, true);
+                delta.gemm(true, false, hidden, hidden, (end - from) * batch, from * n, hidden, z, (from - 1) * n, hidden, g, 0, hidden, true);
             }
             if (start == 0) {
-                Raw.gemm(true, false, hidden, hidden, batch, delta, 0, hidden, previousActivation(0, out, s0), 0, hidden,
-                        g, 0, hidden, true);
+                delta.gemm(true, false, hidden, hidden, batch, 0, hidden, previousActivation(0, out, s0), 0, hidden, g, 0, hidden, true);
             }
         }
     }
 
     /** δ_t for t = T−1 .. 0 into {@code delta}, publishing each finished t in {@code ready}. */
-    private void recurrence(int steps, int batch, int hidden, int n, Object c, Object o, Object z, Object delta, Object wa,
-                            Object propagated, AtomicInteger ready, Object coef, double[] omega, double omegaScale, Tensor s0) {
+    private void recurrence(int steps, int batch, int hidden, int n, Storage c, Storage o, Storage z, Storage delta, Storage wa,
+                            Storage propagated, AtomicInteger ready, Storage coef, double[] omega, double omegaScale, Tensor s0) {
         boolean regularized = flow != null;
         // Ω's per-step rows: the error e_t (activation form; in the pre-activation form e_t = δ_t) and u = e_t J_t.
-        Object scratch = regularized ? Raw.alloc(s0.dtype(), n) : null;
+        Storage scratch = regularized ? s0.dtype().allocate(n) : null;
         for (int t = steps - 1; t >= 0; t--) {
             int off = t * n;
             if (preActivation) {
-                Raw.copy(c, off, delta, off, n);
+                c.copyTo(off, delta, off, n);
                 if (t < steps - 1) {
-                    Raw.mulDerivativeFromOutput(act, z, off, propagated, 0, n);
-                    Raw.binary(BinaryOp.ADD, delta, off, propagated, 0, delta, off, n);
+                    Loops.mulDerivativeFromOutput(act, z, off, propagated, 0, n);
+                    delta.binary(BinaryOp.ADD, off, 1, propagated, 0, 1, delta, off, n);
                 }
             } else {
                 if (regularized) {
-                    if (t < steps - 1) Raw.binary(BinaryOp.ADD, c, off, propagated, 0, scratch, 0, n);
-                    else Raw.copy(c, off, scratch, 0, n);
+                    if (t < steps - 1) c.binary(BinaryOp.ADD, off, 1, propagated, 0, 1, scratch, 0, n);
+                    else c.copyTo(off, scratch, 0, n);
                 }
-                Raw.addThenMulDerivative(act, c, off, t < steps - 1 ? propagated : null, 0, o, off, delta, off, n);
+                Loops.addThenMulDerivative(act, c, off, t < steps - 1 ? propagated : null, 0, o, off, delta, off, n);
             }
             ready.set(t);
-            Raw.gemmPacked(false, batch, hidden, hidden, delta, off, hidden, wa, propagated, 0, hidden, false);
+            delta.gemmPacked(false, batch, hidden, hidden, off, hidden, wa, propagated, 0, hidden, false);
             if (!regularized) continue;
             if (preActivation) {
                 // u = (e_t W) ⊙ σ'(h_{t−1}); the coefficient rows carry one more σ'(h_{t−1}).
-                Object prev = t == 0 ? Raw.array(activatedInitial) : z;
+                Storage prev = t == 0 ? activatedInitial.storage() : z;
                 int prevOff = t == 0 ? 0 : off - n;
-                Raw.copy(propagated, 0, scratch, 0, n);
-                Raw.mulDerivativeFromOutput(act, prev, prevOff, scratch, 0, n);
+                propagated.copyTo(0, scratch, 0, n);
+                Loops.mulDerivativeFromOutput(act, prev, prevOff, scratch, 0, n);
                 omega[0] += FlowRegularizer.transition(delta, off, scratch, 0, coef, off, batch, hidden, omegaScale);
-                if (coef != null) Raw.mulDerivativeFromOutput(act, prev, prevOff, coef, off, n);
+                if (coef != null) Loops.mulDerivativeFromOutput(act, prev, prevOff, coef, off, n);
             } else {
                 // u = δ_t W = e_t diag(σ'(a_t)) W, the error passed back.
                 omega[0] += FlowRegularizer.transition(scratch, 0, propagated, 0, coef, off, batch, hidden, omegaScale);

@@ -62,7 +62,7 @@ final class TimeStep {
         private Tensor place(Tensor x) {
             Tensor out = Tensor.zeros(x.dtype(), shape.dims());
             int block = x.size();
-            Raw.copy(Raw.array(x), 0, Raw.array(out), step * block, block);
+            x.storage().copyTo(0, out.storage(), step * block, block);
             return out;
         }
 

@@ -1,11 +1,10 @@
 package dev.descent.optim;
 
-import dev.descent.tensor.DType;
+import dev.descent.optim.kernel.OptimizerKernels;
 import dev.descent.tensor.Params;
 import dev.descent.tensor.Tensor;
-import dev.descent.optim.kernel.OptimizerF32;
-import dev.descent.optim.kernel.OptimizerF64;
 import dev.descent.tensor.kernel.Parallel;
+import dev.descent.tensor.kernel.Storage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,29 +17,27 @@ import java.util.Map;
  * for every element; computed with one {@link Tensor} operation per term that is a dozen passes
  * over memory and as many temporary tensors. A {@link Kernel} computes all of its outputs in one
  * pass instead, and this class runs it over every tensor of one or more trees and wraps the
- * fresh output arrays as new immutable tensors ({@link Tensor#wrap(double[], int...)}).
+ * fresh output storages as new immutable tensors ({@link Tensor#wrap(Storage, int...)}).
  *
- * <p>One source for both dtypes: the loops live in {@link OptimizerF64}, whose float32 twin
- * {@link OptimizerF32} is generated at build time; a kernel here only forwards the arrays and the
- * hyper-parameters to the twin of the tensors' dtype. Float32 tensors are therefore updated in
- * float32 arithmetic, as PyTorch updates them (hyper-parameters, and constants such as 1 − β,
- * are computed in float64 and rounded once).
+ * <p>One source for both dtypes: the loops live in {@code optim.kernel.OptimizerF64}, whose
+ * float32 twin {@code OptimizerF32} is generated at build time; a kernel here calls the
+ * {@link OptimizerKernels} of the tensors' dtype, chosen once per tensor. Float32 tensors are
+ * therefore updated in float32 arithmetic, as PyTorch updates them (hyper-parameters, and
+ * constants such as 1 − β, are computed in float64 and rounded once).
  */
 final class Fused {
     private Fused() {}
 
     /**
      * One elementwise pass: reads {@code in[k][off..off+n)} and writes every
-     * {@code out[j][off..off+n)}, in the dtype of the tensors. Kernels must touch no other index
-     * and must read each element before writing it (outputs may share an input's array); ranges
-     * of one tensor may run concurrently.
+     * {@code out[j][off..off+n)} with the passes {@code k} of the tensors' dtype. Kernels must
+     * touch no other index and must read each element before writing it (outputs may share an
+     * input's storage); ranges of one tensor may run concurrently.
      */
+    @FunctionalInterface
     interface Kernel {
-        /** The float64 pass over [off, off + n). */
-        void f64(int off, int n, double[][] in, double[][] out);
-
-        /** The float32 pass over [off, off + n). */
-        void f32(int off, int n, float[][] in, float[][] out);
+        /** The pass over [off, off + n). */
+        void run(OptimizerKernels k, int off, int n, Storage[] in, Storage[] out);
     }
 
     /**
@@ -52,22 +49,13 @@ final class Fused {
     /** Elements per parallel task, a multiple of 64 so that vector loops stay aligned. */
     private static final int TASK = 1 << 15;
 
-    private static void run(Kernel kernel, int n, double[][] src, double[][] dst) {
+    private static void run(Kernel kernel, OptimizerKernels k, int n, Storage[] src, Storage[] dst) {
         if (n < PARALLEL_MIN || Parallel.threads() == 1) {
-            kernel.f64(0, n, src, dst);
+            kernel.run(k, 0, n, src, dst);
             return;
         }
         int tasks = (n + TASK - 1) / TASK;
-        Parallel.forEach(tasks, t -> kernel.f64(t * TASK, Math.min(TASK, n - t * TASK), src, dst));
-    }
-
-    private static void run(Kernel kernel, int n, float[][] src, float[][] dst) {
-        if (n < PARALLEL_MIN || Parallel.threads() == 1) {
-            kernel.f32(0, n, src, dst);
-            return;
-        }
-        int tasks = (n + TASK - 1) / TASK;
-        Parallel.forEach(tasks, t -> kernel.f32(t * TASK, Math.min(TASK, n - t * TASK), src, dst));
+        Parallel.forEach(tasks, t -> kernel.run(k, t * TASK, Math.min(TASK, n - t * TASK), src, dst));
     }
 
     /**
@@ -80,9 +68,9 @@ final class Fused {
 
     /**
      * As {@link #map(String, Kernel, int, Tensor...)}, but when {@code into} is non-null output j
-     * is written into the array of input {@code into[j]} (which is returned as output j) instead
-     * of a new array: the in-place update of a donated tensor. Kernels are elementwise and read
-     * each element before writing it, so an output may share its input's array.
+     * is written into the storage of input {@code into[j]} (which is returned as output j) instead
+     * of a new one: the in-place update of a donated tensor. Kernels are elementwise and read
+     * each element before writing it, so an output may share its input's storage.
      */
     static Tensor[] map(String op, Kernel kernel, int outputs, int[] into, Tensor... in) {
         Tensor first = in[0];
@@ -97,25 +85,15 @@ final class Fused {
         }
         int n = first.size();
         int[] dims = first.dims();
+        Storage[] src = new Storage[in.length];
+        for (int k = 0; k < in.length; k++) src[k] = in[k].storage();
+        Storage[] dst = new Storage[outputs];
+        for (int j = 0; j < outputs; j++) dst[j] = into != null ? src[into[j]] : src[0].zeros(n);
+        run(kernel, OptimizerKernels.of(src[0]), n, src, dst);
         Tensor[] result = new Tensor[outputs];
-        if (first.dtype() == DType.F64) {
-            double[][] src = new double[in.length][];
-            for (int k = 0; k < in.length; k++) src[k] = in[k].rawF64();
-            double[][] dst = new double[outputs][];
-            for (int j = 0; j < outputs; j++) dst[j] = into != null ? src[into[j]] : new double[n];
-            run(kernel, n, src, dst);
-            for (int j = 0; j < outputs; j++) result[j] = into != null ? in[into[j]] : Tensor.wrap(dst[j], dims);
-        } else {
-            float[][] src = new float[in.length][];
-            for (int k = 0; k < in.length; k++) src[k] = in[k].rawF32();
-            float[][] dst = new float[outputs][];
-            for (int j = 0; j < outputs; j++) dst[j] = into != null ? src[into[j]] : new float[n];
-            run(kernel, n, src, dst);
-            for (int j = 0; j < outputs; j++) result[j] = into != null ? in[into[j]] : Tensor.wrap(dst[j], dims);
-        }
+        for (int j = 0; j < outputs; j++) result[j] = into != null ? in[into[j]] : Tensor.wrap(dst[j], dims);
         return result;
     }
-
     /**
      * Runs {@code kernel} entry by entry over trees with the same names and shapes (checked
      * against the first tree) and returns {@code outputs} new trees in the first tree's order.
@@ -144,40 +122,20 @@ final class Fused {
 
     /** {@code s · x} for every element of every tensor: one pass, one new tree. */
     static Params scale(String op, Params x, double s) {
-        return map(op, new Kernel() {
-            @Override public void f64(int off, int n, double[][] in, double[][] out) {
-                OptimizerF64.scale(off, n, in[0], s, null, out[0]);
-            }
-            @Override public void f32(int off, int n, float[][] in, float[][] out) {
-                OptimizerF32.scale(off, n, in[0], (float) s, null, out[0]);
-            }
-        }, 1, x)[0];
+        return map(op, (k, off, n, in, out) -> k.scale(off, n, in[0], s, null, out[0]), 1, x)[0];
     }
 
     /**
      * {@code p + s · x} for every element: a scaled update applied to the parameters in one pass,
-     * written into the parameters' own arrays when {@code inPlace}.
+     * written into the parameters' own storages when {@code inPlace}.
      */
     static Params scaleAndApply(String op, Params x, double s, Params params, boolean inPlace) {
-        return map(op, new Kernel() {
-            @Override public void f64(int off, int n, double[][] in, double[][] out) {
-                OptimizerF64.scale(off, n, in[0], s, in[1], out[0]);
-            }
-            @Override public void f32(int off, int n, float[][] in, float[][] out) {
-                OptimizerF32.scale(off, n, in[0], (float) s, in[1], out[0]);
-            }
-        }, 1, inPlace ? new int[] {1} : null, x, params)[0];
+        return map(op, (k, off, n, in, out) -> k.scale(off, n, in[0], s, in[1], out[0]), 1, inPlace ? new int[] {1} : null,
+                x, params)[0];
     }
 
     /** {@code p + u} for every element. */
     static Params add(String op, Params p, Params u) {
-        return map(op, new Kernel() {
-            @Override public void f64(int off, int n, double[][] in, double[][] out) {
-                OptimizerF64.add(off, n, in[0], in[1], out[0]);
-            }
-            @Override public void f32(int off, int n, float[][] in, float[][] out) {
-                OptimizerF32.add(off, n, in[0], in[1], out[0]);
-            }
-        }, 1, p, u)[0];
+        return map(op, (k, off, n, in, out) -> k.add(off, n, in[0], in[1], out[0]), 1, p, u)[0];
     }
 }

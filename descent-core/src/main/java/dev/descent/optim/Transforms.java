@@ -2,8 +2,6 @@ package dev.descent.optim;
 
 import dev.descent.tensor.Params;
 import dev.descent.tensor.Tensor;
-import dev.descent.optim.kernel.OptimizerF32;
-import dev.descent.optim.kernel.OptimizerF64;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -94,14 +92,8 @@ final class Transforms {
         @Override public Update<EmptyState> update(Params grads, EmptyState state, Params params) {
             requireParams("add decayed weights", params);
             double wd = weightDecay;
-            return new Update<>(Fused.map("add decayed weights", new Fused.Kernel() {
-                @Override public void f64(int off, int n, double[][] in, double[][] out) {
-                    OptimizerF64.addDecayedWeights(off, n, in[0], in[1], wd, out[0]);
-                }
-                @Override public void f32(int off, int n, float[][] in, float[][] out) {
-                    OptimizerF32.addDecayedWeights(off, n, in[0], in[1], (float) wd, out[0]);
-                }
-            }, 1, grads, params)[0], state);
+            return new Update<>(Fused.map("add decayed weights", (k, off, n, in, out) ->
+                    k.addDecayedWeights(off, n, in[0], in[1], wd, out[0]), 1, grads, params)[0], state);
         }
     }
 
@@ -112,25 +104,13 @@ final class Transforms {
             double mu = decay;
             boolean nest = nesterov;
             if (nest) {
-                Params[] r = Fused.map("trace", new Fused.Kernel() {
-                    @Override public void f64(int off, int n, double[][] in, double[][] out) {
-                        OptimizerF64.trace(off, n, in[0], in[1], mu, true, out[0], out[1]);
-                    }
-                    @Override public void f32(int off, int n, float[][] in, float[][] out) {
-                        OptimizerF32.trace(off, n, in[0], in[1], (float) mu, true, out[0], out[1]);
-                    }
-                }, 2, grads, state.velocity());
+                Params[] r = Fused.map("trace", (k, off, n, in, out) ->
+                        k.trace(off, n, in[0], in[1], mu, true, out[0], out[1]), 2, grads, state.velocity());
                 return new Update<>(r[1], new MomentumState(r[0]));
             }
             // Without Nesterov the update is the new buffer itself: one output, shared.
-            Params nb = Fused.map("trace", new Fused.Kernel() {
-                @Override public void f64(int off, int n, double[][] in, double[][] out) {
-                    OptimizerF64.trace(off, n, in[0], in[1], mu, false, out[0], out[0]);
-                }
-                @Override public void f32(int off, int n, float[][] in, float[][] out) {
-                    OptimizerF32.trace(off, n, in[0], in[1], (float) mu, false, out[0], out[0]);
-                }
-            }, 1, grads, state.velocity())[0];
+            Params nb = Fused.map("trace", (k, off, n, in, out) ->
+                    k.trace(off, n, in[0], in[1], mu, false, out[0], out[0]), 1, grads, state.velocity())[0];
             return new Update<>(nb, new MomentumState(nb));
         }
     }
@@ -141,14 +121,8 @@ final class Transforms {
         @Override public Update<MomentumState> update(Params grads, MomentumState state, Params params) {
             double a = momentum, e = learningRate;
             boolean nest = nesterov;
-            Params[] r = Fused.map(nest ? "nesterov" : "momentum", new Fused.Kernel() {
-                @Override public void f64(int off, int n, double[][] in, double[][] out) {
-                    OptimizerF64.momentum(off, n, in[0], in[1], a, e, nest, out[0], out[1]);
-                }
-                @Override public void f32(int off, int n, float[][] in, float[][] out) {
-                    OptimizerF32.momentum(off, n, in[0], in[1], (float) a, (float) e, nest, out[0], out[1]);
-                }
-            }, 2, grads, state.velocity());
+            Params[] r = Fused.map(nest ? "nesterov" : "momentum", (k, off, n, in, out) ->
+                    k.momentum(off, n, in[0], in[1], a, e, nest, out[0], out[1]), 2, grads, state.velocity());
             return new Update<>(r[1], new MomentumState(r[0]));
         }
     }
@@ -161,14 +135,8 @@ final class Transforms {
             long t = state.count() + 1;
             double correction = debias ? 1 / (1 - Math.pow(decay, t)) : 1;
             boolean corrected = debias;
-            Params[] r = Fused.map("ema", new Fused.Kernel() {
-                @Override public void f64(int off, int n, double[][] in, double[][] out) {
-                    OptimizerF64.ema(off, n, in[0], in[1], b, c, corrected, correction, out[0], out[1]);
-                }
-                @Override public void f32(int off, int n, float[][] in, float[][] out) {
-                    OptimizerF32.ema(off, n, in[0], in[1], (float) b, (float) c, corrected, (float) correction, out[0], out[1]);
-                }
-            }, 2, grads, state.average());
+            Params[] r = Fused.map("ema", (k, off, n, in, out) ->
+                    k.ema(off, n, in[0], in[1], b, c, corrected, correction, out[0], out[1]), 2, grads, state.average());
             return new Update<>(r[1], new EmaState(r[0], t));
         }
     }
@@ -192,20 +160,11 @@ final class Transforms {
             double correction1 = 1 - Math.pow(b1, t);
             double sqrtCorrection2 = Math.sqrt(1 - Math.pow(b2, t));
             boolean apply = params != null;
-            Fused.Kernel k = new Fused.Kernel() {
-                @Override public void f64(int off, int n, double[][] in, double[][] out) {
-                    OptimizerF64.adam(off, n, in[0], in[1], in[2], beta1, c1, beta2, c2, epsilon, correction1, sqrtCorrection2,
-                            out[0], out[1], out[2], apply ? in[3] : null, f);
-                }
-                @Override public void f32(int off, int n, float[][] in, float[][] out) {
-                    OptimizerF32.adam(off, n, in[0], in[1], in[2], (float) beta1, (float) c1, (float) beta2, (float) c2,
-                            (float) epsilon, (float) correction1, (float) sqrtCorrection2, out[0], out[1], out[2],
-                            apply ? in[3] : null, (float) f);
-                }
-            };
-            return apply ? Fused.map("scale by adam", k, 3, inPlace ? new int[] {1, 2, 3} : null, grads, state.firstMoment(),
+            Fused.Kernel kernel = (k, off, n, in, out) -> k.adam(off, n, in[0], in[1], in[2], beta1, c1, beta2, c2, epsilon,
+                    correction1, sqrtCorrection2, out[0], out[1], out[2], apply ? in[3] : null, f);
+            return apply ? Fused.map("scale by adam", kernel, 3, inPlace ? new int[] {1, 2, 3} : null, grads, state.firstMoment(),
                             state.secondMoment(), params)
-                    : Fused.map("scale by adam", k, 3, grads, state.firstMoment(), state.secondMoment());
+                    : Fused.map("scale by adam", kernel, 3, grads, state.firstMoment(), state.secondMoment());
         }
     }
 
@@ -217,24 +176,13 @@ final class Transforms {
         @Override public Update<RmsState> update(Params grads, RmsState state, Params params) {
             double a = decay, c = 1 - decay, epsilon = eps;
             if (centered) {
-                Params[] r = Fused.map("scale by rms", new Fused.Kernel() {
-                    @Override public void f64(int off, int n, double[][] in, double[][] out) {
-                        OptimizerF64.rms(off, n, in[0], in[1], in[2], a, c, epsilon, out[0], out[1], out[2]);
-                    }
-                    @Override public void f32(int off, int n, float[][] in, float[][] out) {
-                        OptimizerF32.rms(off, n, in[0], in[1], in[2], (float) a, (float) c, (float) epsilon, out[0], out[1], out[2]);
-                    }
-                }, 3, grads, state.squareAverage(), state.gradientAverage());
+                Params[] r = Fused.map("scale by rms", (k, off, n, in, out) ->
+                        k.rms(off, n, in[0], in[1], in[2], a, c, epsilon, out[0], out[1], out[2]),
+                        3, grads, state.squareAverage(), state.gradientAverage());
                 return new Update<>(r[2], new RmsState(r[0], r[1]));
             }
-            Params[] r = Fused.map("scale by rms", new Fused.Kernel() {
-                @Override public void f64(int off, int n, double[][] in, double[][] out) {
-                    OptimizerF64.rms(off, n, in[0], in[1], null, a, c, epsilon, out[0], null, out[1]);
-                }
-                @Override public void f32(int off, int n, float[][] in, float[][] out) {
-                    OptimizerF32.rms(off, n, in[0], in[1], null, (float) a, (float) c, (float) epsilon, out[0], null, out[1]);
-                }
-            }, 2, grads, state.squareAverage());
+            Params[] r = Fused.map("scale by rms", (k, off, n, in, out) ->
+                    k.rms(off, n, in[0], in[1], null, a, c, epsilon, out[0], null, out[1]), 2, grads, state.squareAverage());
             return new Update<>(r[1], new RmsState(r[0], Params.empty()));
         }
     }
@@ -259,14 +207,8 @@ final class Transforms {
         @Override public EmptyState init(Params params) { return EmptyState.INSTANCE; }
         @Override public Update<EmptyState> update(Params grads, EmptyState state, Params params) {
             double c = maxAbs;
-            return new Update<>(Fused.map("clip by value", new Fused.Kernel() {
-                @Override public void f64(int off, int n, double[][] in, double[][] out) {
-                    OptimizerF64.clipByValue(off, n, in[0], c, out[0]);
-                }
-                @Override public void f32(int off, int n, float[][] in, float[][] out) {
-                    OptimizerF32.clipByValue(off, n, in[0], (float) c, out[0]);
-                }
-            }, 1, grads)[0], state);
+            return new Update<>(Fused.map("clip by value", (k, off, n, in, out) ->
+                    k.clipByValue(off, n, in[0], c, out[0]), 1, grads)[0], state);
         }
     }
 

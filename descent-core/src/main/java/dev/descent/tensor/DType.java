@@ -1,5 +1,9 @@
 package dev.descent.tensor;
 
+import dev.descent.tensor.kernel.Storage;
+import dev.descent.tensor.kernel.StorageF32;
+import dev.descent.tensor.kernel.StorageF64;
+
 /**
  * Element types. {@link #F32} is for training, {@link #F64} for verification and second-order
  * work on small models.
@@ -26,6 +30,11 @@ public enum DType {
     /** Bytes per element. */
     public int byteSize() {
         return bytes;
+    }
+
+    /** A new zero storage of {@code n} elements of this dtype: the one place a dtype picks its kernels. */
+    public Storage allocate(int n) {
+        return this == F32 ? new StorageF32(new float[n]) : new StorageF64(new double[n]);
     }
 
     /** Unit roundoff u = 2^-24 (float32) or 2^-53 (float64). */

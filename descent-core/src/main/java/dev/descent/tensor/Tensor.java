@@ -1,13 +1,10 @@
 package dev.descent.tensor;
 
 import dev.descent.tensor.kernel.BinaryOp;
-import dev.descent.tensor.kernel.ElementwiseF32;
-import dev.descent.tensor.kernel.ElementwiseF64;
-import dev.descent.tensor.kernel.GemmF32;
-import dev.descent.tensor.kernel.GemmF64;
-import dev.descent.tensor.kernel.ReduceF32;
-import dev.descent.tensor.kernel.ReduceF64;
 import dev.descent.tensor.kernel.ReduceOp;
+import dev.descent.tensor.kernel.Storage;
+import dev.descent.tensor.kernel.StorageF32;
+import dev.descent.tensor.kernel.StorageF64;
 import dev.descent.tensor.kernel.UnaryOp;
 import java.util.Arrays;
 
@@ -17,8 +14,8 @@ import java.util.Arrays;
  * <p>Every operation returns a new tensor; none modifies its operands. Binary operations
  * broadcast with NumPy's rules and require equal dtypes (see {@link DType} for why there is no
  * promotion). Shape errors throw {@link IllegalArgumentException} naming the operation and both
- * shapes. The kernels live in {@code dev.descent.tensor.kernel}; this class validates, plans the
- * iteration and dispatches on dtype.
+ * shapes. The kernels live in {@code dev.descent.tensor.kernel}; this class validates and plans
+ * the iteration, and its {@link Storage} (float32 or float64) runs the kernel of its dtype.
  *
  * <p>{@link #rawF32()} and {@link #rawF64()} expose the backing array without copying for
  * allocation-free code in other packages; callers must not modify it unless they created the
@@ -28,14 +25,12 @@ import java.util.Arrays;
 public final class Tensor {
     private final Shape shape;
     private final DType dtype;
-    private final float[] f;
-    private final double[] d;
+    private final Storage data;
 
-    private Tensor(Shape shape, float[] f, double[] d) {
+    private Tensor(Shape shape, DType dtype, Storage data) {
         this.shape = shape;
-        this.dtype = f != null ? DType.F32 : DType.F64;
-        this.f = f;
-        this.d = d;
+        this.dtype = dtype;
+        this.data = data;
     }
 
     // ---------------------------------------------------------------- creation
@@ -54,14 +49,14 @@ public final class Tensor {
     public static Tensor wrap(double[] data, int... shape) {
         Shape s = Shape.of(shape);
         checkLength(data.length, s);
-        return new Tensor(s, null, data);
+        return new Tensor(s, DType.F64, new StorageF64(data));
     }
 
     /** A float32 tensor that takes ownership of {@code data} (no copy). */
     public static Tensor wrap(float[] data, int... shape) {
         Shape s = Shape.of(shape);
         checkLength(data.length, s);
-        return new Tensor(s, data, null);
+        return new Tensor(s, DType.F32, new StorageF32(data));
     }
 
     private static void checkLength(int length, Shape s) {
@@ -73,7 +68,7 @@ public final class Tensor {
 
     /** A float64 scalar. */
     public static Tensor scalar(double v) {
-        return new Tensor(Shape.SCALAR, null, new double[] {v});
+        return wrap(new double[] {v});
     }
 
     /** A scalar of the given dtype. */
@@ -84,7 +79,7 @@ public final class Tensor {
     /** A tensor filled with zeros. */
     public static Tensor zeros(DType dtype, int... shape) {
         Shape s = Shape.of(shape);
-        return dtype == DType.F32 ? new Tensor(s, new float[s.size()], null) : new Tensor(s, null, new double[s.size()]);
+        return new Tensor(s, dtype, dtype.allocate(s.size()));
     }
 
     /** A tensor filled with ones. */
@@ -95,7 +90,7 @@ public final class Tensor {
     /** A tensor filled with {@code value}. */
     public static Tensor full(DType dtype, double value, int... shape) {
         Tensor t = zeros(dtype, shape);
-        if (t.f != null) Arrays.fill(t.f, (float) value); else Arrays.fill(t.d, value);
+        t.data.fill(value);
         return t;
     }
 
@@ -168,21 +163,36 @@ public final class Tensor {
 
     /** The backing float32 array, no copy; null for float64 (see class docs before modifying). */
     public float[] rawF32() {
-        return f;
+        return data.array() instanceof float[] a ? a : null;
     }
 
     /** The backing float64 array, no copy; null for float32 (see class docs before modifying). */
     public double[] rawF64() {
-        return d;
+        return data.array() instanceof double[] a ? a : null;
+    }
+
+    /**
+     * The storage, no copy: the kernel entry points of this tensor's dtype, for allocation-free
+     * code in other packages (the same rules as {@link #rawF64()} before modifying it).
+     */
+    public Storage storage() {
+        return data;
+    }
+
+    /** A tensor of {@code shape} over {@code data} (no copy; the caller gives up the storage). */
+    public static Tensor wrap(Storage data, int... shape) {
+        Shape s = Shape.of(shape);
+        checkLength(data.length(), s);
+        return new Tensor(s, data instanceof StorageF32 ? DType.F32 : DType.F64, data);
     }
 
     /** Element at flat row-major index i, as a double. */
     public double getFlat(int i) {
-        return f != null ? f[i] : d[i];
+        return data.get(i);
     }
 
     private void setRaw(int i, double v) {
-        if (f != null) f[i] = (float) v; else d[i] = v;
+        data.set(i, v);
     }
 
     /** Element at the given multi-index. */
@@ -212,29 +222,23 @@ public final class Tensor {
 
     /** The values as a new double array. */
     public double[] toDoubleArray() {
-        if (d != null) return d.clone();
-        double[] out = new double[f.length];
-        for (int i = 0; i < f.length; i++) out[i] = f[i];
-        return out;
+        return data.toDoubles();
     }
 
     /** The values as a new float array (rounded when float64). */
     public float[] toFloatArray() {
-        if (f != null) return f.clone();
-        float[] out = new float[d.length];
-        for (int i = 0; i < d.length; i++) out[i] = (float) d[i];
-        return out;
+        return data.toFloats();
     }
 
     /** This tensor converted to {@code target} (itself when already of that dtype). */
     public Tensor to(DType target) {
         if (target == dtype) return this;
-        return target == DType.F64 ? new Tensor(shape, null, toDoubleArray()) : new Tensor(shape, toFloatArray(), null);
+        return target == DType.F64 ? wrap(toDoubleArray(), shape.dims()) : wrap(toFloatArray(), shape.dims());
     }
 
     /** A mutable copy of the data as a new tensor (for callers that will fill it). */
     public Tensor copy() {
-        return f != null ? new Tensor(shape, f.clone(), null) : new Tensor(shape, null, d.clone());
+        return new Tensor(shape, dtype, data.copy());
     }
 
     /**
@@ -291,13 +295,15 @@ public final class Tensor {
         return Math.sqrt(dot(this));
     }
 
-    /** Σ this·other over all elements, accumulated in float64 (shapes must match). */
+    /**
+     * Σ this·other over all elements, accumulated in float64 (shapes and dtypes must match):
+     * float32 elements are widened exactly, so every product is exact; the sum is vectorised
+     * with four vector partial sums ({@code ReduceF64.dotWide}).
+     */
     public double dot(Tensor other) {
         requireSameShape("dot", other);
-        if (d != null && other.d != null) return ReduceF64.dot(d, 0, other.d, 0, d.length);
-        double s = 0;
-        for (int i = 0; i < size(); i++) s += getFlat(i) * other.getFlat(i);
-        return s;
+        requireSameDType("dot", this, other);
+        return data.dotWide(0, other.data, 0, size());
     }
 
     private void requireSameShape(String op, Tensor other) {
@@ -390,17 +396,14 @@ public final class Tensor {
         requireSameShape("maskedByPositive", x);
         requireSameDType("maskedByPositive", this, x);
         Tensor out = zeros(dtype, shape.dims());
-        if (f != null) ElementwiseF32.maskPositive(f, 0, x.f, 0, out.f, 0, size());
-        else ElementwiseF64.maskPositive(d, 0, x.d, 0, out.d, 0, size());
+        data.maskPositive(0, x.data, 0, out.data, 0, size());
         return out;
     }
 
     /** op applied elementwise (the public operations above are the named entry points). */
     Tensor unary(UnaryOp op) {
         Tensor out = zeros(dtype, shape.dims());
-        int n = size();
-        if (f != null) ElementwiseF32.unary(op, f, 0, out.f, 0, n);
-        else ElementwiseF64.unary(op, d, 0, out.d, 0, n);
+        data.unary(op, 0, out.data, 0, size());
         return out;
     }
 
@@ -410,13 +413,8 @@ public final class Tensor {
         requireSameDType("where", cond, a);
         Shape s = Shape.broadcast("where", Shape.broadcast("where", cond.shape, a.shape), b.shape);
         Tensor out = zeros(a.dtype, s.dims());
-        Broadcast.plan(s, new Shape[] {cond.shape, a.shape, b.shape}).forEachRow((offs, oo, n, st) -> {
-            if (out.f != null) {
-                ElementwiseF32.where(cond.f, offs[0], st[0], a.f, offs[1], st[1], b.f, offs[2], st[2], out.f, oo, n);
-            } else {
-                ElementwiseF64.where(cond.d, offs[0], st[0], a.d, offs[1], st[1], b.d, offs[2], st[2], out.d, oo, n);
-            }
-        });
+        Broadcast.plan(s, new Shape[] {cond.shape, a.shape, b.shape}).forEachRow((offs, oo, n, st) ->
+                cond.data.where(offs[0], st[0], a.data, offs[1], st[1], b.data, offs[2], st[2], out.data, oo, n));
         return out;
     }
 
@@ -436,8 +434,7 @@ public final class Tensor {
 
     private static void kernelBinary(BinaryOp op, Tensor a, int ao, int as, Tensor b, int bo, int bs,
                                      Tensor out, int oo, int n) {
-        if (out.f != null) ElementwiseF32.binary(op, a.f, ao, as, b.f, bo, bs, out.f, oo, n);
-        else ElementwiseF64.binary(op, a.d, ao, as, b.d, bo, bs, out.d, oo, n);
+        a.data.binary(op, ao, as, b.data, bo, bs, out.data, oo, n);
     }
 
     /** This tensor broadcast (copied) to {@code target}. */
@@ -473,8 +470,7 @@ public final class Tensor {
 
     /** Sum of all elements, as a scalar tensor of this dtype. */
     public Tensor sum() {
-        double s = f != null ? ReduceF32.sum(f, 0, f.length) : ReduceF64.sum(d, 0, d.length);
-        return scalar(dtype, s);
+        return scalar(dtype, data.sum(0, size()));
     }
 
     /** Mean of all elements (NaN for an empty tensor). */
@@ -559,11 +555,9 @@ public final class Tensor {
             int outer = shape.sizeBetween(0, first), inner = shape.sizeBetween(last + 1, r);
             Tensor out = zeros(dtype, finalDims);
             if (inner > 0) {
-                float[] fs = f != null ? new float[inner] : null;
-                double[] ds = f != null ? null : new double[inner];
+                Storage scratch = data.zeros(inner);
                 for (int o = 0; o < outer; o++) {
-                    if (f != null) ReduceF32.columnSums(f, o * reducedSize * inner, reducedSize, inner, out.f, o * inner, fs);
-                    else ReduceF64.columnSums(d, o * reducedSize * inner, reducedSize, inner, out.d, o * inner, ds);
+                    data.columnSums(o * reducedSize * inner, reducedSize, inner, out.data, o * inner, scratch);
                 }
             }
             return out;
@@ -577,8 +571,7 @@ public final class Tensor {
         int rows = src.size() / Math.max(reducedSize, 1);
         if (reducedSize == 0) rows = Shape.of(finalDims).size();
         Tensor out = zeros(dtype, finalDims);
-        if (f != null) ReduceF32.rows(op, src.f, 0, rows, reducedSize, out.f, 0);
-        else ReduceF64.rows(op, src.d, 0, rows, reducedSize, out.d, 0);
+        src.data.rows(op, 0, rows, reducedSize, out.data, 0);
         return out;
     }
 
@@ -598,8 +591,7 @@ public final class Tensor {
         if (cols == 0) {
             return full(dtype, Double.NEGATIVE_INFINITY, keepDims ? keep : removeAxis(shape.dims(), a));
         }
-        if (f != null) ReduceF32.logSumExpRows(src.f, 0, rows, cols, out.f, 0, new float[cols]);
-        else ReduceF64.logSumExpRows(src.d, 0, rows, cols, out.d, 0, new double[cols]);
+        src.data.logSumExpRows(0, rows, cols, out.data, 0, data.zeros(cols));
         return keepDims ? out : out.reshape(removeAxis(shape.dims(), a));
     }
 
@@ -689,11 +681,7 @@ public final class Tensor {
         boolean accumulate = into != null;
         int aStride = ar * ac, bStride = b.rank() == 3 ? br * bc : 0, cStride = m * n;
         for (int i = 0; i < batch; i++) {
-            if (out.f != null) {
-                GemmF32.gemm(transA, transB, m, n, k, a.f, i * aStride, ac, b.f, i * bStride, bc, out.f, i * cStride, n, accumulate);
-            } else {
-                GemmF64.gemm(transA, transB, m, n, k, a.d, i * aStride, ac, b.d, i * bStride, bc, out.d, i * cStride, n, accumulate);
-            }
+            a.data.gemm(transA, transB, m, n, k, i * aStride, ac, b.data, i * bStride, bc, out.data, i * cStride, n, accumulate);
         }
         return out;
     }
@@ -724,7 +712,7 @@ public final class Tensor {
             throw new IllegalArgumentException("reshape: cannot reshape " + shape + " (" + size() + " elements) to " + s
                     + " (" + s.size() + " elements)");
         }
-        return new Tensor(s, f, d);
+        return new Tensor(s, dtype, data);
     }
 
     /** Transpose of a matrix (rank 2), or of the last two axes. */
@@ -762,20 +750,7 @@ public final class Tensor {
         if (n == 0) return out;
         if (r == 2) {
             int rows = outDims[0], cols = outDims[1];
-            int s0 = srcStride[0], s1 = srcStride[1];
-            // Blocked 2-D transpose keeps both sides cache-resident.
-            final int bs = 32;
-            for (int i0 = 0; i0 < rows; i0 += bs) {
-                for (int j0 = 0; j0 < cols; j0 += bs) {
-                    int i1 = Math.min(rows, i0 + bs), j1 = Math.min(cols, j0 + bs);
-                    for (int i = i0; i < i1; i++) {
-                        for (int j = j0; j < j1; j++) {
-                            if (f != null) out.f[i * cols + j] = f[i * s0 + j * s1];
-                            else out.d[i * cols + j] = d[i * s0 + j * s1];
-                        }
-                    }
-                }
-            }
+            data.permute2d(rows, cols, srcStride[0], srcStride[1], out.data);
             return out;
         }
         int[] idx = new int[r];
@@ -783,11 +758,7 @@ public final class Tensor {
         int last = outDims[r - 1];
         int lastStride = srcStride[r - 1];
         for (int o = 0; o < n; o += last) {
-            if (f != null) {
-                for (int j = 0; j < last; j++) out.f[o + j] = f[src + j * lastStride];
-            } else {
-                for (int j = 0; j < last; j++) out.d[o + j] = d[src + j * lastStride];
-            }
+            data.copyStrided(src, lastStride, out.data, o, last);
             for (int a = r - 2; a >= 0; a--) {
                 idx[a]++;
                 src += srcStride[a];
@@ -812,8 +783,7 @@ public final class Tensor {
         int len = (end - start) * inner;
         for (int o = 0; o < outer; o++) {
             int srcOff = (o * dim + start) * inner;
-            if (f != null) System.arraycopy(f, srcOff, out.f, o * len, len);
-            else System.arraycopy(d, srcOff, out.d, o * len, len);
+            data.copyTo(srcOff, out.data, o * len, len);
         }
         return out;
     }
@@ -850,8 +820,7 @@ public final class Tensor {
         for (Tensor t : parts) {
             int len = t.shape.dim(a) * inner;
             for (int o = 0; o < outer; o++) {
-                if (out.f != null) System.arraycopy(t.f, o * len, out.f, o * rowLen + pos, len);
-                else System.arraycopy(t.d, o * len, out.d, o * rowLen + pos, len);
+                t.data.copyTo(o * len, out.data, o * rowLen + pos, len);
             }
             pos += len;
         }
@@ -895,8 +864,7 @@ public final class Tensor {
         for (int o = 0; o < outer; o++) {
             for (int i = 0; i < indices.length; i++) {
                 int src = (o * dim + indices[i]) * inner, dst = (o * indices.length + i) * inner;
-                if (f != null) System.arraycopy(f, src, out.f, dst, inner);
-                else System.arraycopy(d, src, out.d, dst, inner);
+                data.copyTo(src, out.data, dst, inner);
             }
         }
         return out;
@@ -918,8 +886,7 @@ public final class Tensor {
         for (int o = 0; o < outer; o++) {
             for (int i = 0; i < indices.length; i++) {
                 int dst = (o * dim + indices[i]) * inner, src = (o * indices.length + i) * inner;
-                if (f != null) ReduceF32.accumulate(f, src, out.f, dst, inner);
-                else ReduceF64.accumulate(d, src, out.d, dst, inner);
+                data.accumulate(src, out.data, dst, inner);
             }
         }
         return out;

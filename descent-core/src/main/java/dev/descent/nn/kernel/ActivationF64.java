@@ -1,5 +1,6 @@
 package dev.descent.nn.kernel;
 
+import dev.descent.tensor.kernel.Storage;
 import dev.descent.tensor.kernel.UnaryOp;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorOperators;
@@ -9,8 +10,21 @@ import jdk.incubator.vector.VectorSpecies;
  * The backward step through an activation of {@code dev.descent.nn}, for float64 arrays (the
  * float32 twin is generated; see the package docs).
  */
-public final class ActivationF64 {
+public final class ActivationF64 extends ActivationKernels {
     private ActivationF64() {}
+
+    /** The float64 pass of {@link ActivationKernels}. */
+    public static final ActivationF64 INSTANCE = new ActivationF64();
+
+    /** The array of a storage of this dtype, or null. */
+    private static double[] arr(Storage s) {
+        return s == null ? null : (double[]) s.array();
+    }
+
+    @Override
+    public void mulActivationDerivative(UnaryOp op, Storage a, int ao, Storage b, int bo, Storage y, int yo, Storage out, int oo, int n) {
+        mulActivationDerivative(op, arr(a), ao, arr(b), bo, arr(y), yo, arr(out), oo, n);
+    }
 
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
 

@@ -1,5 +1,6 @@
 package dev.descent.nn.kernel;
 
+import dev.descent.tensor.kernel.Storage;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -9,8 +10,37 @@ import jdk.incubator.vector.VectorSpecies;
  * [rows, cols] block with per-feature (per-column) vectors, and rounds every element as the
  * separate elementwise operations it replaces would round it (no fused multiply-add).
  */
-public final class BatchNormF64 {
+public final class BatchNormF64 extends BatchNormKernels {
     private BatchNormF64() {}
+
+    /** The float64 kernels of {@link BatchNormKernels}. */
+    public static final BatchNormF64 INSTANCE = new BatchNormF64();
+
+    /** The array of a storage of this dtype, or null. */
+    private static double[] arr(Storage s) {
+        return s == null ? null : (double[]) s.array();
+    }
+
+    @Override
+    public void centredSquares(Storage x, Storage m, Storage out, int rows, int cols) {
+        centredSquares(arr(x), arr(m), arr(out), rows, cols);
+    }
+
+    @Override
+    public void normalizedAffine(Storage x, Storage m, Storage s, Storage g, Storage b, Storage out, int rows, int cols) {
+        normalizedAffine(arr(x), arr(m), arr(s), arr(g), arr(b), arr(out), rows, cols);
+    }
+
+    @Override
+    public void normalizedTimes(Storage x, Storage m, Storage s, Storage c, Storage out, int rows, int cols) {
+        normalizedTimes(arr(x), arr(m), arr(s), arr(c), arr(out), rows, cols);
+    }
+
+    @Override
+    public void normalizedInputGradient(Storage x, Storage m, Storage s, Storage c, Storage b, Storage k, Storage scale,
+                                        Storage out, int rows, int cols) {
+        normalizedInputGradient(arr(x), arr(m), arr(s), arr(c), arr(b), arr(k), arr(scale), arr(out), rows, cols);
+    }
 
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
 

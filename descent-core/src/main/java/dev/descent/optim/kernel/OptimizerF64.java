@@ -1,5 +1,6 @@
 package dev.descent.optim.kernel;
 
+import dev.descent.tensor.kernel.Storage;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -16,7 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  * exactly the scalar tail's operations (no fused multiply-add), so results do not depend on where
  * an element falls.
  */
-public final class OptimizerF64 {
+public final class OptimizerF64 extends OptimizerKernels {
     private OptimizerF64() {}
 
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
@@ -141,5 +142,64 @@ public final class OptimizerF64 {
     /** out = p + u (applying updates); {@code out} is modified. */
     public static void add(int off, int n, double[] p, double[] u, double[] out) {
         for (int i = off; i < off + n; i++) out[i] = p[i] + u[i];
+    }
+
+    /** The float64 passes of {@link OptimizerKernels}. */
+    public static final OptimizerF64 INSTANCE = new OptimizerF64();
+
+    /** The array of a storage of this dtype, or null. */
+    private static double[] a(Storage s) {
+        return s == null ? null : (double[]) s.array();
+    }
+
+    @Override
+    public void adam(int off, int n, Storage g, Storage m, Storage v, double beta1, double c1, double beta2, double c2, // @KeepDouble
+                     double eps, double correction1, double sqrtCorrection2, Storage mOut, Storage vOut, Storage out, // @KeepDouble
+                     Storage p, /*@KeepDouble*/ double f) {
+        adam(off, n, a(g), a(m), a(v), (double) beta1, (double) c1, (double) beta2, (double) c2, (double) eps, (double) correction1,
+                (double) sqrtCorrection2, a(mOut), a(vOut), a(out), a(p), (double) f);
+    }
+
+    @Override
+    public void rms(int off, int n, Storage g, Storage s, Storage mg, double decay, double c, double eps, // @KeepDouble
+                    Storage sOut, Storage mgOut, Storage out) {
+        rms(off, n, a(g), a(s), a(mg), (double) decay, (double) c, (double) eps, a(sOut), a(mgOut), a(out));
+    }
+
+    @Override
+    public void trace(int off, int n, Storage g, Storage b, /*@KeepDouble*/ double mu, boolean nesterov, Storage bOut, Storage out) {
+        trace(off, n, a(g), a(b), (double) mu, nesterov, a(bOut), a(out));
+    }
+
+    @Override
+    public void momentum(int off, int n, Storage g, Storage v, double alpha, double lr, boolean nesterov, // @KeepDouble
+                         Storage vOut, Storage out) {
+        momentum(off, n, a(g), a(v), (double) alpha, (double) lr, nesterov, a(vOut), a(out));
+    }
+
+    @Override
+    public void ema(int off, int n, Storage g, Storage v, double beta, double c, boolean debias, double k, // @KeepDouble
+                    Storage vOut, Storage out) {
+        ema(off, n, a(g), a(v), (double) beta, (double) c, debias, (double) k, a(vOut), a(out));
+    }
+
+    @Override
+    public void addDecayedWeights(int off, int n, Storage g, Storage p, /*@KeepDouble*/ double lambda, Storage out) {
+        addDecayedWeights(off, n, a(g), a(p), (double) lambda, a(out));
+    }
+
+    @Override
+    public void clipByValue(int off, int n, Storage g, /*@KeepDouble*/ double c, Storage out) {
+        clipByValue(off, n, a(g), (double) c, a(out));
+    }
+
+    @Override
+    public void scale(int off, int n, Storage g, /*@KeepDouble*/ double s, Storage p, Storage out) {
+        scale(off, n, a(g), (double) s, a(p), a(out));
+    }
+
+    @Override
+    public void add(int off, int n, Storage p, Storage u, Storage out) {
+        add(off, n, a(p), a(u), a(out));
     }
 }

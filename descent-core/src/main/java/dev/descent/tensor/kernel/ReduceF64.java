@@ -1,6 +1,7 @@
 package dev.descent.tensor.kernel;
 
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.DoubleVector; // @KeepDouble: dotWide's float64 accumulators, in both twins
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -15,6 +16,10 @@ public final class ReduceF64 {
     private ReduceF64() {}
 
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+    /** The accumulators' species of {@link #dotWide}: float64 lanes in every twin. */
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED; // @KeepDouble
+    /** Float64 vectors per vector of this dtype: 1 here, 2 in the float32 twin. */
+    private static final int PARTS = /*@KeepDouble*/ Double.BYTES / Double.BYTES;
 
     /** Σ a[off .. off+n). */
     // NOTE: four vector accumulators, not one: a single one makes every addition wait for the
@@ -63,6 +68,42 @@ public final class ReduceF64 {
             for (double x : lanes) s += x;
         }
         for (; i < n; i++) s += a[ao + i] * b[bo + i];
+        return s;
+    }
+
+    /**
+     * Σ a[ao+i]·b[bo+i] for i &lt; n accumulated in float64 whatever the dtype: each element is
+     * widened (exactly) to float64, so each product is exact in the float32 twin, and the sums are
+     * {@link #dot}'s four vector partial sums of float64 lanes. For float64 this is {@link #dot}
+     * operation for operation (same bits).
+     */
+    public static /*@KeepDouble*/ double dotWide(double[] a, int ao, double[] b, int bo, int n) {
+        int i = 0, l = S.length();
+        int upper4 = n - n % (4 * l), upper = S.loopBound(n);
+        double s = 0; // @KeepDouble
+        if (upper > 0) {
+            DoubleVector acc0 = DoubleVector.zero(D), acc1 = acc0, acc2 = acc0, acc3 = acc0; // @KeepDouble
+            for (; i < upper4; i += 4 * l) {
+                DoubleVector x0 = DoubleVector.fromArray(S, a, ao + i), y0 = DoubleVector.fromArray(S, b, bo + i);
+                DoubleVector x1 = DoubleVector.fromArray(S, a, ao + i + l), y1 = DoubleVector.fromArray(S, b, bo + i + l);
+                DoubleVector x2 = DoubleVector.fromArray(S, a, ao + i + 2 * l), y2 = DoubleVector.fromArray(S, b, bo + i + 2 * l);
+                DoubleVector x3 = DoubleVector.fromArray(S, a, ao + i + 3 * l), y3 = DoubleVector.fromArray(S, b, bo + i + 3 * l);
+                for (int p = 0; p < PARTS; p++) {
+                    acc0 = Widen.part(x0, p).fma(Widen.part(y0, p), acc0);
+                    acc1 = Widen.part(x1, p).fma(Widen.part(y1, p), acc1);
+                    acc2 = Widen.part(x2, p).fma(Widen.part(y2, p), acc2);
+                    acc3 = Widen.part(x3, p).fma(Widen.part(y3, p), acc3);
+                }
+            }
+            for (; i < upper; i += l) {
+                DoubleVector x0 = DoubleVector.fromArray(S, a, ao + i), y0 = DoubleVector.fromArray(S, b, bo + i);
+                for (int p = 0; p < PARTS; p++) acc0 = Widen.part(x0, p).fma(Widen.part(y0, p), acc0);
+            }
+            double[] lanes = new double[D.length()]; // @KeepDouble
+            acc0.add(acc1).add(acc2.add(acc3)).intoArray(lanes, 0);
+            for (double x : lanes) s += x; // @KeepDouble
+        }
+        for (; i < n; i++) s += (double) a[ao + i] * b[bo + i]; // @KeepDouble: the product of two widened floats is exact
         return s;
     }
 

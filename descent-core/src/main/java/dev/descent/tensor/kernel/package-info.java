@@ -18,6 +18,15 @@
  * (3) no identifier may contain "double" or "Double" unless its float twin also exists (or it
  * carries the marker).
  *
+ * <p><b>Dispatch once.</b> Code above the kernels does not branch on dtype: a tensor holds a
+ * {@link dev.descent.tensor.kernel.Storage} ({@code StorageF64}, hand-written, or its generated
+ * {@code StorageF32}) whose methods call the static loops of their dtype, one virtual call per
+ * operation, never per element. The kernels of layers and optimisers follow the same pattern in
+ * their own packages ({@code nn.kernel.BatchNormKernels}, {@code nn.kernel.ActivationKernels},
+ * {@code optim.kernel.OptimizerKernels}: abstract passes over storages, implemented by the
+ * {@code *F64} class and its twin). {@link dev.descent.tensor.kernel.Widen} lets one source keep
+ * float64 accumulators over float32 vectors ({@code ReduceF64.dotWide}).
+ *
  * <p>Kernels take arrays, offsets and lengths, write into an explicit output argument (documented
  * as "modified") and never allocate in their inner loops. Shapes are validated by callers in
  * {@code dev.descent.tensor}; kernels only assert what they need for memory safety. This package
