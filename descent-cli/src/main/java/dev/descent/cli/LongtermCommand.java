@@ -4,6 +4,7 @@ import dev.descent.data.AddingTask;
 import dev.descent.data.BatchStream;
 import dev.descent.data.Dataset;
 import dev.descent.data.SequenceTask;
+import dev.descent.io.Json;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Rng;
 import dev.descent.train.Evaluator;
@@ -41,7 +42,10 @@ import picocli.CommandLine.Spec;
  * below {@code --threshold} (0.01). Every {@code --eval-every} seconds of training the model is
  * evaluated on the first {@code --probe-size} (1,000) of them; when that probe is below the
  * threshold the whole test set confirms it. The time to solve is the training time at that
- * evaluation; evaluation time is not charged to the budget (it is recorded separately).
+ * evaluation; evaluation time is not charged to the budget (it is recorded separately). Training
+ * runs in chunks of whole steps sized to the evaluation interval, so the last chunk can end past
+ * the budget by less than one step (a Hessian-free step can take a minute); a solve found there
+ * is recorded as {@code solved-late} and does not count.
  *
  * <p><b>Files</b> in DIR, every one written atomically: {@code results.jsonl}, one JSON object per
  * finished run (settings, outcome, time and step to solve, final test MSE, the learning curve);
@@ -159,8 +163,8 @@ public final class LongtermCommand implements Callable<Integer> {
         for (RunKey k : grid) {
             Map<String, Object> r = done.get(k.id());
             if (r == null) continue;
-            String want = Json.write(settings(k, byName.get(k.method()), budgets.get(k.length())));
-            String have = Json.write(r.get("settings"));
+            String want = Json.writeObject(settings(k, byName.get(k.method()), budgets.get(k.length())));
+            String have = Json.writeObject(r.get("settings"));
             if (!want.equals(have)) {
                 throw usage(results + ": run " + k.id() + " was recorded with settings " + have + ", not " + want
                         + "; use another --out or the same settings");
@@ -183,7 +187,7 @@ public final class LongtermCommand implements Callable<Integer> {
             Map<String, Object> r = run(k, byName.get(k.method()), budgets.get(k.length()), stdout);
             done.put(k.id(), r);
             StringBuilder sb = new StringBuilder();
-            for (Map<String, Object> line : done.values()) sb.append(Json.write(line)).append('\n');
+            for (Map<String, Object> line : done.values()) sb.append(Json.writeObject(line)).append('\n');
             RunDirectory.writeAtomically(results, sb.toString());
             LongtermReport.write(out, new ArrayList<>(done.values()), threshold);
             stdout.println("  " + r.get("outcome") + (Boolean.TRUE.equals(r.get("solved"))
@@ -344,15 +348,17 @@ public final class LongtermCommand implements Callable<Integer> {
             evalSeconds += (System.nanoTime() - e0) / 1e9;
             addPoint(curve, curveText, curveFile, trainSeconds, state.step(), probeMse, lastLoss[0]);
             if (confirm < threshold) {
-                solved = true;
-                outcome = "solved";
+                // A chunk cannot stop inside a step, so the last one may end past the budget (by under
+                // one step's time): a solve there is recorded as late, not as a success.
+                solved = trainSeconds <= budgetSeconds;
+                outcome = solved ? "solved" : "solved-late";
                 solveTime = trainSeconds;
                 solveStep = state.step();
                 finalMse = confirm;
                 break;
             }
         }
-        if (!solved) {
+        if (!solved && !"solved-late".equals(outcome)) {
             e0 = System.nanoTime();
             finalMse = "diverged".equals(outcome) ? Double.NaN : full.evaluate(model, state.step()).metric("mse");
             evalSeconds += (System.nanoTime() - e0) / 1e9;
@@ -366,8 +372,8 @@ public final class LongtermCommand implements Callable<Integer> {
         r.put("settings", settings(k, m, budgetSeconds));
         r.put("outcome", outcome);
         r.put("solved", solved);
-        r.put("time_to_solve_s", solved ? solveTime : null);
-        r.put("step_to_solve", solved ? solveStep : null);
+        r.put("time_to_solve_s", solveStep >= 0 ? solveTime : null);
+        r.put("step_to_solve", solveStep >= 0 ? solveStep : null);
         r.put("final_test_mse", finalMse);
         r.put("train_seconds", trainSeconds);
         r.put("eval_seconds", evalSeconds);
@@ -387,7 +393,7 @@ public final class LongtermCommand implements Callable<Integer> {
         List<Object> p = new ArrayList<>(List.of(seconds, step, probe, Double.isNaN(loss) ? 0.0 : loss));
         if (Double.isNaN(loss)) p.set(3, null);
         curve.add(p);
-        text.append(Json.write(p)).append('\n');
+        text.append(Json.writeObject(p)).append('\n');
         RunDirectory.writeAtomically(file, text.toString());
     }
 

@@ -292,8 +292,7 @@ public final class Trainer {
                         + model.getClass().getSimpleName());
             }
             int m = cb.size();
-            curvature = Oracles.withHiddenStates(vp -> rm.outputAndHiddenStates(vp, cx), out -> objective.loss(out, cb),
-                    h -> h.square().sum().mul(0.5 / m));
+            curvature = Oracles.withSquaredHiddenPenalty(vp -> rm.outputAndHiddenStates(vp, cx), out -> objective.loss(out, cb), 1.0 / m);
         } else {
             curvature = cb == batch ? full : Oracles.fromModel(vp -> model.apply(vp, cx), out -> objective.loss(out, cb));
         }

@@ -58,6 +58,11 @@ class StructuralDampingOracleTest {
             Params joint = oracle.gaussNewtonWithStructural(at, v, mu);
             Params separate = oracle.gaussNewtonVectorProduct(at, v).axpy(mu, sv);
             assertTrue(joint.sub(separate).norm() <= 1e-12 * separate.norm(), form + ": " + joint.sub(separate).norm());
+            // The squared-error penalty with its known Hessian (1/B) I gives the same products by the short path.
+            StructuralDampingOracle squared = Oracles.withSquaredHiddenPenalty(modelAndHidden, loss, 1.0 / B);
+            Params fast = squared.gaussNewtonWithStructural(at, v, mu);
+            assertTrue(fast.sub(joint).norm() <= 1e-12 * joint.norm(), form + ": " + fast.sub(joint).norm());
+            assertTrue(squared.structuralProduct(at, v).sub(sv).norm() <= 1e-12 * sv.norm());
         }
     }
 
