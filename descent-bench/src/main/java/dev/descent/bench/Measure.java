@@ -1,7 +1,10 @@
 package dev.descent.bench;
 
+import dev.descent.io.Json;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -88,63 +91,38 @@ public final class Measure {
         return Double.NaN;
     }
 
-    /** Minimal JSON rendering of maps, lists, strings, numbers, booleans and null. */
+    /**
+     * One JSON line of maps, lists, arrays, strings, numbers, booleans and null, written by
+     * {@link Json#writeLine}; doubles keep six significant digits ({@code %.6g}, e.g.
+     * {@code 1.23457e-05}), enough for timings and what the harness's readers expect, and
+     * non-finite ones are null. Other objects are written as their string.
+     */
     public static String json(Object o) {
-        StringBuilder sb = new StringBuilder();
-        write(sb, o);
-        return sb.toString();
+        return Json.writeLine(rounded(o));
     }
 
-    private static void write(StringBuilder sb, Object o) {
-        if (o == null) {
-            sb.append("null");
-        } else if (o instanceof Map<?, ?> m) {
-            sb.append('{');
-            boolean first = true;
-            for (Map.Entry<?, ?> e : m.entrySet()) {
-                if (!first) sb.append(", ");
-                first = false;
-                write(sb, String.valueOf(e.getKey()));
-                sb.append(": ");
-                write(sb, e.getValue());
-            }
-            sb.append('}');
-        } else if (o instanceof Iterable<?> it) {
-            sb.append('[');
-            boolean first = true;
-            for (Object x : it) {
-                if (!first) sb.append(", ");
-                first = false;
-                write(sb, x);
-            }
-            sb.append(']');
-        } else if (o instanceof double[] arr) {
-            sb.append('[');
-            for (int i = 0; i < arr.length; i++) {
-                if (i > 0) sb.append(", ");
-                write(sb, arr[i]);
-            }
-            sb.append(']');
-        } else if (o instanceof Double || o instanceof Float) {
+    private static Object rounded(Object o) {
+        if (o == null || o instanceof String || o instanceof Boolean || o instanceof Json.Value) return o;
+        if (o instanceof Double || o instanceof Float) {
             double d = ((Number) o).doubleValue();
-            sb.append(Double.isFinite(d) ? String.format(Locale.ROOT, "%.6g", d) : "null");
-        } else if (o instanceof Number || o instanceof Boolean) {
-            sb.append(o);
-        } else {
-            String s = o.toString();
-            sb.append('"');
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                switch (c) {
-                    case '"': sb.append("\\\""); break;
-                    case '\\': sb.append("\\\\"); break;
-                    case '\n': sb.append("\\n"); break;
-                    case '\t': sb.append("\\t"); break;
-                    default:
-                        if (c < 0x20) sb.append(String.format("\\u%04x", (int) c)); else sb.append(c);
-                }
-            }
-            sb.append('"');
+            return Double.isFinite(d) ? new Json.Num(String.format(Locale.ROOT, "%.6g", d)) : null;
         }
+        if (o instanceof Number) return o;
+        if (o instanceof Map<?, ?> m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            for (Map.Entry<?, ?> e : m.entrySet()) out.put(String.valueOf(e.getKey()), rounded(e.getValue()));
+            return out;
+        }
+        if (o instanceof Iterable<?> it) {
+            List<Object> out = new ArrayList<>();
+            for (Object x : it) out.add(rounded(x));
+            return out;
+        }
+        if (o instanceof double[] a) {
+            List<Object> out = new ArrayList<>(a.length);
+            for (double d : a) out.add(rounded(d));
+            return out;
+        }
+        return o.toString();
     }
 }

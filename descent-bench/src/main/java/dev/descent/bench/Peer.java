@@ -1,5 +1,6 @@
 package dev.descent.bench;
 
+import dev.descent.io.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -10,8 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.function.Predicate;
 
 /**
  * Runs the PyTorch peer suite ({@code peer_torch.py}) as a child process with Debian's python3,
@@ -37,6 +37,19 @@ public final class Peer {
         Path script = peerDir.resolve("peer_torch.py").toAbsolutePath().normalize();
         if (!Files.isRegularFile(script)) {
             why[0] = "peer suite not found at " + script + " (pass --peer-dir)";
+            return null;
+        }
+        return locateScript(script, why);
+    }
+
+    /**
+     * A peer that runs the Python script {@code script} (such as descent-bench/peer/scaling_torch.py),
+     * or null with the reason in {@code why[0]} (no script, no python3, no torch).
+     */
+    public static Peer locateScript(Path scriptPath, String[] why) {
+        Path script = scriptPath.toAbsolutePath().normalize();
+        if (!Files.isRegularFile(script)) {
+            why[0] = "peer script not found at " + script;
             return null;
         }
         if (!Files.isExecutable(Path.of(PYTHON))) {
@@ -93,25 +106,50 @@ public final class Peer {
         return lines;
     }
 
-    /** The first number after {@code "key": } in a flat JSON line, or NaN. */
+    /**
+     * The value of the first member called {@code key} whose value is accepted, searching
+     * {@code line}'s object depth first in member order (so the first in the text), or null.
+     *
+     * @throws IllegalArgumentException if the line is not a JSON object
+     */
+    private static Object find(String line, String key, Predicate<Object> accept) {
+        return find(Json.parse(line, "peer line"), key, accept);
+    }
+
+    private static Object find(Object tree, String key, Predicate<Object> accept) {
+        if (tree instanceof Map<?, ?> m) {
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                if (e.getKey().equals(key) && accept.test(e.getValue())) return e.getValue();
+                Object inner = find(e.getValue(), key, accept);
+                if (inner != null) return inner;
+            }
+        } else if (tree instanceof List<?> l) {
+            for (Object x : l) {
+                Object inner = find(x, key, accept);
+                if (inner != null) return inner;
+            }
+        }
+        return null;
+    }
+
+    /** The first number called {@code key} in a JSON line (nested objects included), or NaN. */
     public static double number(String line, String key) {
-        Matcher m = Pattern.compile("\"" + Pattern.quote(key) + "\": (-?[0-9.eE+-]+)").matcher(line);
-        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+        Object v = find(line, key, x -> x instanceof Number);
+        return v == null ? Double.NaN : ((Number) v).doubleValue();
     }
 
-    /** The first string after {@code "key": } in a JSON line, or null. */
+    /** The first string called {@code key} in a JSON line, or null. */
     public static String string(String line, String key) {
-        Matcher m = Pattern.compile("\"" + Pattern.quote(key) + "\": \"([^\"]*)\"").matcher(line);
-        return m.find() ? m.group(1) : null;
+        return (String) find(line, key, x -> x instanceof String);
     }
 
-    /** The number array after {@code "key": [} in a JSON line. */
+    /** The first array of numbers called {@code key} in a JSON line; empty if there is none. */
     public static double[] numbers(String line, String key) {
-        Matcher m = Pattern.compile("\"" + Pattern.quote(key) + "\": \\[([^\\]]*)\\]").matcher(line);
-        if (!m.find() || m.group(1).isBlank()) return new double[0];
-        String[] parts = m.group(1).split(",");
-        double[] out = new double[parts.length];
-        for (int i = 0; i < parts.length; i++) out[i] = Double.parseDouble(parts[i].trim());
+        Object v = find(line, key, x -> x instanceof List<?> l && l.stream().allMatch(y -> y instanceof Number));
+        if (v == null) return new double[0];
+        List<?> l = (List<?>) v;
+        double[] out = new double[l.size()];
+        for (int i = 0; i < out.length; i++) out[i] = ((Number) l.get(i)).doubleValue();
         return out;
     }
 }

@@ -17,6 +17,7 @@ import dev.descent.diagnostics.TrainingHealth;
 import dev.descent.diagnostics.WeightNormDynamics;
 import dev.descent.diagnostics.WeightNormLayerStats;
 import dev.descent.io.Checkpoint;
+import dev.descent.io.Json;
 import dev.descent.nn.Module;
 import dev.descent.nn.Rnn;
 import dev.descent.report.Plot;

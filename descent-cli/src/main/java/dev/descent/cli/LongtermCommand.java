@@ -4,6 +4,7 @@ import dev.descent.data.AddingTask;
 import dev.descent.data.BatchStream;
 import dev.descent.data.Dataset;
 import dev.descent.data.SequenceTask;
+import dev.descent.io.Json;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Rng;
 import dev.descent.train.Evaluator;
@@ -162,8 +163,8 @@ public final class LongtermCommand implements Callable<Integer> {
         for (RunKey k : grid) {
             Map<String, Object> r = done.get(k.id());
             if (r == null) continue;
-            String want = Json.write(settings(k, byName.get(k.method()), budgets.get(k.length())));
-            String have = Json.write(r.get("settings"));
+            String want = Json.writeObject(settings(k, byName.get(k.method()), budgets.get(k.length())));
+            String have = Json.writeObject(r.get("settings"));
             if (!want.equals(have)) {
                 throw usage(results + ": run " + k.id() + " was recorded with settings " + have + ", not " + want
                         + "; use another --out or the same settings");
@@ -186,7 +187,7 @@ public final class LongtermCommand implements Callable<Integer> {
             Map<String, Object> r = run(k, byName.get(k.method()), budgets.get(k.length()), stdout);
             done.put(k.id(), r);
             StringBuilder sb = new StringBuilder();
-            for (Map<String, Object> line : done.values()) sb.append(Json.write(line)).append('\n');
+            for (Map<String, Object> line : done.values()) sb.append(Json.writeObject(line)).append('\n');
             RunDirectory.writeAtomically(results, sb.toString());
             LongtermReport.write(out, new ArrayList<>(done.values()), threshold);
             stdout.println("  " + r.get("outcome") + (Boolean.TRUE.equals(r.get("solved"))
@@ -392,7 +393,7 @@ public final class LongtermCommand implements Callable<Integer> {
         List<Object> p = new ArrayList<>(List.of(seconds, step, probe, Double.isNaN(loss) ? 0.0 : loss));
         if (Double.isNaN(loss)) p.set(3, null);
         curve.add(p);
-        text.append(Json.write(p)).append('\n');
+        text.append(Json.writeObject(p)).append('\n');
         RunDirectory.writeAtomically(file, text.toString());
     }
 

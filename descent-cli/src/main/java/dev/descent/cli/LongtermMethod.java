@@ -6,6 +6,7 @@ import dev.descent.nn.Rnn;
 import dev.descent.optim.second.HessianFree;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Rng;
+import dev.descent.train.OptimizerFactory;
 import dev.descent.train.TrainingOptimizer;
 import dev.descent.train.TrainingSpec;
 import java.util.LinkedHashMap;

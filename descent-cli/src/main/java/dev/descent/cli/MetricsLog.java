@@ -1,5 +1,6 @@
 package dev.descent.cli;
 
+import dev.descent.io.Json;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +33,7 @@ public final class MetricsLog implements AutoCloseable {
 
     /** Writes one record as a line and flushes. */
     public void write(Map<String, ?> record) throws IOException {
-        out.write(Json.write(record));
+        out.write(Json.writeObject(record));
         out.write('\n');
         out.flush();
     }

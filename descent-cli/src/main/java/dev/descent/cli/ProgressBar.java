@@ -10,17 +10,20 @@ import java.util.function.LongSupplier;
  *
  * <p>On a terminal ({@code interactive}) the line is redrawn in place with {@code \r} at most
  * every 0.2 s; otherwise (logs, pipes, CI) a full line is printed at most every 10 s, so log files
- * stay short. The rate counts steps since the bar started, so a resumed run reports its own
- * speed. The clock is injectable for tests.
+ * stay short. The rate counts steps from the first reported one, so a resumed run reports its own
+ * speed and the first step (class loading, JIT compilation, first allocations: often as long as
+ * hundreds of later steps) does not inflate the estimate; until {@link #MIN_TIMED_STEPS} steps
+ * have been timed the rate and ETA print as "?". The clock is injectable for tests.
  */
 public final class ProgressBar {
     private static final long INTERACTIVE_NANOS = 200_000_000L, LOG_NANOS = 10_000_000_000L;
+    /** Steps timed after the first reported one before a rate and ETA are shown. */
+    static final int MIN_TIMED_STEPS = 5;
     private final PrintWriter out;
     private final long total;
     private final boolean interactive;
     private final LongSupplier clock;
-    private final long startNanos;
-    private long firstStep = -1;
+    private long firstStep = -1, firstNanos;
     private long lastPrint = Long.MIN_VALUE;
     private int lastWidth;
 
@@ -31,7 +34,6 @@ public final class ProgressBar {
         this.total = total;
         this.interactive = interactive;
         this.clock = nanoClock;
-        this.startNanos = nanoClock.getAsLong();
     }
 
     /** A bar on the process's terminal when there is one, else log lines; wall clock. */
@@ -59,12 +61,15 @@ public final class ProgressBar {
     /** Reports that {@code step} (1-based, ≤ total) finished with training loss {@code loss}. */
     public void update(long step, double loss) {
         long now = clock.getAsLong();
-        if (firstStep < 0) firstStep = step - 1;
+        if (firstStep < 0) {
+            firstStep = step;
+            firstNanos = now;
+        }
         boolean end = step >= total;
         if (!end && lastPrint != Long.MIN_VALUE && now - lastPrint < (interactive ? INTERACTIVE_NANOS : LOG_NANOS)) return;
         lastPrint = now;
-        double seconds = (now - startNanos) * 1e-9;
-        double rate = seconds > 0 ? (step - firstStep) / seconds : Double.NaN;
+        double seconds = (now - firstNanos) * 1e-9;
+        double rate = step - firstStep >= MIN_TIMED_STEPS && seconds > 0 ? (step - firstStep) / seconds : Double.NaN;
         String line = render(step, total, loss, rate, rate > 0 ? (total - step) / rate : Double.NaN);
         if (interactive) {
             out.print("\r" + line + " ".repeat(Math.max(0, lastWidth - line.length())));

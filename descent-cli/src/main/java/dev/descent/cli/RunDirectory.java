@@ -1,5 +1,6 @@
 package dev.descent.cli;
 
+import dev.descent.io.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -104,7 +105,7 @@ final class RunDirectory {
             if (s instanceof Number n && n.longValue() <= step) kept.add(r);
         }
         StringBuilder sb = new StringBuilder();
-        for (Map<String, Object> r : kept) sb.append(Json.write(r)).append('\n');
+        for (Map<String, Object> r : kept) sb.append(Json.writeObject(r)).append('\n');
         writeAtomically(metrics(), sb.toString());
     }
 

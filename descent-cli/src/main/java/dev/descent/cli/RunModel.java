@@ -1,6 +1,7 @@
 package dev.descent.cli;
 
 import dev.descent.io.Checkpoint;
+import dev.descent.io.Json;
 import dev.descent.nn.Module;
 import dev.descent.tensor.Rng;
 import dev.descent.train.TrainingSpec;

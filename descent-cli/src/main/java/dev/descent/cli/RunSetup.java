@@ -13,6 +13,7 @@ import dev.descent.tensor.Tensor;
 import dev.descent.train.Baselines;
 import dev.descent.train.Evaluator;
 import dev.descent.train.Objective;
+import dev.descent.train.OptimizerFactory;
 import dev.descent.train.Trainer;
 import dev.descent.train.TrainingOptimizer;
 import dev.descent.train.TrainingSpec;
@@ -50,7 +51,7 @@ record RunSetup(TrainingSpec spec, Module model, Objective objective, TrainingOp
     static RunSetup of(TrainingSpec spec, TrainingData d) {
         Rng rng = new Rng(spec.run().seed());
         Module m = buildModel(spec, d, rng);
-        TrainingOptimizer opt = OptimizerFactory.build(spec.optimizer(), spec.schedule(), spec.run().steps(), m.trainable().elementCount());
+        TrainingOptimizer opt = OptimizerFactory.build(spec, m.trainable().elementCount());
         Evaluator evaluator = new Evaluator(d.test(), spec.model().dtype(), baseline(d), Evaluator.DEFAULT_CHUNK);
         List<DiagnosticRecord> records = new ArrayList<>();
         DiagnosticsMonitor monitor = null;

@@ -2,6 +2,7 @@ package dev.descent.cli;
 
 import dev.descent.diagnostics.DiagnosticRecord;
 import dev.descent.io.Checkpoint;
+import dev.descent.io.Json;
 import dev.descent.train.Evaluation;
 import dev.descent.train.StepMetrics;
 import dev.descent.train.TrainingCheckpoints;
@@ -94,6 +95,9 @@ import picocli.CommandLine.Spec;
 public final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    /** Set by {@link #call()} when a small dataset's default length is the minimum steps: the line that says so. */
+    private String lengthNote;
 
     // Options of one invocation, neither read from nor saved to a config file; the run's own
     // options are TrainingSpec's, added by command().
@@ -223,6 +227,15 @@ public final class TrainCommand implements Callable<Integer> {
             double testFraction = given.spec().data().testFraction();
             TrainingData d = session == null ? source.load(seed, testFraction) : session.load(source, seed, testFraction);
             RunSetup run = setUp(given, d, session == null ? RunSetup.facts(d) : session.facts(d));
+            lengthNote = null;
+            if (session == null && d.train() != null && given.spec().run().steps() == null && given.spec().run().epochs() == null) {
+                long perEpoch = (d.train().size() + run.spec().run().batchSize() - 1) / run.spec().run().batchSize();
+                if (run.spec().run().steps() > perEpoch * TrainingSpec.DEFAULT_EPOCHS) {
+                    lengthNote = "steps: " + run.spec().run().steps() + " (" + run.spec().run().steps() / perEpoch + " epochs of " + perEpoch
+                            + " batches): " + TrainingSpec.DEFAULT_EPOCHS + " epochs of this small set would be only "
+                            + perEpoch * TrainingSpec.DEFAULT_EPOCHS + " steps; give --steps or --epochs to choose";
+                }
+            }
             RunDirectory dir = new RunDirectory(runDirectory(checkpointFile));
             TrainingLoop loop = session == null ? TrainingLoop.local(run) : session.loop(run, d);
             TrainingState start;
@@ -289,11 +302,12 @@ public final class TrainCommand implements Callable<Integer> {
     private int train(RunSetup run, TrainingLoop loop, TrainingData d, RunDirectory dir, TrainingState start, Path checkpointFile, PrintWriter out, PrintWriter err)
             throws IOException {
         Files.createDirectories(dir.checkpoints());
-        String configJson = Json.write(run.spec().toJson());
+        String configJson = Json.writeObject(run.spec().toJson());
         RunDirectory.writeAtomically(dir.config(), Json.writePretty(run.spec().toJson()));
         long params = run.model().parameters().elementCount();
         err.println("data: " + d.description());
         err.println("model: " + RunSetup.describeModel(run.spec(), params) + "; optimiser: " + RunSetup.describeOptimizer(run.spec()));
+        if (lengthNote != null) err.println(lengthNote);
         if (checkpointFile != null) {
             dir.truncateMetrics(start.step());
             err.println("resuming from " + checkpointFile + " at step " + start.step());
@@ -346,7 +360,7 @@ public final class TrainCommand implements Callable<Integer> {
         summary.add(eval.summary() + " at step " + end.step());
         summary.add(String.format(Locale.ROOT, "trained %d steps in %.1f s (%.1f steps/s)%s", trained, seconds, trained / Math.max(seconds, 1e-9),
                 checkpointFile != null ? ", resumed at step " + start.step() : ""));
-        summary.add("seed " + run.spec().run().seed() + "; configuration: " + Json.write(run.spec().toJson()));
+        summary.add("seed " + run.spec().run().seed() + "; configuration: " + Json.writeObject(run.spec().toJson()));
         Path index = TrainingReport.write(dir.root, "Descent training run " + dir.root.getFileName(), summary, figures);
         out.println(eval.summary() + " at step " + end.step());
         out.printf(Locale.ROOT, "trained %d steps in %.1f s (%.1f steps/s)%s%n", trained, seconds, trained / Math.max(seconds, 1e-9),

@@ -4,14 +4,17 @@
  * ({@link dev.descent.cli.TrainCommand}), {@code diagnose} ({@link dev.descent.cli.DiagnoseCommand})
  * and {@code bench} ({@link dev.descent.cli.BenchCommand}); the {@code --data} syntax
  * ({@link dev.descent.cli.DataSource}); validating converters ({@link dev.descent.cli.Converters}).
- * {@code train} runs {@link dev.descent.train.Trainer} on models, optimisers and diagnostics built
- * from its options ({@code ModelFactory} with {@link dev.descent.cli.SequenceModel},
- * {@code OptimizerFactory}, {@code DiagnosticsFactory}) and writes a run directory
+ * {@code train} layers its options (command line, {@code --config}, a resumed checkpoint, the
+ * default run) into a {@link dev.descent.train.TrainingSpec}, runs {@link dev.descent.train.Trainer}
+ * on the model, optimiser and diagnostics {@code RunSetup} builds from it ({@code ModelFactory}
+ * with {@link dev.descent.cli.SequenceModel}, {@link dev.descent.train.OptimizerFactory},
+ * {@code DiagnosticsFactory}) and writes a run directory
  * ({@code RunDirectory}: configuration, metrics lines, checkpoints) with plots and a page
- * ({@code TrainingReport}); {@code diagnose} rebuilds a run's model from a checkpoint;
- * {@code export --to torch} ({@link dev.descent.cli.ExportCommand}) and {@code import --from torch}
- * ({@link dev.descent.cli.ImportCommand}) exchange a run's weights with PyTorch as state dicts
- * ({@link dev.descent.interop.TorchStateDict}).
+ * ({@code TrainingReport}); {@code diagnose} rebuilds a run's model from a checkpoint's
+ * specification; {@code export --to torch} ({@link dev.descent.cli.ExportCommand}) and
+ * {@code import --from torch} ({@link dev.descent.cli.ImportCommand}) exchange a run's weights
+ * with PyTorch as state dicts ({@link dev.descent.interop.TorchStateDict}). All JSON
+ * (configuration files, {@code config.json}, metrics lines) goes through {@link dev.descent.io.Json}.
  *
  * <p>Error policy (in {@link dev.descent.cli.Main}): a usage error (unknown flag, malformed or
  * out-of-range value) prints one line {@code descent: <message>} on stderr and exits 2; a failure

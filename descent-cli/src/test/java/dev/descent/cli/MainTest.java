@@ -25,6 +25,24 @@ class MainTest {
     }
 
     @Test
+    void helpTextsFormatWithoutPicocliWarningsAndSummariesAreWholeSentences() {
+        // picocli reports a description it cannot format (e.g. a bare '%') on System.err, not on the command's writer.
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        String top;
+        try {
+            for (String cmd : new String[] {"verify", "train", "diagnose", "bench"}) assertEquals(0, Cli.run(cmd, "--help").exitCode(), cmd);
+            top = Cli.run("--help").out();
+        } finally {
+            System.setErr(saved);
+        }
+        assertEquals("", captured.toString(java.nio.charset.StandardCharsets.UTF_8));
+        String trainLine = top.lines().filter(l -> l.strip().startsWith("train ")).findFirst().orElseThrow();
+        assertTrue(trainLine.strip().endsWith("."), "the command list shows a whole first sentence: " + trainLine);
+    }
+
+    @Test
     void missingCommandAndUnknownFlagsAreUsageErrors() {
         Cli.run().assertOneLineError(2, "missing command", "verify, train, diagnose, bench");
         Cli.run("--bogus").assertOneLineError(2, "Unknown option: '--bogus'");

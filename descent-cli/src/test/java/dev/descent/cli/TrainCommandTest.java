@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.descent.io.Checkpoint;
+import dev.descent.io.Json;
 import dev.descent.tensor.Params;
 import dev.descent.tensor.Rng;
 import dev.descent.tensor.Tensor;

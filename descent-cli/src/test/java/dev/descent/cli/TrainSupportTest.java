@@ -3,6 +3,7 @@ package dev.descent.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.descent.io.Json;
 import dev.descent.train.TrainingSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -64,6 +65,19 @@ class TrainSupportTest {
     }
 
     @Test
+    void aSmallCsvTrainsForTheMinimumStepsByDefaultAndSaysSo() throws IOException {
+        StringBuilder sb = new StringBuilder("x,label\n");
+        for (int i = 0; i < 300; i++) sb.append(i % 2 == 0 ? "-1" : "1").append('.').append(i % 7).append(',').append(i % 2).append('\n');
+        Path csv = Files.writeString(dir.resolve("small.csv"), sb.toString()), run = dir.resolve("small");
+        Cli.Run r = TrainCommandTest.ok(Cli.run("train", "--data", "csv:" + csv, "--hidden", "4", "--out", run.toString()));
+        // 240 training rows in batches of 64: 4 per epoch, so 5 epochs would be 20 steps.
+        long steps = (Long) Json.parseObject(Files.readString(run.resolve("config.json")), "config.json").get("steps");
+        assertEquals(TrainingSpec.defaultDatasetSteps(4), steps);
+        assertTrue(steps >= TrainingSpec.MIN_DEFAULT_STEPS, "steps " + steps);
+        assertTrue(r.err().contains("epochs of this small set would be only 20 steps"), r.err());
+    }
+
+    @Test
     void badConfigFilesAreOneLineErrors() throws IOException {
         Path bad = Files.writeString(dir.resolve("bad.json"), "{\"lr\": -1}");
         Cli.run("train", "--config", bad.toString()).assertOneLineError(2, bad + ": Invalid value for option '--lr'", "'-1'");
@@ -96,6 +110,24 @@ class TrainSupportTest {
         Files.writeString(f, "{\"step\": 1}\nnot json\n{\"step\": 3}\n");
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> MetricsLog.read(f));
         assertTrue(e.getMessage().startsWith(f + ":2:1:"), e.getMessage());
+    }
+
+    @Test
+    void theEtaIgnoresTheSlowFirstStepAndWaitsForTimedSteps() {
+        AtomicLong now = new AtomicLong();
+        StringWriter sw = new StringWriter();
+        ProgressBar bar = new ProgressBar(new PrintWriter(sw), 1000, true, now::get);
+        now.addAndGet(30_000_000_000L); // the first step: 30 s of start-up
+        bar.update(1, 1.0);
+        for (int step = 2; step <= 200; step++) {
+            now.addAndGet(10_000_000L); // then 100 steps/s
+            bar.update(step, 1.0);
+        }
+        String[] frames = sw.toString().split("\r");
+        assertTrue(frames[1].contains("? steps/s  ETA ?"), "no estimate from one step: " + frames[1]);
+        String last = frames[frames.length - 1];
+        // 200 steps of 1000 done at 100 steps/s: 8 s left, not the minutes the first step would suggest.
+        assertTrue(last.contains("100.0 steps/s  ETA 0:08"), last);
     }
 
     @Test

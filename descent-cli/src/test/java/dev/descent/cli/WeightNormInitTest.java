@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.descent.io.Checkpoint;
+import dev.descent.io.Json;
 import dev.descent.nn.Activation;
 import dev.descent.nn.Module;
 import dev.descent.nn.Sequential;

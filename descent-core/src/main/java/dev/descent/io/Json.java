@@ -7,15 +7,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A small strict JSON (RFC 8259) parser and writer, for checkpoint headers and run
- * configurations.
+ * The project's one JSON (RFC 8259) parser and writer: checkpoint headers, run configurations,
+ * metrics lines and benchmark records. Values are read either as a {@link Value} tree
+ * ({@link #parse(String)}) or as plain Java objects ({@link #parse(String, String)}: maps, lists,
+ * {@link Long}, {@link Double}, strings, booleans, null); plain Java objects are written compactly
+ * ({@link #writeObject}), on one spaced line ({@link #writeLine}) or indented ({@link #writePretty}).
  *
  * <p>Strict means: exactly one value with only JSON whitespace around it; no comments, trailing
  * commas, single quotes, NaN/Infinity, leading zeros or raw control characters in strings;
  * escaped lone surrogates are rejected; duplicate object keys are rejected (RFC 8259 leaves them
  * undefined, and in a checkpoint header they would let two tensors share a name); nesting deeper
  * than {@link #MAX_DEPTH} is rejected so that hostile input cannot exhaust the stack. Errors are
- * {@link IllegalArgumentException}s naming the character offset.
+ * {@link IllegalArgumentException}s naming the character offset, or with a source name the
+ * source, line and column ({@code run.json:3:9: expected ',' or '}' in object, got '"'}).
  *
  * <p>Numbers keep their source text ({@link Num}), so integers of any size are read exactly
  * ({@link Num#longValueExact()}) and nothing is lost to a float64 round trip. Objects keep their
@@ -129,6 +133,83 @@ public final class Json {
         return v;
     }
 
+    /**
+     * Parses one JSON value into plain Java objects: objects as {@link LinkedHashMap}s (member
+     * order kept), arrays as {@link List}s, integer literals that fit as {@link Long}, other
+     * numbers as {@link Double}, strings, booleans and null.
+     *
+     * @param source names the text in errors
+     * @throws IllegalArgumentException {@code SOURCE:LINE:COLUMN: what is wrong}
+     */
+    public static Object parse(String text, String source) {
+        try {
+            return toJava(parse(text));
+        } catch (ParseError e) {
+            int line = 1, col = 1;
+            for (int i = 0; i < Math.min(e.offset, text.length()); i++) {
+                if (text.charAt(i) == '\n') {
+                    line++;
+                    col = 1;
+                } else {
+                    col++;
+                }
+            }
+            throw new IllegalArgumentException(source + ":" + line + ":" + col + ": " + e.what, e);
+        }
+    }
+
+    /**
+     * Parses a JSON object into plain Java objects (see {@link #parse(String, String)}).
+     *
+     * @throws IllegalArgumentException for malformed JSON or a value other than an object, naming {@code source}
+     */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> parseObject(String text, String source) {
+        Object v = parse(text, source);
+        if (!(v instanceof Map)) throw new IllegalArgumentException(source + ": expected a JSON object at the top level");
+        return (Map<String, Object>) v;
+    }
+
+    /** A value as plain Java objects (see {@link #parse(String, String)}). */
+    public static Object toJava(Value v) {
+        if (v instanceof Obj o) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            for (Map.Entry<String, Value> e : o.members().entrySet()) m.put(e.getKey(), toJava(e.getValue()));
+            return m;
+        }
+        if (v instanceof Arr a) {
+            List<Object> l = new ArrayList<>(a.items().size());
+            for (Value x : a.items()) l.add(toJava(x));
+            return l;
+        }
+        if (v instanceof Str str) return str.value();
+        if (v instanceof Bool b) return b.value();
+        if (v instanceof Num n) {
+            if (n.isInteger()) {
+                try {
+                    return Long.parseLong(n.text());
+                } catch (NumberFormatException e) {
+                    return n.doubleValue(); // beyond 64 bits: the nearest double
+                }
+            }
+            return n.doubleValue();
+        }
+        return null;
+    }
+
+    /** A parse error at a character offset. */
+    private static final class ParseError extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+        final int offset;
+        final String what;
+
+        ParseError(int offset, String what) {
+            super("invalid JSON at offset " + offset + ": " + what);
+            this.offset = offset;
+            this.what = what;
+        }
+    }
+
     private static final class Parser {
         final String s;
         int pos;
@@ -138,7 +219,7 @@ public final class Json {
         }
 
         IllegalArgumentException error(String what) {
-            return new IllegalArgumentException("invalid JSON at offset " + pos + ": " + what);
+            return new ParseError(pos, what);
         }
 
         String describe() {
@@ -410,7 +491,35 @@ public final class Json {
         return sb.toString();
     }
 
+    /**
+     * {@link #writeObject} on one line with a space after each {@code ,} and {@code :} (the
+     * layout of Python's {@code json.dumps}), for records people read line by line.
+     */
+    public static String writeLine(Object o) {
+        StringBuilder sb = new StringBuilder();
+        writeObject(o, sb, Layout.LINE, 0);
+        return sb.toString();
+    }
+
+    /** {@link #writeObject} indented by two spaces per level, with a final newline, for files people read. */
+    public static String writePretty(Object o) {
+        StringBuilder sb = new StringBuilder();
+        writeObject(o, sb, Layout.PRETTY, 0);
+        return sb.append('\n').toString();
+    }
+
+    private enum Layout { COMPACT, LINE, PRETTY }
+
     private static void writeObject(Object o, StringBuilder sb) {
+        writeObject(o, sb, Layout.COMPACT, 0);
+    }
+
+    private static void separator(StringBuilder sb, Layout layout, int level, boolean first, boolean member) {
+        if (!first) sb.append(layout == Layout.COMPACT || (layout == Layout.PRETTY && member) ? "," : ", ");
+        if (layout == Layout.PRETTY && member) sb.append('\n').append("  ".repeat(level));
+    }
+
+    private static void writeObject(Object o, StringBuilder sb, Layout layout, int level) {
         if (o == null) {
             sb.append("null");
         } else if (o instanceof Value) {
@@ -419,35 +528,36 @@ public final class Json {
             sb.append('{');
             boolean first = true;
             for (Map.Entry<?, ?> e : ((Map<?, ?>) o).entrySet()) {
-                if (!first) sb.append(',');
+                separator(sb, layout, level + 1, first, true);
                 first = false;
                 quote(String.valueOf(e.getKey()), sb);
-                sb.append(':');
-                writeObject(e.getValue(), sb);
+                sb.append(layout == Layout.COMPACT ? ":" : ": ");
+                writeObject(e.getValue(), sb, layout, level + 1);
             }
+            if (layout == Layout.PRETTY && !first) sb.append('\n').append("  ".repeat(level));
             sb.append('}');
         } else if (o instanceof Iterable) {
             sb.append('[');
             boolean first = true;
             for (Object x : (Iterable<?>) o) {
-                if (!first) sb.append(',');
+                separator(sb, layout, level + 1, first, false);
                 first = false;
-                writeObject(x, sb);
+                writeObject(x, sb, layout, level + 1);
             }
             sb.append(']');
         } else if (o instanceof double[]) {
             double[] a = (double[]) o;
             sb.append('[');
             for (int i = 0; i < a.length; i++) {
-                if (i > 0) sb.append(',');
+                separator(sb, layout, level + 1, i == 0, false);
                 number(a[i], sb);
             }
             sb.append(']');
         } else if (o instanceof Object[]) {
-            writeObject(java.util.Arrays.asList((Object[]) o), sb);
+            writeObject(java.util.Arrays.asList((Object[]) o), sb, layout, level);
         } else if (o instanceof int[] || o instanceof long[]) {
             String t = o instanceof int[] ? java.util.Arrays.toString((int[]) o) : java.util.Arrays.toString((long[]) o);
-            sb.append(t.replace(" ", ""));
+            sb.append(layout == Layout.COMPACT ? t.replace(" ", "") : t);
         } else if (o instanceof Double || o instanceof Float) {
             number(((Number) o).doubleValue(), sb);
         } else if (o instanceof Number || o instanceof Boolean) {

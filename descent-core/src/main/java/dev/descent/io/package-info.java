@@ -4,7 +4,8 @@
  * core set, half precision decoded exactly, integers and booleans as exact
  * {@link dev.descent.io.SafeTensors.IntegerTensor}s),
  * {@link dev.descent.io.Checkpoint} (parameters, buffers, optimiser state and run metadata in one
- * such file) and {@link dev.descent.io.Json}, a strict JSON parser and writer with no dependency.
+ * such file) and {@link dev.descent.io.Json}, the project's one JSON parser and writer (strict, no
+ * dependency), used by the CLI and the benchmarks too.
  *
  * <p>Depends on {@code dev.descent.tensor} only: it knows tensors, not modules (loading a
  * checkpoint into a model is {@code dev.descent.train.TrainingCheckpoints}' job). No Java

@@ -196,6 +196,22 @@ public final class Optimizers {
     }
 
     /**
+     * {@link #sgd(double, double, boolean, double)} with a learning-rate schedule η(t):
+     * {@code chain(addDecayedWeights(λ), trace(μ, nesterov), scaleByLearningRate(η(t)))}, where
+     * the weight-decay link is left out when λ = 0 and the trace when μ = 0 (a trace with μ = 0
+     * passes g through unchanged; leaving it out keeps no buffer).
+     */
+    public static GradientTransformation<ChainState> sgd(Schedule learningRate, double momentum, boolean nesterov, double weightDecay) {
+        HyperParameters.decayRate("sgd", "momentum", momentum);
+        HyperParameters.nonNegative("sgd", "weight decay", weightDecay);
+        List<GradientTransformation<?>> parts = new ArrayList<>();
+        if (weightDecay > 0) parts.add(addDecayedWeights(weightDecay));
+        if (momentum > 0) parts.add(trace(momentum, nesterov));
+        parts.add(scaleByLearningRate(learningRate));
+        return chain(parts.toArray(new GradientTransformation<?>[0]));
+    }
+
+    /**
      * The seed's SGD with momentum (Polyak 1964; Rumelhart, Hinton &amp; Williams 1986):
      * v_t = α v_{t−1} + ε g_t, θ_t = θ_{t−1} − v_t, with v_0 = 0; the state holds v. Here the
      * learning rate ε is inside the velocity, unlike PyTorch's {@link #sgd(double, double, boolean,
@@ -229,6 +245,31 @@ public final class Optimizers {
     }
 
     /**
+     * The seed's momentum with a learning-rate schedule ε(t): v_t = α v_{t−1} + ε(t) g_t,
+     * θ_t = θ_{t−1} − v_t. For a {@link Schedules.Constant} this is the fused
+     * {@link #momentum(double, double)}; otherwise the same recursion with ε(t) folded into the
+     * gradient, {@code chain(scaleBySchedule(ε), trace(α), scale(−1))}.
+     */
+    public static GradientTransformation<?> momentum(double momentum, Schedule learningRate) {
+        return momentumWithSchedule(momentum, learningRate, false);
+    }
+
+    /**
+     * Nesterov's momentum (as {@link #nesterov(double, double)}) with a learning-rate schedule
+     * ε(t): v_t = α v_{t−1} + ε(t) g_t, θ_t = θ_{t−1} − (ε(t) g_t + α v_t); fused for a
+     * {@link Schedules.Constant}, else {@code chain(scaleBySchedule(ε), trace(α, true), scale(−1))}.
+     */
+    public static GradientTransformation<?> nesterov(double momentum, Schedule learningRate) {
+        return momentumWithSchedule(momentum, learningRate, true);
+    }
+
+    private static GradientTransformation<?> momentumWithSchedule(double momentum, Schedule learningRate, boolean nesterov) {
+        if (learningRate == null) throw new IllegalArgumentException((nesterov ? "nesterov" : "momentum") + ": schedule is null");
+        if (learningRate instanceof Schedules.Constant c) return nesterov ? nesterov(momentum, c.value()) : momentum(momentum, c.value());
+        return chain(scaleBySchedule(learningRate), trace(momentum, nesterov), scale(-1));
+    }
+
+    /**
      * An exponential running average of the incoming updates: v_t = β v_{t−1} + (1−β) g_t with
      * v_0 = 0, so v_t = Σ_{i≤t} β^{t−i}(1−β) g_i (SPEC §2.2); the output is v_t, or with
      * {@code debias} the bias-corrected v̂_t = v_t / (1 − β^t), unbiased when the g_i share a
@@ -255,6 +296,11 @@ public final class Optimizers {
     public static GradientTransformation<ChainState> emaSgd(double decay, double stepSize, boolean debias) {
         HyperParameters.decayRate("ema sgd", "decay", decay);
         HyperParameters.nonNegative("ema sgd", "step size", stepSize);
+        return chain(ema(decay, debias), scaleByLearningRate(stepSize));
+    }
+
+    /** {@link #emaSgd(double, double, boolean)} with a step-size schedule δ(t): {@code chain(ema(β, debias), scaleByLearningRate(δ(t)))}. */
+    public static GradientTransformation<ChainState> emaSgd(double decay, Schedule stepSize, boolean debias) {
         return chain(ema(decay, debias), scaleByLearningRate(stepSize));
     }
 
@@ -310,6 +356,17 @@ public final class Optimizers {
     public static GradientTransformation<ChainState> adam(double learningRate, double b1, double b2, double eps, double weightDecay) {
         HyperParameters.nonNegative("adam", "learning rate", learningRate);
         return chain(addDecayedWeights(weightDecay), scaleByAdam(b1, b2, eps), scaleByLearningRate(learningRate));
+    }
+
+    /**
+     * Adam with a learning-rate schedule and PyTorch's coupled weight decay λ:
+     * {@code chain(addDecayedWeights(λ), scaleByAdam(β₁, β₂, ε), scaleByLearningRate(η(t)))}, or
+     * {@link #adam(Schedule, double, double, double)} when λ = 0.
+     */
+    public static GradientTransformation<ChainState> adam(Schedule learningRate, double b1, double b2, double eps, double weightDecay) {
+        HyperParameters.nonNegative("adam", "weight decay", weightDecay);
+        return weightDecay > 0 ? chain(addDecayedWeights(weightDecay), scaleByAdam(b1, b2, eps), scaleByLearningRate(learningRate))
+                : adam(learningRate, b1, b2, eps);
     }
 
     /** AdamW with the defaults β₁ = 0.9, β₂ = 0.999, ε = 1e-8, λ = 0.01, decaying every entry. */
@@ -372,5 +429,22 @@ public final class Optimizers {
         return momentum == 0
                 ? chain(scaleByRms(decay, eps, centered), scaleByLearningRate(learningRate))
                 : chain(scaleByRms(decay, eps, centered), trace(momentum, false), scaleByLearningRate(learningRate));
+    }
+
+    /**
+     * {@code torch.optim.RMSprop} with a learning-rate schedule and coupled weight decay λ:
+     * {@code chain(addDecayedWeights(λ), scaleByRms(α, ε, centred), trace(μ), scaleByLearningRate(η(t)))},
+     * the weight-decay link left out when λ = 0 and the trace when μ = 0.
+     */
+    public static GradientTransformation<ChainState> rmsprop(Schedule learningRate, double decay, double eps, double momentum,
+                                                             boolean centered, double weightDecay) {
+        HyperParameters.decayRate("rmsprop", "momentum", momentum);
+        HyperParameters.nonNegative("rmsprop", "weight decay", weightDecay);
+        List<GradientTransformation<?>> parts = new ArrayList<>();
+        if (weightDecay > 0) parts.add(addDecayedWeights(weightDecay));
+        parts.add(scaleByRms(decay, eps, centered));
+        if (momentum > 0) parts.add(trace(momentum, false));
+        parts.add(scaleByLearningRate(learningRate));
+        return chain(parts.toArray(new GradientTransformation<?>[0]));
     }
 }

@@ -12,10 +12,29 @@ package dev.descent.optim;
 public final class Schedules {
     private Schedules() {}
 
-    /** η(t) = value. */
+    /** η(t) = value; the schedule is a {@link Constant}, so optimisers can tell it from a varying one. */
     public static Schedule constant(double value) {
         HyperParameters.nonNegative("constant schedule", "value", value);
-        return t -> value;
+        return new Constant(value);
+    }
+
+    /**
+     * The constant schedule η(t) = value. The named optimisers with a fused constant-rate kernel
+     * ({@link Optimizers#momentum(double, Schedule)}, {@link Optimizers#nesterov(double, Schedule)})
+     * use it for this schedule and a chain for any other.
+     *
+     * @param value η ≥ 0
+     */
+    public record Constant(double value) implements Schedule {
+        /** Validates the value. */
+        public Constant {
+            HyperParameters.nonNegative("constant schedule", "value", value);
+        }
+
+        @Override
+        public double valueAt(long step) {
+            return value;
+        }
     }
 
     /**

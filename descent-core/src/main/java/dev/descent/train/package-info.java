@@ -10,10 +10,11 @@
  * ({@link dev.descent.train.OptimizerStateCodec} stores optimiser states as tensors).
  * {@link dev.descent.train.TrainingSpec} is the typed, immutable specification of a run (data,
  * model, optimiser, schedule, cadence, diagnostics) with every default defined once, and its JSON
- * form saved as a run's configuration. For recurrent nets the trainer can add the
- * vanishing-gradient regulariser Ω ({@link dev.descent.nn.FlowRegularizer}) to first-order steps
- * and give Hessian-free a smaller curvature minibatch and structural damping on the model's
- * hidden states ({@link dev.descent.nn.RecurrentModel}).
+ * form saved as a run's configuration; {@link dev.descent.train.OptimizerFactory} builds its
+ * optimiser from the named optimisers of {@code dev.descent.optim}. For recurrent nets the trainer
+ * can add the vanishing-gradient regulariser Ω ({@link dev.descent.nn.FlowRegularizer}) to
+ * first-order steps and give Hessian-free a smaller curvature minibatch and structural damping on
+ * the model's hidden states ({@link dev.descent.nn.RecurrentModel}).
  *
  * <p>Depends on {@code dev.descent.tensor}, {@code dev.descent.autodiff}, {@code dev.descent.nn},
  * {@code dev.descent.optim} (and {@code .second}), {@code dev.descent.data},

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.descent.autodiff.Autodiff;
 import dev.descent.autodiff.Var;
 import dev.descent.autodiff.VarParams;
+import dev.descent.io.Json;
 import dev.descent.tensor.Params;
 import dev.descent.tensor.Tensor;
 import java.io.IOException;
@@ -42,7 +43,7 @@ class TorchTrajectoryTest {
     @SuppressWarnings("unchecked")
     static void load() throws IOException {
         try (InputStream in = TorchTrajectoryTest.class.getResourceAsStream("/optim/torch_optim_trajectories.json")) {
-            doc = (Map<String, Object>) MiniJson.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            doc = (Map<String, Object>) Json.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "torch_optim_trajectories.json");
         }
         x = tensor(doc.get("x"));
         y = tensor(doc.get("y"));
@@ -55,9 +56,9 @@ class TorchTrajectoryTest {
         List<Object> shape = (List<Object>) m.get("shape");
         List<Object> data = (List<Object>) m.get("data");
         int[] dims = new int[shape.size()];
-        for (int i = 0; i < dims.length; i++) dims[i] = ((Double) shape.get(i)).intValue();
+        for (int i = 0; i < dims.length; i++) dims[i] = ((Number) shape.get(i)).intValue();
         double[] d = new double[data.size()];
-        for (int i = 0; i < d.length; i++) d[i] = (Double) data.get(i);
+        for (int i = 0; i < d.length; i++) d[i] = ((Number) data.get(i)).doubleValue();
         return Tensor.of(d, dims);
     }
 
@@ -132,7 +133,7 @@ class TorchTrajectoryTest {
             assertTrue(err <= 1e-13, run + " step " + step + ": relative error " + err);
             if (rec.containsKey("pre_clip_norm")) {
                 ClipStats clip = OptimizerStates.find(state, ClipStats.class).orElseThrow();
-                double torchNorm = (Double) rec.get("pre_clip_norm");
+                double torchNorm = ((Number) rec.get("pre_clip_norm")).doubleValue();
                 assertEquals(torchNorm, clip.lastPreClipNorm(), 1e-15 * torchNorm, run + " step " + step + " pre-clip norm");
                 assertEquals(torchNorm + 1e-6 > 0.25, clip.lastClipped(), run + " step " + step + " clipped");
             }
@@ -156,7 +157,7 @@ class TorchTrajectoryTest {
             step++;
             Map<String, Object> rec = (Map<String, Object>) s;
             Autodiff.ValueAndGrad vg = Autodiff.valueAndGrad(f, p);
-            double torchLoss = (Double) rec.get("loss");
+            double torchLoss = ((Number) rec.get("loss")).doubleValue();
             assertEquals(torchLoss, vg.value().item(), 1e-10 * torchLoss, run + " step " + step + " loss");
             Update<Object> u = opt.update(vg.grad(), state, p);
             p = Updates.apply(p, u.updates());

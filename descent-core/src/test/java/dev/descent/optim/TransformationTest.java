@@ -229,4 +229,59 @@ class TransformationTest {
             d = ud.state();
         }
     }
+
+    /** Runs {@code opt} for {@code steps} updates on fixed random gradients and returns the last parameters. */
+    private static Params trajectory(GradientTransformation<?> opt, Params p0, int steps, long seed) {
+        return trajectoryOf(opt, p0, steps, new Rng(seed));
+    }
+
+    private static <S> Params trajectoryOf(GradientTransformation<S> opt, Params p0, int steps, Rng r) {
+        Params p = p0;
+        S s = opt.init(p);
+        for (int i = 0; i < steps; i++) {
+            Params g = Params.of("layer.weight", r.normal(DType.F32, 0, 1, 5, 4), "layer.bias", r.normal(DType.F32, 0, 1, 4));
+            Update<S> u = opt.update(g, s, p);
+            p = Updates.apply(p, u.updates());
+            s = u.state();
+        }
+        return p;
+    }
+
+    @Test
+    void namedOptimisersTakeAScheduleAndAConstantOneIsTheConstantRateBitForBit() {
+        Params p = tree(DType.F32);
+        Schedule c = Schedules.constant(0.05);
+        assertEquals(0, trajectory(Optimizers.momentum(0.9, c), p, 6, 3).maxAbsDiff(trajectory(Optimizers.momentum(0.9, 0.05), p, 6, 3)));
+        assertEquals(0, trajectory(Optimizers.nesterov(0.9, c), p, 6, 3).maxAbsDiff(trajectory(Optimizers.nesterov(0.9, 0.05), p, 6, 3)));
+        assertEquals(0, trajectory(Optimizers.adam(c, 0.9, 0.999, 1e-8, 0), p, 6, 3)
+                .maxAbsDiff(trajectory(Optimizers.adam(0.05, 0.9, 0.999, 1e-8), p, 6, 3)));
+        assertEquals(0, trajectory(Optimizers.adam(c, 0.9, 0.999, 1e-8, 0.1), p, 6, 3)
+                .maxAbsDiff(trajectory(Optimizers.adam(0.05, 0.9, 0.999, 1e-8, 0.1), p, 6, 3)));
+        assertEquals(0, trajectory(Optimizers.rmsprop(c, 0.99, 1e-8, 0.5, false, 0), p, 6, 3)
+                .maxAbsDiff(trajectory(Optimizers.rmsprop(0.05, 0.99, 1e-8, 0.5, false), p, 6, 3)));
+        assertEquals(0, trajectory(Optimizers.emaSgd(0.9, c, true), p, 6, 3).maxAbsDiff(trajectory(Optimizers.emaSgd(0.9, 0.05, true), p, 6, 3)));
+        assertEquals(0, trajectory(Optimizers.sgd(c, 0.5, true, 0.1), p, 6, 3)
+                .maxAbsDiff(trajectory(Optimizers.sgd(0.05, 0.5, true, 0.1), p, 6, 3)));
+        // A varying schedule: the seed's momentum with ε(t) folded into the gradient is v = αv + ε(t)g.
+        Schedule halving = t -> 0.05 / (1L << t);
+        Params g = tree(DType.F64), q = tree(DType.F64);
+        GradientTransformation<?> m = Optimizers.momentum(0.5, halving);
+        Params expected = q, v = g.scale(0);
+        for (int t = 0; t < 4; t++) {
+            v = v.scale(0.5).add(g.scale(0.05 / (1L << t)));
+            expected = expected.sub(v);
+        }
+        Params actual = trajectoryConstantGradient(m, q, g, 4);
+        assertTrue(actual.maxAbsDiff(expected) < 1e-15, "max diff " + actual.maxAbsDiff(expected));
+    }
+
+    private static <S> Params trajectoryConstantGradient(GradientTransformation<S> opt, Params p, Params g, int steps) {
+        S s = opt.init(p);
+        for (int i = 0; i < steps; i++) {
+            Update<S> u = opt.update(g, s, p);
+            p = Updates.apply(p, u.updates());
+            s = u.state();
+        }
+        return p;
+    }
 }

@@ -1,5 +1,6 @@
 package dev.descent.cli;
 
+import dev.descent.io.Json;
 import dev.descent.nn.Module;
 import dev.descent.spark.ModelSource;
 import dev.descent.spark.SparkData;
@@ -152,7 +153,7 @@ public final class SparkTraining implements TrainingLoop.Distributed {
             if (d == tableData) data = table;
             else if (d.task() != null) data = SparkData.synthetic(sc, d.task(), partitions);
             else data = SparkData.of(sc, d.train(), partitions);
-            ModelSource source = new SpecModel(Json.write(run.spec().toJson()), d.inputSize(), d.outputSize(),
+            ModelSource source = new SpecModel(Json.writeObject(run.spec().toJson()), d.inputSize(), d.outputSize(),
                     d.task() != null && d.task().perStepTargets());
             SparkTrainer trainer;
             try {
