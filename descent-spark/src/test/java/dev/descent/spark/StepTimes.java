@@ -35,7 +35,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * Per-step wall time of the same work on one JVM and on Spark local[1] / local[2] (not a test:
- * run by hand, see docs/performance.md, "Spark: step time against partitions"). Each figure is the median over the timed steps,
+ * run by hand, see descent-bench/README.md). Each figure is the median over the timed steps,
  * after warm-up steps that let the JIT compile and Spark cache the shards.
  */
 public final class StepTimes {
