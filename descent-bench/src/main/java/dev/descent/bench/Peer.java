@@ -39,6 +39,19 @@ public final class Peer {
             why[0] = "peer suite not found at " + script + " (pass --peer-dir)";
             return null;
         }
+        return locateScript(script, why);
+    }
+
+    /**
+     * A peer that runs the Python script {@code script} (such as descent-bench/peer/scaling_torch.py),
+     * or null with the reason in {@code why[0]} (no script, no python3, no torch).
+     */
+    public static Peer locateScript(Path scriptPath, String[] why) {
+        Path script = scriptPath.toAbsolutePath().normalize();
+        if (!Files.isRegularFile(script)) {
+            why[0] = "peer script not found at " + script;
+            return null;
+        }
         if (!Files.isExecutable(Path.of(PYTHON))) {
             why[0] = PYTHON + " not found (apt-get install python3-torch python3-numpy)";
             return null;

@@ -76,13 +76,19 @@ public final class RnnAddingWorkload {
         private final Rnn rnn;
         private final Linear readout;
 
-        /** Parameters as {@code torch.manual_seed(seed); AddingRNN(hidden)} draws them. */
+        /** Parameters as {@code torch.manual_seed(seed); AddingRNN(128)} draws them. */
         public AddingModel(TorchGenerator torch) {
+            this(torch, HIDDEN);
+        }
+
+        /** Parameters as {@code torch.manual_seed(seed); AddingRNN(hidden)} draws them (the scaling curves vary H). */
+        public AddingModel(TorchGenerator torch, int hidden) {
+            if (hidden < 1) throw new IllegalArgumentException("rnn-adding: hidden size must be >= 1, got " + hidden);
             Rng unused = new Rng(0);
-            rnn = addChild("rnn", new Rnn(Rnn.Config.of(INPUT, HIDDEN), unused, DType.F32));
-            readout = addChild("readout", new Linear(HIDDEN, 1, unused, DType.F32));
-            Tensor[] r = torch.rnn(INPUT, HIDDEN); // weight_ih, weight_hh, bias_ih, bias_hh (set to 0 by the peer)
-            Tensor[] lin = torch.linear(HIDDEN, 1);
+            rnn = addChild("rnn", new Rnn(Rnn.Config.of(INPUT, hidden), unused, DType.F32));
+            readout = addChild("readout", new Linear(hidden, 1, unused, DType.F32));
+            Tensor[] r = torch.rnn(INPUT, hidden); // weight_ih, weight_hh, bias_ih, bias_hh (set to 0 by the peer)
+            Tensor[] lin = torch.linear(hidden, 1);
             rnn.setParameters(Params.of("W", r[1], "U", r[0], "b", r[2]));
             readout.setParameters(Params.of("weight", lin[0], "bias", lin[1]));
         }
@@ -103,9 +109,14 @@ public final class RnnAddingWorkload {
         Params params;
         ChainState state;
 
-        /** A fresh model drawn from {@code torch}. */
+        /** A fresh model (hidden size 128) drawn from {@code torch}. */
         public Trainer(TorchGenerator torch) {
-            model = new AddingModel(torch);
+            this(torch, HIDDEN);
+        }
+
+        /** A fresh model of hidden size {@code hidden} drawn from {@code torch}. */
+        public Trainer(TorchGenerator torch, int hidden) {
+            model = new AddingModel(torch, hidden);
             // A copy: the in-place optimiser step then owns it, and the module keeps its initial values.
             params = model.parameters().map(Tensor::copy);
             state = optimizer.init(params);

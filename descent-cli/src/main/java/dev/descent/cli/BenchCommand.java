@@ -2,6 +2,8 @@ package dev.descent.cli;
 
 import dev.descent.bench.ChildJvm;
 import dev.descent.bench.MlpWorkload;
+import dev.descent.bench.Peer;
+import dev.descent.bench.ScalingCurves;
 import dev.descent.bench.SideBySide;
 import dev.descent.bench.Workloads;
 import dev.descent.bench.WorkloadMain;
@@ -46,7 +48,11 @@ public final class BenchCommand implements Callable<Integer> {
         /** The Elman RNN on the adding problem. */
         RNN_ADDING("rnn-adding"),
         /** Gradient vs Hessian-vector product. */
-        HVP("hvp");
+        HVP("hvp"),
+        /** The scaling curves of issue 18 (not a peer-suite workload: sizes swept, plots written). */
+        SCALING("scaling"),
+        /** One Hessian-free step of the long-lag RNN at T = 200 (issue 18 part 4; no peer). */
+        HF_STEP("hf-step");
 
         private final String label;
 
@@ -65,7 +71,7 @@ public final class BenchCommand implements Callable<Integer> {
         @Override
         public Workload convert(String s) {
             for (Workload w : Workload.values()) if (w.label.equals(s.strip())) return w;
-            throw new TypeConversionException("unknown workload '" + s + "'; expected gemm, mlp, rnn-adding or hvp");
+            throw new TypeConversionException("unknown workload '" + s + "'; expected gemm, mlp, rnn-adding, hvp, scaling or hf-step");
         }
     }
 
@@ -113,7 +119,7 @@ public final class BenchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "WORKLOAD", converter = WorkloadConverter.class,
-            description = "gemm, mlp, rnn-adding or hvp.")
+            description = "gemm, mlp, rnn-adding, hvp, scaling (the size sweeps of issue 18) or hf-step (one Hessian-free step, T = 200).")
     Workload workload;
 
     @Option(names = "--peer", description = "Also run peer_torch.py's identical workload, alternately, and print ratios.")
@@ -163,6 +169,22 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Fashion-MNIST directory (default /usr/share/datasets/fashion-mnist).")
     Path dataDir;
 
+    @Option(names = "--curve", paramLabel = "CURVE", defaultValue = "all",
+            description = "scaling: mlp-width, rnn-length, rnn-hidden, hvp-params or all (default ${DEFAULT-VALUE}).")
+    String curve;
+
+    @Option(names = "--hf-steps", paramLabel = "N", converter = Converters.PositiveInt.class, defaultValue = "3",
+            description = "hf-step: timed HF steps, after one untimed (default ${DEFAULT-VALUE}).")
+    int hfSteps;
+
+    @Option(names = "--quick", description = "scaling: two sizes per curve and fewer repetitions (a check that it works, ~1-2 min);"
+            + " hf-step: batch 100, curvature batch 20, at most 10 CG iterations.")
+    boolean quick;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "bench-scaling",
+            description = "scaling: where the PNGs, index.html and results.jsonl go (default ${DEFAULT-VALUE}).")
+    Path outDir;
+
     @Override
     public Integer call() throws IOException {
         for (String o : childJvmOptions == null ? new String[0] : childJvmOptions.trim().split("\\s+")) {
@@ -172,6 +194,23 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         PrintStream out = stream(spec.commandLine().getOut()), err = stream(spec.commandLine().getErr());
+        if (workload == Workload.HF_STEP) {
+            try {
+                HfStepBench.run(HfStepBench.method(quick), 1, hfSteps, seed, out, err);
+                return Main.OK;
+            } finally {
+                out.flush();
+                err.flush();
+            }
+        }
+        if (workload == Workload.SCALING) {
+            try {
+                return scaling(out, err);
+            } finally {
+                out.flush();
+                err.flush();
+            }
+        }
         try {
             SideBySide harness = new SideBySide(new SideBySide.Options(peer, resolvePeerDir(), rounds, seed, dataDir, jitWarmup,
                     childJvmOptions, out, err));
@@ -204,6 +243,64 @@ public final class BenchCommand implements Callable<Integer> {
             out.flush();
             err.flush();
         }
+        return Main.OK;
+    }
+
+    /** {@code bench scaling}: sweeps the curves asked for, then writes the figures, page and JSON lines into --out. */
+    private int scaling(PrintStream out, PrintStream err) throws IOException {
+        java.util.List<ScalingCurves.Curve> curves = new java.util.ArrayList<>();
+        if (curve.strip().equals("all")) {
+            curves.addAll(java.util.List.of(ScalingCurves.Curve.values()));
+        } else {
+            try {
+                curves.add(ScalingCurves.Curve.parse(curve.strip()));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Invalid value for option '--curve': " + e.getMessage());
+            }
+        }
+        if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
+            throw new CommandFailure("bench scaling: --out " + outDir + " exists and is not a directory");
+        }
+        Peer torch = null, scalingTorch = null;
+        if (peer) {
+            String[] why = new String[1];
+            torch = Peer.locate(resolvePeerDir(), why);
+            if (torch == null) err.println("descent bench: skipping the peer: " + why[0]);
+            if (torch != null) {
+                String home = System.getProperty("descent.home");
+                scalingTorch = Peer.locateScript(ScalingCurves.scalingPeerScript(Path.of(home != null ? home : ".")), why);
+                if (scalingTorch == null) err.println("descent bench: skipping the peer of mlp-width and hvp-params: " + why[0]);
+            }
+        }
+        java.io.ByteArrayOutputStream lines = new java.io.ByteArrayOutputStream();
+        PrintStream tee = new PrintStream(new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                out.write(b);
+                lines.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                out.write(b, off, len);
+                lines.write(b, off, len);
+            }
+        }, true, StandardCharsets.UTF_8);
+        ScalingCurves sweeper = new ScalingCurves(new ScalingCurves.Options(quick, seed, torch, scalingTorch, tee, err));
+        java.util.Map<ScalingCurves.Curve, java.util.List<ScalingCurves.Point>> results = new java.util.LinkedHashMap<>();
+        for (ScalingCurves.Curve c : curves) {
+            int[] s = sizes != null ? sizes : c.sizes(quick);
+            results.put(c, sweeper.run(c, s));
+        }
+        tee.flush();
+        StringBuilder jsonl = new StringBuilder();
+        for (String line : lines.toString(StandardCharsets.UTF_8).split("\n")) if (line.startsWith("{")) jsonl.append(line).append('\n');
+        java.util.List<String> meta = java.util.List.of("curves: " + curves, "quick: " + quick, "seed: " + seed,
+                "peer: " + (torch == null ? "not run" : "peer_torch.py" + (scalingTorch == null ? " only" : " and scaling_torch.py")),
+                "jvm: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        Path page = ScalingReport.write(outDir, results, meta);
+        RunDirectory.writeAtomically(outDir.resolve("results.jsonl"), jsonl.toString());
+        err.println("descent bench scaling: wrote " + page + " and " + outDir.resolve("results.jsonl"));
         return Main.OK;
     }
 
