@@ -88,7 +88,8 @@ public final class TrainingCheckpoints {
         checkFinite(source, "buffer", checkpoint.buffers());
         checkFinite(source, "optimiser state", checkpoint.optimizerState());
         Cursor cursor = new Cursor(longEntry(source, checkpoint, CURSOR_EPOCH), longEntry(source, checkpoint, CURSOR_POSITION));
-        checkpoint.restore(model);
+        model.setParameters(checkpoint.parameters());
+        model.setBuffers(checkpoint.buffers());
         Params trainable = model.trainable();
         Object state;
         try {

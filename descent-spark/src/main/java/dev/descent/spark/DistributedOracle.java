@@ -6,7 +6,9 @@ import dev.descent.tensor.Params;
 import dev.descent.train.Objective;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaRDD;
+import scala.Tuple2;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 
@@ -33,6 +35,7 @@ final class DistributedOracle implements ModelOracle {
     private final ModelSource source;
     private final Objective objective;
     private final Params template;
+    private final int fanIn;
     private final List<Broadcast<?>> broadcasts = new ArrayList<>();
     private Params broadcastAt;
     private Broadcast<double[]> broadcastParams;
@@ -42,6 +45,16 @@ final class DistributedOracle implements ModelOracle {
 
     DistributedOracle(JavaSparkContext sc, SparkData.StepBatch batch, String run, ModelSource source, Objective objective,
                       Params template) {
+        this(sc, batch, run, source, objective, template, 0);
+    }
+
+    /**
+     * An oracle whose reduction has depth 2 when {@code fanIn ≥ 2} and there are more than
+     * {@code fanIn} partitions (see {@link SparkTrainer#withTreeReduction}); 0: depth 1.
+     */
+    DistributedOracle(JavaSparkContext sc, SparkData.StepBatch batch, String run, ModelSource source, Objective objective,
+                      Params template, int fanIn) {
+        this.fanIn = fanIn;
         this.sc = sc;
         this.batch = batch;
         this.run = run;
@@ -134,10 +147,41 @@ final class DistributedOracle implements ModelOracle {
         String run = this.run;
         ModelSource source = this.source;
         Objective objective = this.objective;
-        return shards.mapPartitionsWithIndex((p, it) -> {
+        JavaRDD<Partial> parts = shards.mapPartitionsWithIndex((p, it) -> {
             Shard s = it.next();
             return List.of(Work.compute(p, s, sel == null ? null : sel.value(), fixed, run, source, objective, bp.value(),
                     bv == null ? null : bv.value(), kind)).iterator();
-        }, true).collect();
+        }, true);
+        int n = parts.getNumPartitions(), k = fanIn;
+        if (k < 2 || n <= k) return parts.collect();
+        // Depth 2: partition p goes to group p / k, whose reducer sums its members sorted by
+        // partition index; the driver then adds the groups in group order. Every addition's
+        // order is fixed, whatever order the shuffle blocks arrive in.
+        int groups = (n + k - 1) / k;
+        List<Tuple2<Integer, Partial>> sums = parts.mapToPair(p -> new Tuple2<>(p.partition() / k, p))
+                .groupByKey(new HashPartitioner(groups)).mapValues(DistributedOracle::sumInOrder).collect();
+        List<Partial> out = new ArrayList<>();
+        for (Tuple2<Integer, Partial> t : sums) out.add(t._2());
+        out.sort(java.util.Comparator.comparingInt(Partial::partition));
+        return out;
+    }
+
+    /** The members' sums added in partition order, as one partial (numbered by its first member's group). */
+    static Partial sumInOrder(Iterable<Partial> members) {
+        List<Partial> list = new ArrayList<>();
+        for (Partial p : members) list.add(p);
+        list.sort(java.util.Comparator.comparingInt(Partial::partition));
+        int count = 0;
+        double loss = 0;
+        double[] vec = null;
+        for (Partial p : list) {
+            count += p.count();
+            loss += p.lossSum();
+            if (p.vectorSum() != null) {
+                if (vec == null) vec = p.vectorSum().clone();
+                else for (int i = 0; i < vec.length; i++) vec[i] += p.vectorSum()[i];
+            }
+        }
+        return new Partial(list.get(0).partition(), count, loss, vec);
     }
 }

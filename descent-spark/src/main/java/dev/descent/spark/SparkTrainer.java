@@ -66,6 +66,7 @@ public final class SparkTrainer {
     private final Evaluator evaluator;
     private final String run = UUID.randomUUID().toString();
     private long jobs;
+    private int fanIn;
 
     /**
      * A trainer.
@@ -128,6 +129,21 @@ public final class SparkTrainer {
         }
     }
 
+    /**
+     * Reduces the partitions' results in a tree of depth 2: groups of {@code fanIn} consecutive
+     * partitions are summed on executors (each group in partition order), the driver adds the
+     * group sums in group order. The driver then takes in ⌈N/fanIn⌉ vectors instead of N, at the
+     * price of a shuffle per job; still deterministic, but its rounding differs from the default
+     * depth-1 sum. {@code fanIn} 0 (the default) or 1 restores depth 1.
+     *
+     * @return this trainer
+     */
+    public SparkTrainer withTreeReduction(int fanIn) {
+        if (fanIn < 0) throw new IllegalArgumentException("spark: fan-in must be >= 0, got " + fanIn);
+        this.fanIn = fanIn;
+        return this;
+    }
+
     /** The driver's model (holds the final parameters after {@link #run}). */
     public Module model() {
         return model;
@@ -165,7 +181,7 @@ public final class SparkTrainer {
         Object state = from.optimizerState();
         for (long step = from.step() + 1; step <= config.steps(); step++) {
             SparkData.StepBatch batch = batches.next();
-            DistributedOracle oracle = new DistributedOracle(sc, batch, run, source, objective, params);
+            DistributedOracle oracle = new DistributedOracle(sc, batch, run, source, objective, params, fanIn);
             Outcome o;
             try {
                 o = optimizer instanceof TrainingOptimizer.FirstOrder fo

@@ -131,6 +131,22 @@ class SparkTrainerTest {
         assertEquals(ref.get(3).clipScale(), a.get(3).clipScale(), 1e-12);
     }
 
+    @Test
+    void aTreeReductionIsDeterministicAndMatchesTheSingleJvmRun() {
+        Dataset data = SparkTestSupport.blobs(240, 4);
+        ModelSource source = () -> SparkTestSupport.mlp(4, 8, 3, 13);
+        SparkData six = SparkData.of(sc, data, 6);
+        List<StepMetrics> ref = new ArrayList<>();
+        TrainingState single = local(source, Objective.SOFTMAX_CROSS_ENTROPY, adamClipped(6), data, 60, 2, 6, ref);
+        TrainingState[] tree = new TrainingState[2];
+        for (int i = 0; i < 2; i++) {
+            SparkTrainer t = new SparkTrainer(source, Objective.SOFTMAX_CROSS_ENTROPY, adamClipped(6), six, 60, 2, null).withTreeReduction(2);
+            tree[i] = t.run(t.initialState(), new TrainingConfig(6, 1, 0, 0), SILENT);
+        }
+        assertBitIdentical("two tree-reduced runs (6 partitions, fan-in 2)", tree[0].parameters(), tree[1].parameters());
+        assertClose("tree-reduced vs one JVM", single.parameters(), tree[0].parameters(), TOLERANCE);
+    }
+
     private static Supplier<TrainingOptimizer> secondOrder(String name) {
         return switch (name) {
             // CG capped below where it converges: its CONVERGED test, ‖r‖ ≤ 1e-15 ‖g‖, sits at rounding
