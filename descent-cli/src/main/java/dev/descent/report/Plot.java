@@ -384,7 +384,7 @@ public final class Plot {
     public void writePng(Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);
-        dev.descent.io.AtomicFiles.write(file, toPng());
+        Files.write(file, toPng());
     }
 
     Rendered render() {

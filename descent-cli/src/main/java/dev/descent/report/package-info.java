@@ -5,7 +5,6 @@
  * {@link dev.descent.report.TextTable} (aligned console tables) and
  * {@link dev.descent.report.HtmlReport} (one self-contained HTML page with embedded images).
  *
- * <p>Depends on the JDK and, for writing files atomically, {@link dev.descent.io.AtomicFiles}, so
- * anything in the CLI (verify, train, diagnose) can use it.
+ * <p>Depends on the JDK only, so anything in the CLI (verify, train, diagnose) can use it.
  */
 package dev.descent.report;
