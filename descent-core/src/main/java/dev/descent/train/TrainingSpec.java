@@ -60,6 +60,13 @@ import java.util.function.Function;
  * The command line ({@code descent train --help} included), the JSON config and
  * {@code config.json} pick the new option up from {@link #OPTIONS}; nothing else lists them.
  *
+ * <h2>Adding an optimiser</h2>
+ * Once {@code dev.descent.optim.Optimizers} has it as a named optimiser taking a
+ * {@code Schedule}: add its name to {@link #OPTIMIZERS} (and {@link #FIRST_ORDER} if it takes a
+ * learning rate and schedule), its default rate to {@link #DEFAULT_LEARNING_RATE}, its name to the
+ * options that apply to it in {@code APPLIES}, and one case to {@link OptimizerFactory#build}.
+ * The help lists {@link #OPTIMIZERS} itself.
+ *
  * @param data        what to train on
  * @param model       the model family and its shape
  * @param optimizer   the optimiser and its hyper-parameters
@@ -583,6 +590,16 @@ public record TrainingSpec(DataSpec data, ModelSpec model, OptimizerSpec optimiz
         }
     }
 
+    /** {@code names} as help text, "a, b (default), c or d", marking {@code dflt}. */
+    private static String listed(List<String> names, String dflt) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < names.size(); i++) {
+            if (i > 0) sb.append(i == names.size() - 1 ? " or " : ", ");
+            sb.append(names.get(i)).append(names.get(i).equals(dflt) ? " (default)" : "");
+        }
+        return sb.toString();
+    }
+
     /** A default as help text: {@code 0.9}, {@code 0}, {@code 1e-8}. */
     private static String num(double v) {
         if (v == Math.rint(v) && Math.abs(v) < 1e15) return Long.toString((long) v);
@@ -628,7 +645,7 @@ public record TrainingSpec(DataSpec data, ModelSpec model, OptimizerSpec optimiz
                     "RNN recurrent weight init: pytorch, orthogonal[:GAIN], identity[:GAIN], scaled-normal:SCALE, glorot or sparse[:RADIUS[:K]] (default "
                             + DEFAULT_INIT + ")."),
             option("optimizer", "NAME", oneOf(OPTIMIZERS, "optimiser"), (b, v) -> b.optimizer = (String) v, s -> s.optimizer.name,
-                    "sgd, momentum, nesterov, ema-sgd, adam (default), adamw, rmsprop, curvature-step, newton, hessian-free or lbfgs."),
+                    listed(OPTIMIZERS, DEFAULT_OPTIMIZER) + "."),
             option("lr", "RATE", real(POSITIVE), (b, v) -> b.lr = (Double) v, s -> s.optimizer.learningRate,
                     "Learning rate (> 0): η, the seed's ε for momentum, δ for ema-sgd, the fallback step of curvature-step (default: "
                             + num(DEFAULT_LEARNING_RATE.get("adam")) + " for adam and adamw, " + num(DEFAULT_LEARNING_RATE.get("sgd"))
@@ -653,7 +670,7 @@ public record TrainingSpec(DataSpec data, ModelSpec model, OptimizerSpec optimiz
             option("clip", "NORM", real(POSITIVE), (b, v) -> b.clip = (Double) v, s -> s.optimizer.clip,
                     "Clip gradients to this global L2 norm (> 0)."),
             option("schedule", "NAME", oneOf(SCHEDULES, "schedule"), (b, v) -> b.schedule = (String) v, s -> s.schedule.name,
-                    "Learning-rate schedule: constant (default), step, cosine or warmup."),
+                    "Learning-rate schedule: " + listed(SCHEDULES, DEFAULT_SCHEDULE) + "."),
             option("warmup-steps", "N", POSITIVE_LONG, (b, v) -> b.warmupSteps = (Long) v, s -> s.schedule.warmupSteps,
                     "Linear warm-up from 0 over N steps before the schedule (default for warmup: steps/"
                             + Math.round(1 / DEFAULT_WARMUP_FRACTION) + ")."),
