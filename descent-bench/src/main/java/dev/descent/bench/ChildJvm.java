@@ -25,9 +25,9 @@ import java.util.List;
  * 70 MiB live (Fashion-MNIST as bytes, parameters, gradients and Adam's moments) and allocate
  * about 5 MiB per MLP step (activations, their cotangents, the weight gradients). On this 2-core
  * machine the JVM's default, G1, treats every array of half a region (512 KiB at this heap size)
- * or more as a humongous object, so each step's weight gradients start concurrent cycles:
- * measured on the MLP (descent-bench/README.md), G1 spent 2–10× the GC time of the serial
- * collector and committed 40 MiB more native memory (remembered sets). The serial collector is
+ * or more as a humongous object, so each step's weight gradients start concurrent cycles and G1
+ * spends several times the serial collector's GC time (docs/performance.md, "Bench child JVM:
+ * serial collector"). The serial collector is
  * what the JVM itself picks on machines with fewer than two processors or 2 GB.
  */
 public final class ChildJvm {
@@ -37,9 +37,9 @@ public final class ChildJvm {
     /**
      * The default heap options of the {@code rnn-adding} child: the same heap with a 96 MiB young
      * generation. That workload keeps ~20 MiB live but allocates ~14 MiB per step (the [T, B, H]
-     * input projections, states and their cotangents); in the default 48 MiB young generation it
-     * collected every 2.6 steps, 0.33 ms of pauses per step, against 0.17 ms with this one
-     * (300-step runs, -Xlog:gc). The MLP keeps ~70 MiB live and needs its larger old generation.
+     * input projections, states and their cotangents), and in the default 48 MiB young generation
+     * it collected every few steps (docs/performance.md, "Bench child JVM: the RNN's young
+     * generation"). The MLP keeps ~70 MiB live and needs its larger old generation.
      */
     public static final String RNN_HEAP_OPTIONS = "-Xmx144m -Xmn96m -XX:+UseSerialGC";
 

@@ -28,8 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * an Elman tanh layer (input 2, hidden 128) over T = 200 steps with batch 32, a Linear(128, 1)
  * readout of h_T and the mean squared error against the sum of the two marked inputs (Arjovsky,
  * Shah &amp; Bengio 2016). One benchmark operation is the forward and backward pass of one batch
- * (loss and gradients of all 16 897 parameters); the peer's 11–12 ms step additionally includes
- * gradient clipping and an Adam update.
+ * (loss and gradients of all 16 897 parameters); the peer's step additionally includes gradient
+ * clipping and an Adam update.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -jar descent-bench/target/descent-benchmarks.jar
  * RnnBenchmark -f 1 -wi 3 -i 5}.

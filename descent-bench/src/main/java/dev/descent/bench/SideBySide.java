@@ -337,8 +337,8 @@ public final class SideBySide {
         // Compile the kernels first (the first size would otherwise pay for C2), then per size
         // the 0.3 s warm-up of the peer. 512: its tasks are 256 columns wide, enough for the
         // rows-first path and its kernel (at 256 the tasks are 128 wide and only the general
-        // kernel is compiled; N = 512's first round then ran at 2.4-13.8 ms per call against
-        // 0.7-0.9 once kernelRows was compiled).
+        // kernel is compiled, and N = 512's first round ran several times slower; see
+        // docs/performance.md, "SGEMM side by side").
         int wn = 512;
         float[][] w = {new Rng(opt.seed()).normal(DType.F32, 0, 1, wn, wn).rawF32(), new float[wn * wn]};
         JitWarmup.run(() -> GemmF32.gemm(false, false, wn, wn, wn, w[0], 0, wn, w[0], 0, wn, w[1], 0, wn, false),

@@ -58,7 +58,8 @@ record RunModel(Path file, Checkpoint checkpoint, TrainingSpec spec, Module mode
         try {
             spec = given.spec().resolve(RunSetup.facts(d), given.yielding());
             model = RunSetup.buildModel(spec, d, new Rng(spec.run().seed()));
-            c.restore(model);
+            model.setParameters(c.parameters());
+            model.setBuffers(c.buffers());
         } catch (IllegalArgumentException e) {
             throw new CommandFailure(file + ": its configuration does not build the model its tensors belong to: " + e.getMessage(), e);
         }

@@ -21,7 +21,11 @@
  * while running (missing or corrupt file, failed claim) prints one line and exits 1; no stack
  * trace unless {@code --debug}; success is printed only after everything succeeded.
  *
- * <p>Depends on everything else: {@code dev.descent.experiments}, {@code dev.descent.report} and
- * the library packages of {@code descent-core}.
+ * <p>Depends on everything else: {@code dev.descent.experiments}, {@code dev.descent.report},
+ * {@code dev.descent.bench} (the {@code bench} command), the library packages of
+ * {@code descent-core} ({@code tensor}, {@code autodiff}, {@code nn}, {@code optim} and
+ * {@code .second}, {@code diagnostics}, {@code data}, {@code io}, {@code interop}, {@code train})
+ * and picocli; {@code dev.descent.cli.SparkTraining}, which lives in {@code descent-spark}, adds
+ * {@code dev.descent.spark} and Spark. Here records become files: metrics, JSON, plots, reports.
  */
 package dev.descent.cli;

@@ -6,7 +6,9 @@
  * experiment wired to each; {@link dev.descent.experiments.ExperimentRunner} runs a selection,
  * turning an experiment that throws into a failed row instead of a crash.
  *
- * <p>Depends on {@code dev.descent.report} (plots) and on the library packages of
- * {@code descent-core}; nothing in the library depends on it.
+ * <p>Depends on {@code dev.descent.tensor}, {@code dev.descent.autodiff}, {@code dev.descent.nn},
+ * {@code dev.descent.optim} (and {@code .second}), {@code dev.descent.diagnostics} and
+ * {@code dev.descent.report} (an experiment's figures are {@code report.Plot}s, immutable
+ * descriptions that the CLI renders); nothing in the library depends on it.
  */
 package dev.descent.experiments;

@@ -22,16 +22,15 @@ public record DiagnosticRecord(long step, String diagnostic, Map<String, Object>
     }
 
     /**
-     * One JSON object on one line:
-     * {@code {"step":…,"diagnostic":"…","computeNanos":…,"values":{…}}}. Non-finite numbers are
-     * written as null (JSON has none).
+     * The record as one ordered map, {@code {step, diagnostic, computeNanos, values}}, for a
+     * metrics writer to serialise (this package writes no files and no JSON).
      */
-    public String toJson() {
+    public Map<String, Object> asMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("step", step);
         m.put("diagnostic", diagnostic);
         m.put("computeNanos", computeNanos);
         m.put("values", values);
-        return dev.descent.io.Json.writeObject(m);
+        return m;
     }
 }

@@ -17,7 +17,7 @@ import java.util.function.Consumer;
  *         .every(1, Diagnostic.nonFinite())
  *         .every(10, Diagnostic.gradientNorms())
  *         .every(500, Diagnostic.hessianEigenvalues(3, 40, seed))
- *         .sink(record -> metrics.println(record.toJson()))
+ *         .sink(record -> metrics.println(Json.writeObject(record.asMap())))
  *         .build();
  * // in the loop, after each update:
  * monitor.onStep(StepContext.of(step, loss, before, grads, updates, after).withLossFunction(batchLoss));

@@ -27,32 +27,15 @@
  *       {@link dev.descent.diagnostics.StepContext}, {@link dev.descent.diagnostics.Diagnostic}
  *       (built-ins as static factories), {@link dev.descent.diagnostics.DiagnosticsMonitor}
  *       (schedule "every k steps", timings) emitting
- *       {@link dev.descent.diagnostics.DiagnosticRecord}s with {@code toJson()} for metrics
- *       files.</li>
+ *       {@link dev.descent.diagnostics.DiagnosticRecord}s, plain values that a metrics
+ *       writer (the CLI's) serialises.</li>
  * </ul>
  *
  * <h2>Cost relative to a training step</h2>
- * Measured with {@code DiagnosticsOverheadHarness} (test sources; run by hand) on the project's
- * shared 2-core machine under heavy load from other jobs (load average ≈ 8), so take the
- * figures as ±50%: each is the median over ≥ 7 (step, diagnostic) pairs of diagnostic time /
- * step time, the step being one gradient plus an SGD update in float32. Two runs gave:
- * <table>
- *   <caption>Diagnostic time in training steps</caption>
- *   <tr><th>diagnostic</th><th>MLP 64-128-128-10, batch 64 (26,378 params; step ≈ 3.5–7 ms)</th>
- *       <th>Elman RNN H=64, T=32, batch 16 (5,249 params; step ≈ 5–13 ms)</th></tr>
- *   <tr><td>gradientNorms, updateRatios, nonFinite, weightNorm</td><td>≤ 0.013</td><td>≤ 0.002</td></tr>
- *   <tr><td>clipping (bookkeeping)</td><td>0.002</td><td>—</td></tr>
- *   <tr><td>curvature (1 HVP)</td><td>2.7–2.8</td><td>3.2–3.3</td></tr>
- *   <tr><td>quadraticModel (1 HVP + 1 forward)</td><td>3.3</td><td>—</td></tr>
- *   <tr><td>hessianEigenvalues (k = 3, ≤ 20 HVPs)</td><td>66–97</td><td>47–67</td></tr>
- *   <tr><td>hessianTrace (10 HVPs)</td><td>36–49</td><td>36–41</td></tr>
- *   <tr><td>spectralDensity (2 probes × 20 steps)</td><td>110–275</td><td>—</td></tr>
- *   <tr><td>gradientFlow (H=64, T=32: one batched pass, 33 SVDs)</td><td>—</td><td>5.3–6.7</td></tr>
- *   <tr><td>gradientFlow + inputSensitivity</td><td>—</td><td>7.1</td></tr>
- * </table>
- * A Hessian-vector product costs about 3–4 training steps here (forward-over-reverse through the
- * foundation's tape), so HVP-based diagnostics belong on a schedule of hundreds of steps; the
- * O(n) ones can run every step.
+ * A Hessian-vector product costs a few training steps (forward-over-reverse through the tape),
+ * so HVP-based diagnostics belong on a schedule of hundreds of steps; the O(n) ones can run every
+ * step. The measured ratios per diagnostic are in docs/performance.md ("Cost of the diagnostics
+ * relative to a training step").
  *
  * <h2>Dependencies</h2>
  * {@code dev.descent.tensor}, {@code dev.descent.autodiff} and EJML (dense SVD and symmetric

@@ -1,6 +1,5 @@
 package dev.descent.io;
 
-import dev.descent.nn.Module;
 import dev.descent.tensor.Params;
 import dev.descent.tensor.Tensor;
 import java.io.IOException;
@@ -16,8 +15,8 @@ import java.util.Map;
  * <p>Layout. Tensor names carry a prefix saying what they are: {@code param/<name>} (e.g.
  * {@code param/layers.0.weight}), {@code buffer/<name>} ({@code buffer/bn.running_mean}) and
  * {@code optim/<name>} (the optimiser's state flattened to a {@link Params} tree by its owner).
- * Stripping {@code param/} gives PyTorch-style state-dict names (see {@link dev.descent.nn.Rnn}
- * and {@link dev.descent.nn.Lstm} for their parameter mapping). The {@code __metadata__} map
+ * Stripping {@code param/} gives PyTorch-style state-dict names (see {@code dev.descent.nn.Rnn}
+ * and {@code dev.descent.nn.Lstm} for their parameter mapping). The {@code __metadata__} map
  * holds {@code descent.format} = {@value #FORMAT}, {@code descent.step}, {@code descent.seed}
  * (decimal integers), {@code descent.configuration} (a JSON text) and any extra entries, whose
  * keys must not start with {@code descent.}.
@@ -25,8 +24,8 @@ import java.util.Map;
  * <p>Writing is atomic and reading validates the whole file before allocating tensor data (see
  * {@link SafeTensors}).
  *
- * @param parameters the model's parameters (e.g. {@link Module#parameters()})
- * @param buffers the model's buffers (e.g. {@link Module#buffers()})
+ * @param parameters the model's parameters (e.g. a module's parameters)
+ * @param buffers the model's buffers (e.g. a module's buffers)
  * @param optimizerState the optimiser's state tensors (empty for none)
  * @param run the run's metadata
  */
@@ -81,17 +80,6 @@ public record Checkpoint(Params parameters, Params buffers, Params optimizerStat
         if (parameters == null || buffers == null || optimizerState == null || run == null) {
             throw new IllegalArgumentException("checkpoint: parameters, buffers, optimizerState and run must not be null");
         }
-    }
-
-    /** The current parameters and buffers of {@code model} with the optimiser state and run metadata. */
-    public static Checkpoint of(Module model, Params optimizerState, RunInfo run) {
-        return new Checkpoint(model.parameters(), model.buffers(), optimizerState, run);
-    }
-
-    /** Loads the parameters and buffers into {@code model} (names, shapes and dtypes must match). */
-    public void restore(Module model) {
-        model.setParameters(parameters);
-        model.setBuffers(buffers);
     }
 
     /** Writes this checkpoint to {@code file} atomically. */

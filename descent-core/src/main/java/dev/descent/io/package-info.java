@@ -7,8 +7,8 @@
  * such file) and {@link dev.descent.io.Json}, the project's one JSON parser and writer (strict, no
  * dependency), used by the CLI and the benchmarks too.
  *
- * <p>Depends on {@code dev.descent.tensor} and, for {@link dev.descent.io.Checkpoint#of} and
- * {@link dev.descent.io.Checkpoint#restore}, on {@code dev.descent.nn.Module}. No Java
+ * <p>Depends on {@code dev.descent.tensor} only: it knows tensors, not modules (loading a
+ * checkpoint into a model is {@code dev.descent.train.TrainingCheckpoints}' job). No Java
  * serialisation.
  */
 package dev.descent.io;

@@ -165,8 +165,8 @@ public final class Rnn extends Module {
         Var states;
         if (in <= INPUT_IN_LOOP_MAX) {
             // A few input channels: each step computes its own x_t Uᵀ (a k = in product), so that no
-            // [T, B, H] projection array is written and read back (RNN adding, in = 2: forward scan
-            // 2.04-2.14 -> 1.88-1.99 ms in one JVM, and Ū is summed with W̄ while δ_t become final).
+            // [T, B, H] projection array is written and read back and Ū is summed with W̄ while δ_t
+            // become final (docs/performance.md, "RNN input projection inside the loop").
             states = Var.apply(new RnnScan(config.activation(), pre, true), x, u, w, b, s0);
         } else {
             // All input projections at once: [T·B, in] × [in, H] (U stored [H, in]); b is added in the loop.

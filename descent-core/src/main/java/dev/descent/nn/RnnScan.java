@@ -101,7 +101,7 @@ final class RnnScan extends Primitive {
         Storage o = out.storage(), pa = in[0].storage(), ba = in[iw + 1].storage();
         Storage ut = inputInLoop ? (in[1].storage()).packB(true, inputs, hidden, 0, inputs) : null;
         // Wᵀ packed once into the micro-kernel's panel layout, so that no step reads W with a stride
-        // (measured alone, one thread, float32 32x128x128: 6.3 us read in place, 5.5 us packed).
+        // (docs/performance.md, "RNN: Wᵀ packed once per scan").
         Storage wt = w.storage().packB(true, hidden, hidden, 0, hidden);
         // z receives the activation σ(state) of each step: the states themselves in the activation
         // form, the kept σ(h_t) in the pre-activation form; the next step multiplies it by Wᵀ.
@@ -222,9 +222,9 @@ final class RnnScan extends Primitive {
      * two threads they are accumulated block by block on the second thread while the first runs
      * the (inherently sequential) recurrence. The terms of the first {@link #MAIN_TAIL_STEPS}
      * steps, final only when the recurrence ends, are summed by the first thread once it is done,
-     * into separate sums added at the end (the worker, slowed by reading δ written on the other
-     * core, finished ~0.5 ms after the recurrence when it had them all; RNN adding step 5.3–5.7 →
-     * 5.1–5.3 ms, A/B in one JVM; 50 steps beat 25 and 100). With one thread the same blocks run
+     * into separate sums added at the end, because the worker, slowed by reading δ written on the
+     * other core, would otherwise finish well after the recurrence (docs/performance.md, "RNN
+     * backward: the first steps' terms on the main thread"). With one thread the same blocks run
      * afterwards into the same sums, so the result does not depend on the threads.
      */
     private Var[] fusedVjp(Var[] in, Var outVar, Var ctVar, boolean[] need) {

@@ -1,5 +1,6 @@
 package dev.descent.optim;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -7,7 +8,7 @@ import java.util.List;
  *
  * @param states the inner states (an immutable copy)
  */
-public record ChainState(List<Object> states) implements CompositeState {
+public record ChainState(List<Object> states) implements CompositeState, StateTree {
     /** Copies the list (which must not contain nulls). */
     public ChainState {
         states = List.copyOf(states);
@@ -21,5 +22,18 @@ public record ChainState(List<Object> states) implements CompositeState {
     @Override
     public List<Object> children() {
         return states;
+    }
+
+    /** Link i is stored under its index. */
+    @Override
+    public void write(Writer out) {
+        for (int i = 0; i < states.size(); i++) out.state(Integer.toString(i), states.get(i));
+    }
+
+    @Override
+    public ChainState read(Reader in) {
+        List<Object> read = new ArrayList<>(states.size());
+        for (int i = 0; i < states.size(); i++) read.add(in.state(Integer.toString(i), states.get(i)));
+        return new ChainState(read);
     }
 }

@@ -9,7 +9,7 @@ import java.util.Objects;
  *
  * @param inner the inner state
  */
-public record MaskedState(Object inner) implements CompositeState {
+public record MaskedState(Object inner) implements CompositeState, StateTree {
     /** Rejects null. */
     public MaskedState {
         Objects.requireNonNull(inner, "inner");
@@ -18,5 +18,16 @@ public record MaskedState(Object inner) implements CompositeState {
     @Override
     public List<Object> children() {
         return List.of(inner);
+    }
+
+    /** The inner state is stored under {@code masked}. */
+    @Override
+    public void write(Writer out) {
+        out.state("masked", inner);
+    }
+
+    @Override
+    public MaskedState read(Reader in) {
+        return new MaskedState(in.state("masked", inner));
     }
 }

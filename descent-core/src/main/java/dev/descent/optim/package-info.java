@@ -17,6 +17,10 @@
  * <p>Second-order methods (curvature-optimal steps, Newton, Hessian-free, L-BFGS) live in
  * {@code dev.descent.optim.second}.
  *
+ * Every state is an immutable tree of counts, scalars and parameter-shaped trees: a plain record
+ * of those, or a {@link dev.descent.optim.StateTree} that names its own leaves, so any
+ * transformation's state, a user's included, can be checkpointed without code in the codec.
+ *
  * <p>Depends on {@code dev.descent.tensor} (with {@code tensor.kernel.Parallel}) and its own
  * {@code dev.descent.optim.kernel}.
  */

@@ -65,7 +65,8 @@ public final class TrainingCheckpoints {
         checkFits(source, "parameter", checkpoint.parameters(), model.parameters());
         checkFits(source, "buffer", checkpoint.buffers(), model.buffers());
         Cursor cursor = new Cursor(longEntry(source, checkpoint, CURSOR_EPOCH), longEntry(source, checkpoint, CURSOR_POSITION));
-        checkpoint.restore(model);
+        model.setParameters(checkpoint.parameters());
+        model.setBuffers(checkpoint.buffers());
         Params trainable = model.trainable();
         Object state;
         try {

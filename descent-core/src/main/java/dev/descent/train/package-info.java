@@ -16,9 +16,10 @@
  * first-order steps and give Hessian-free a smaller curvature minibatch and structural damping on
  * the model's hidden states ({@link dev.descent.nn.RecurrentModel}).
  *
- * <p>Depends on {@code dev.descent.tensor}, {@code dev.descent.autodiff}, {@code dev.descent.optim}
- * (and {@code .second}), {@code dev.descent.data}, {@code dev.descent.diagnostics} and {@code dev.descent.nn} (the
- * activation and RNN form a spec names). Nothing here
+ * <p>Depends on {@code dev.descent.tensor}, {@code dev.descent.autodiff}, {@code dev.descent.nn},
+ * {@code dev.descent.optim} (and {@code .second}), {@code dev.descent.data},
+ * {@code dev.descent.diagnostics} and {@code dev.descent.io} (checkpoint files, the spec's JSON):
+ * it is where they meet, below only the CLI, the experiments and Spark. Nothing here
  * prints, plots or parses command lines: that is the CLI's job.
  */
 package dev.descent.train;

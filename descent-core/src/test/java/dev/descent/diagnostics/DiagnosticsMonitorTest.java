@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.descent.autodiff.Autodiff;
+import dev.descent.io.Json;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Params;
 import dev.descent.tensor.Rng;
@@ -101,7 +102,7 @@ class DiagnosticsMonitorTest {
         assertEquals("fc.weight", r.values().get("parameter"));
         assertArrayEquals(new int[] {1, 1}, (int[]) r.values().get("index"));
         assertEquals("{\"step\":1,\"diagnostic\":\"nonFinite\",\"computeNanos\":" + r.computeNanos()
-                + ",\"values\":{\"source\":\"gradients\",\"parameter\":\"fc.weight\",\"index\":[1,1],\"value\":\"NaN\"}}", r.toJson());
+                + ",\"values\":{\"source\":\"gradients\",\"parameter\":\"fc.weight\",\"index\":[1,1],\"value\":\"NaN\"}}", Json.writeObject(r.asMap()));
     }
 
     /** Records serialise to one line of JSON: non-finite numbers as null, strings escaped, arrays and maps nested. */
@@ -114,7 +115,7 @@ class DiagnosticsMonitorTest {
         v.put("arr", new double[] {1, Double.NaN, -2.5e-20});
         v.put("nested", Map.of("k", List.of(1, true)));
         v.put("missing", null);
-        String json = new DiagnosticRecord(3, "test", v, 42).toJson();
+        String json = Json.writeObject(new DiagnosticRecord(3, "test", v, 42).asMap());
         assertEquals("{\"step\":3,\"diagnostic\":\"test\",\"computeNanos\":42,\"values\":{\"x\":0.25,\"inf\":null,"
                 + "\"name\":\"a\\\"b\\\\c\\n\",\"arr\":[1.0,null,-2.5E-20],\"nested\":{\"k\":[1,true]},\"missing\":null}}", json);
     }

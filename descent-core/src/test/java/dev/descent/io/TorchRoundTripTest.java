@@ -75,7 +75,7 @@ class TorchRoundTripTest {
         opt.put("adam.mu.layers.1.weight", rng.normal(DType.F32, 0, 1, 3, 5));
         opt.put("adam.count", Tensor.scalar(DType.F64, 12));
         opt.put("adam.empty", Tensor.zeros(DType.F32, 2, 0));
-        Checkpoint c = Checkpoint.of(model, Params.of(opt),
+        Checkpoint c = new Checkpoint(model.parameters(), model.buffers(), Params.of(opt),
                 new Checkpoint.RunInfo(12, 3, "{\"hidden\":5}", Map.of("note", "ünïcødé")));
         Path in = dir.resolve("descent.safetensors"), out = dir.resolve("torch.safetensors");
         Path input = dir.resolve("input.safetensors"), result = dir.resolve("states.safetensors");

@@ -8,7 +8,7 @@
  *
  * <p>Depends on {@code dev.descent.tensor}, {@code dev.descent.autodiff} (through the oracles),
  * {@code dev.descent.nn}, {@code dev.descent.data}, {@code dev.descent.optim} (and
- * {@code .second}), {@code dev.descent.train}, and Spark ({@code spark-core}, {@code spark-sql}),
+ * {@code .second}), {@code dev.descent.train}, and Spark ({@code spark-core}, {@code spark-sql}, and Scala's {@code Tuple2} for its pairs),
  * which the module declares as provided: a cluster supplies it.
  */
 package dev.descent.spark;

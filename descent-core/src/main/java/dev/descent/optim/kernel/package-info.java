@@ -4,6 +4,7 @@
  * {@code OptimizerF64}; its float32 twin is generated at build time, with the rules and the
  * keep-as-double marker described in {@link dev.descent.tensor.kernel}.
  *
- * <p>Depends on {@code jdk.incubator.vector} only.
+ * <p>Depends on {@code dev.descent.tensor.kernel} (its {@code Storage} types) and
+ * {@code jdk.incubator.vector}.
  */
 package dev.descent.optim.kernel;

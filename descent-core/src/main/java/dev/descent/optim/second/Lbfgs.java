@@ -1,6 +1,7 @@
 package dev.descent.optim.second;
 
 import dev.descent.optim.HyperParameters;
+import dev.descent.optim.StateTree;
 import dev.descent.tensor.Params;
 import java.util.ArrayList;
 import java.util.List;
@@ -186,7 +187,7 @@ public final class Lbfgs implements SecondOrderOptimizer<GradientOracle, Lbfgs.S
      * @param iterations   iterations so far
      */
     public record State(List<Params> steps, List<Params> differences, Params point, LossAndGradient atPoint,
-                        GradientOracle evaluatedBy, long iterations) {
+                        GradientOracle evaluatedBy, long iterations) implements StateTree {
         /** Copies the lists and checks they align. */
         public State {
             steps = List.copyOf(steps);
@@ -194,6 +195,33 @@ public final class Lbfgs implements SecondOrderOptimizer<GradientOracle, Lbfgs.S
             if (steps.size() != differences.size()) {
                 throw new IllegalArgumentException("lbfgs state: " + steps.size() + " steps but " + differences.size() + " differences");
             }
+        }
+
+        /**
+         * Stores the memory (its length, then each pair) and the iteration count. The point, its
+         * loss and gradient and the oracle are a cache: a step re-evaluates them when the oracle
+         * changes, as it does every training step.
+         */
+        @Override
+        public void write(Writer out) {
+            out.count("memory", steps.size());
+            for (int i = 0; i < steps.size(); i++) {
+                out.tree("steps." + i, steps.get(i));
+                out.tree("differences." + i, differences.get(i));
+            }
+            out.count("iterations", iterations);
+        }
+
+        /** The stored memory has the shape of the model's parameters, whatever this template holds. */
+        @Override
+        public State read(Reader in) {
+            long memory = in.count("memory");
+            List<Params> s = new ArrayList<>(), y = new ArrayList<>();
+            for (int i = 0; i < memory; i++) {
+                s.add(in.tree("steps." + i, in.parameters()));
+                y.add(in.tree("differences." + i, in.parameters()));
+            }
+            return new State(s, y, null, null, null, in.count("iterations"));
         }
     }
 

@@ -55,8 +55,8 @@ public final class ElementwiseF64 {
     }
 
     // NOTE: the loops below are written with the Vector API. As plain loops inside these
-    // switch-dispatched methods C2 (JDK 17) left them scalar: measured 0.32 ns per float element
-    // against 0.07 once vectorised. The scalar tails apply the same operation to the last
+    // switch-dispatched methods C2 (JDK 17) left them scalar, several times slower
+    // (docs/performance.md, "Elementwise binary kernels"). The scalar tails apply the same operation to the last
     // n mod L elements (and to every element of the operations without a vector loop).
 
     private static void binaryContiguous(BinaryOp op, double[] a, int ao, double[] b, int bo,

@@ -35,8 +35,7 @@ public final class GemmF64 {
      * displacements, with no range checks in its loop. 0 turns the copy off. Four panels, because
      * a group's copy is paid once per panel sweep: with two (the RNN's 32×128×128 step products,
      * the MLP's 128-column tasks) the copy cost more than the kernel saved when the VM was not in
-     * a slow phase (float32 128×512×784 with B transposed: 267 → 239 GFLOP/s; RNN step 4.34 →
-     * 4.43 ms). Read on every call (not final) so that a test can compare the two paths in one
+     * a slow phase (docs/performance.md, "GEMM: when to copy rows of A"). Read on every call (not final) so that a test can compare the two paths in one
      * JVM.
      */
     static int rowCopyMinCols = Integer.getInteger("descent.gemm.rowCopyCols", 4 * NR);
@@ -273,8 +272,7 @@ public final class GemmF64 {
                             int mr = Math.min(MR, mc - ir);
                             if (startsFourRowTail(mc, ir, fourRowTail)) {
                                 // The last 8 or 4 rows in four-row kernels, which keep 16 FMAs in
-                                // flight where the two-row kernel has 8 (measured one thread,
-                                // float32 32x128x128: 158 -> 163 GFLOP/s).
+                                // flight where the two-row kernel has 8 (docs/performance.md).
                                 for (int i = ir; i < mc; i += 4) {
                                     int ai = transA ? aOff + pc * lda + ic + i : aOff + (ic + i) * lda + pc;
                                     int ars4 = transA ? 1 : lda, aks4 = transA ? lda : 1;
@@ -463,12 +461,10 @@ public final class GemmF64 {
             } else if (nr == NR) {
                 // Transposing a full panel with plain loads and stores, sixteen source rows at a
                 // time, so that in float32 each p writes one whole 64-byte line of the panel
-                // (with eight rows, each line of a 64 KB panel was written in eight passes, and
-                // evicted between them: 0.9 ns per element, a fifth of the float32 128x512x784
-                // forward product on two threads). Not a Vector API gather: JDK 17 does not compile
-                // fromArray(species, a, offset, indexMap, 0) to a gather instruction here, and
-                // its fallback allocated and ran at half the speed of the whole product
-                // (float32 128x512x784 with B transposed: 78 GFLOP/s against 166 untransposed).
+                // (with eight rows, each line of a 64 KB panel was written in eight passes and
+                // evicted between them). Not a Vector API gather: JDK 17 does not compile
+                // fromArray(species, a, offset, indexMap, 0) to a gather instruction here, and its
+                // fallback allocates (docs/performance.md, "GEMM: transposed-B panels").
                 for (int jb = 0; jb < NR; jb += 16) {
                     int s0 = bOff + (j0 + jr + jb) * ldb + pc;
                     int s1 = s0 + ldb, s2 = s1 + ldb, s3 = s2 + ldb, s4 = s3 + ldb, s5 = s4 + ldb, s6 = s5 + ldb, s7 = s6 + ldb;
@@ -523,7 +519,7 @@ public final class GemmF64 {
         c0o += c0s;
         DoubleVector c50 = DoubleVector.fromArray(S, c0, c0o), c51 = DoubleVector.fromArray(S, c0, c0o + L), c52 = DoubleVector.fromArray(S, c0, c0o + 2 * L), c53 = DoubleVector.fromArray(S, c0, c0o + 3 * L);
         // Indices are affine in p (not running sums), so that C2 can hoist the range checks of
-        // every load out of the loop (measured: see descent-bench/README.md).
+        // every load out of the loop (docs/performance.md, item 6).
         int a1 = ao + ars, a2 = ao + 2 * ars, a3 = ao + 3 * ars, a4 = ao + 4 * ars, a5 = ao + 5 * ars;
         for (int p = 0; p < kc; p++) {
             int bp = bo + p * bks, ap = p * aks;
@@ -563,7 +559,7 @@ public final class GemmF64 {
      * (see {@link #rowsFirst}): the same products in the same order, so the same bits. With both
      * strides known to the compiler the loop has no range checks and one index per operand
      * (about 44 instructions per 24 FMAs against 63 for the general kernel), which keeps its
-     * speed when the core's integer units are shared (see descent-bench/README.md).
+     * speed when the core's integer units are shared (docs/performance.md, item 21).
      */
     private static void kernelRows(int kc, double[] a, int ao, double[] b, int bo,
                                    double[] c0, int c0o, int c0s, double[] c, int co, int ldc) {

@@ -42,12 +42,10 @@ public final class Parallel {
     /**
      * How long a caller busy-waits for the last tasks of its loop before parking, and an idle
      * worker polls for the next loop before blocking (override: {@code -Ddescent.parallel.spinMicros}).
-     * A worker that blocks wakes tens of microseconds after the next loop starts (measured in the
-     * MLP benchmark with 50 µs: 16–27 µs per loop on average, seven loops per training step), by
-     * which time the caller has claimed tasks meant for it; the serial stretches between the
-     * loops of a training step (activations, losses, batch norm) are mostly shorter than 1 ms.
-     * An earlier measurement that a long spin slowed runs down (500 µs, one RNN run in seven 5×
-     * slower) predates the diagnosis of those slow runs as C2's trap limit (see the bench README).
+     * A worker that blocks wakes tens of microseconds after the next loop starts, by which time the
+     * caller has claimed tasks meant for it; the serial stretches between the loops of a training
+     * step (activations, losses, batch norm) are mostly shorter than 1 ms (docs/performance.md,
+     * "Pool spin before parking").
      */
     private static final long SPIN_NANOS = 1000L * Long.getLong("descent.parallel.spinMicros", 1000L);
 

@@ -35,7 +35,7 @@ import jdk.incubator.vector.VectorSpecies;
  * 70 million arguments): exp ≤ 0.92 ulp, tanh ≤ 2.4 ulp, sigmoid ≤ 2.8 ulp. Only the one float
  * species of the other kernels is used: a second float species in the process makes the JIT's
  * type profiles of the shared {@code FloatVector} methods bimorphic, and C2 then boxes every vector
- * of the GEMM micro-kernel (measured: a 4x slower MLP epoch and about 20 GB/s of garbage).
+ * of the GEMM micro-kernel (docs/performance.md, item 1).
  */
 public final class VectorMath {
     private VectorMath() {}
@@ -106,11 +106,10 @@ public final class VectorMath {
     public static void apply(UnaryOp fn, double[] a, int ao, double[] out, int oo, int n) {
         // One method per function: with the three loops in one method, C2 compiles the first one
         // used with the others as traps and then deoptimises and recompiles it every time the mix
-        // changes (measured: phases of 30-50 ns per element instead of 0.6). The vector code is
-        // written out inside each loop rather than in helper methods taking and returning
-        // vectors: a helper that C2 has already compiled on its own is "already compiled into a
-        // big method" and not inlined, and then every vector crossing the call is boxed (measured
-        // in the RNN benchmark: most of its allocation and 40% of its time).
+        // changes. The vector code is written out inside each loop rather than in helper methods
+        // taking and returning vectors: a helper that C2 has already compiled on its own is
+        // "already compiled into a big method" and not inlined, and then every vector crossing
+        // the call is boxed (docs/performance.md, "Elementwise kernels").
         switch (fn) {
             case EXP: exp(a, ao, out, oo, n); break;
             case TANH: tanh(a, ao, out, oo, n); break;
@@ -280,11 +279,10 @@ public final class VectorMath {
     public static void apply(UnaryOp fn, float[] a, int ao, float[] out, int oo, int n) {
         // One method per function: with the three loops in one method, C2 compiles the first one
         // used with the others as traps and then deoptimises and recompiles it every time the mix
-        // changes (measured: phases of 30-50 ns per element instead of 0.6). The vector code is
-        // written out inside each loop rather than in helper methods taking and returning
-        // vectors: a helper that C2 has already compiled on its own is "already compiled into a
-        // big method" and not inlined, and then every vector crossing the call is boxed (measured
-        // in the RNN benchmark: most of its allocation and 40% of its time).
+        // changes. The vector code is written out inside each loop rather than in helper methods
+        // taking and returning vectors: a helper that C2 has already compiled on its own is
+        // "already compiled into a big method" and not inlined, and then every vector crossing
+        // the call is boxed (docs/performance.md, "Elementwise kernels").
         switch (fn) {
             case EXP: exp(a, ao, out, oo, n); break;
             case TANH: tanh(a, ao, out, oo, n); break;
