@@ -61,7 +61,9 @@ class LongtermCommandTest {
         assertEquals(4, res.size());
         for (Map<String, Object> run : res) {
             String key = (String) run.get("key");
-            assertTrue(List.of("budget", "solved", "diverged").contains(run.get("outcome")), key);
+            // solved-late: the solve came in the last step's overrun of the budget, which a loaded
+            // machine makes likely at sub-second budgets; it is a legitimate outcome, not an error
+            assertTrue(List.of("budget", "solved", "solved-late", "diverged").contains(run.get("outcome")), key + ": " + run.get("outcome"));
             assertTrue(((Number) run.get("steps")).longValue() >= 1, key);
             List<?> curve = (List<?>) run.get("curve");
             assertTrue(curve.size() >= 2, key + ": the start and at least one evaluation");

@@ -149,6 +149,15 @@ public final class SparkTraining implements TrainingLoop.Distributed {
             if (run.monitor() != null) {
                 throw new CommandFailure("--spark: diagnostics need the single-JVM trainer (they look inside each step); drop --diagnostics");
             }
+            TrainingSpec.OptimizerSpec o = run.spec().optimizer();
+            if (o.flowRegularizer() != null && o.flowRegularizer() > 0) {
+                throw new CommandFailure("--spark: --flow-regularizer " + o.flowRegularizer()
+                        + " needs the single-JVM trainer (Ω is formed inside the RNN's backward pass); drop it or --spark");
+            }
+            if (o.curvatureBatch() != null) {
+                throw new CommandFailure("--spark: --curvature-batch " + o.curvatureBatch()
+                        + " is not distributed yet (every product uses the whole batch); drop it or --spark");
+            }
             SparkData data;
             if (d == tableData) data = table;
             else if (d.task() != null) data = SparkData.synthetic(sc, d.task(), partitions);

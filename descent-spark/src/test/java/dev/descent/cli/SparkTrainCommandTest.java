@@ -104,6 +104,23 @@ class SparkTrainCommandTest {
         assertTrue(noSpark.err().contains("--partitions applies only with --spark"), noSpark.err());
     }
 
+    @Test
+    void optionsTheSparkTrainerDoesNotRunAreRefusedInOneLine(@TempDir Path dir) throws Exception {
+        String[][] cases = {
+            {"--flow-regularizer", "0.1", "--flow-regularizer 0.1 needs the single-JVM trainer"},
+            {"--curvature-batch", "8", "--curvature-batch 8 is not distributed yet"},
+        };
+        for (String[] c : cases) {
+            Path out = dir.resolve("run" + c[0]);
+            Run r = run("train", "--data", "adding:5", "--steps", "2", "--batch-size", "16", "--optimizer",
+                    c[0].equals("--curvature-batch") ? "hessian-free" : "sgd", c[0], c[1], "--out", out.toString(), "--spark", "local[2]");
+            assertEquals(1, r.exit(), c[0] + ": " + r.err());
+            assertTrue(r.err().startsWith("descent: --spark: ") && r.err().contains(c[2]), c[0] + ": " + r.err());
+            assertEquals(1, r.err().lines().filter(l -> l.startsWith("descent:")).count(), r.err());
+            assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+        }
+    }
+
     /** Writes a small table with Spark's own Parquet writer: features a, b (double), label (int), and a string column s if asked. */
     private static Path parquet(Path dir, String name, boolean withString) {
         org.apache.spark.sql.SparkSession spark = org.apache.spark.sql.SparkSession.builder().master("local[2]").appName("write")
