@@ -1,11 +1,9 @@
 package dev.descent.report;
 
+import dev.descent.io.AtomicFiles;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Base64;
 import java.util.List;
 
@@ -60,20 +58,10 @@ public final class HtmlReport {
     public static Path write(Path directory, String title, List<String> meta, List<Section> sections) throws IOException {
         Files.createDirectories(directory);
         for (Section s : sections) {
-            for (Figure f : s.figures()) Files.write(directory.resolve(f.fileName()), f.png());
+            for (Figure f : s.figures()) AtomicFiles.write(directory.resolve(f.fileName()), f.png());
         }
         Path index = directory.resolve("index.html");
-        Path tmp = directory.resolve(".index.html." + ProcessHandle.current().pid() + ".tmp");
-        try {
-            Files.writeString(tmp, render(title, meta, sections), StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, index, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, index, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.writeString(index, render(title, meta, sections));
         return index;
     }
 

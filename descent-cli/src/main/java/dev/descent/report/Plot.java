@@ -1,5 +1,6 @@
 package dev.descent.report;
 
+import dev.descent.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -380,11 +381,11 @@ public final class Plot {
         return render().image().toPng();
     }
 
-    /** Writes the PNG to {@code file}, creating parent directories. */
+    /** Writes the PNG to {@code file} atomically and durably ({@link AtomicFiles}), creating parent directories. */
     public void writePng(Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);
-        Files.write(file, toPng());
+        AtomicFiles.write(file, toPng());
     }
 
     Rendered render() {

@@ -5,6 +5,7 @@
  * {@link dev.descent.report.TextTable} (aligned console tables) and
  * {@link dev.descent.report.HtmlReport} (one self-contained HTML page with embedded images).
  *
- * <p>Depends on the JDK only, so anything in the CLI (verify, train, diagnose) can use it.
+ * <p>Depends on the JDK and on {@code dev.descent.io.AtomicFiles} only (every PNG and page is written
+ * through a temporary file, fsync and rename), so anything in the CLI (verify, train, diagnose) can use it.
  */
 package dev.descent.report;
