@@ -311,8 +311,11 @@ public final class Trainer {
         for (TrainingListener l : listeners) l.onStep(ctx);
     }
 
-    /** The components of a second-order report that are numbers, booleans or enums, by name. */
-    static Map<String, Object> describe(StepReport report) {
+    /**
+     * The components of a second-order report that are numbers, booleans or enums, by name: the
+     * {@code details} of a step's {@link StepMetrics}, shared by every trainer (single JVM, Spark).
+     */
+    public static Map<String, Object> describe(StepReport report) {
         Map<String, Object> m = new LinkedHashMap<>();
         if (!(report instanceof Record)) return m;
         for (RecordComponent c : report.getClass().getRecordComponents()) {

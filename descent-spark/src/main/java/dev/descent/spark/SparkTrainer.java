@@ -16,13 +16,12 @@ import dev.descent.tensor.Params;
 import dev.descent.train.Evaluator;
 import dev.descent.train.Objective;
 import dev.descent.train.StepMetrics;
+import dev.descent.train.Trainer;
 import dev.descent.train.TrainingConfig;
 import dev.descent.train.TrainingDivergedException;
 import dev.descent.train.TrainingObserver;
 import dev.descent.train.TrainingOptimizer;
 import dev.descent.train.TrainingState;
-import java.lang.reflect.RecordComponent;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -241,24 +240,7 @@ public final class SparkTrainer {
         // Safe: the only states passed back are ones this method returned.
         SecondOrderStep<Object, ? extends StepReport> s =
                 ((SecondOrderOptimizer<ModelOracle, Object, ? extends StepReport>) so.method()).step(params, state, oracle);
-        StepMetrics metrics = new StepMetrics(step, lg.loss(), lg.gradient().norm(), Double.NaN, Double.NaN, describe(s.report()));
+        StepMetrics metrics = new StepMetrics(step, lg.loss(), lg.gradient().norm(), Double.NaN, Double.NaN, Trainer.describe(s.report()));
         return new Outcome(s.params(), s.state(), metrics);
-    }
-
-    /** The components of a second-order report that are numbers, booleans or enums, by name (as the single-JVM trainer reports). */
-    static Map<String, Object> describe(StepReport report) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        if (!(report instanceof Record)) return m;
-        for (RecordComponent c : report.getClass().getRecordComponents()) {
-            Object v;
-            try {
-                v = c.getAccessor().invoke(report);
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("cannot read " + c.getName() + " of " + report.getClass().getSimpleName(), e);
-            }
-            if (v instanceof Number || v instanceof Boolean) m.put(c.getName(), v);
-            else if (v instanceof Enum<?> e) m.put(c.getName(), e.name());
-        }
-        return m;
     }
 }
