@@ -10,6 +10,7 @@ import dev.descent.data.MultiplicationTask;
 import dev.descent.data.SequenceTask;
 import dev.descent.data.TemporalOrderTask;
 import dev.descent.tensor.Rng;
+import dev.descent.train.TrainingSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -132,6 +133,23 @@ public sealed interface DataSource {
         public String spec() {
             return task.name() + ":" + task.length();
         }
+    }
+
+    /**
+     * Loads the data a run specification names, with its seed and test fraction.
+     *
+     * @param origin where the specification came from (a checkpoint or config file), named in
+     *     the message when its data source does not parse
+     * @throws CommandFailure when the source does not parse
+     */
+    static TrainingData load(TrainingSpec spec, String origin) throws IOException {
+        DataSource source;
+        try {
+            source = parse(spec.data().source());
+        } catch (IllegalArgumentException e) {
+            throw new CommandFailure(origin + ": " + e.getMessage(), e);
+        }
+        return source.load(spec.run().seed(), spec.data().testFraction());
     }
 
     /**

@@ -133,13 +133,7 @@ public final class DiagnoseCommand implements Callable<Integer> {
             }
         }
         if (given.spec().data().source() == null) throw new CommandFailure(checkpoint + ": the configuration names no data; pass --data");
-        DataSource dataSource;
-        try {
-            dataSource = DataSource.parse(given.spec().data().source());
-        } catch (IllegalArgumentException e) {
-            throw new CommandFailure(source + ": " + e.getMessage(), e);
-        }
-        TrainingData d = dataSource.load(given.spec().run().seed(), given.spec().data().testFraction());
+        TrainingData d = DataSource.load(given.spec(), source);
         RunSetup r;
         try {
             r = RunSetup.of(given.spec().resolve(RunSetup.facts(d), given.yielding()), d);

@@ -46,13 +46,7 @@ record RunModel(Path file, Checkpoint checkpoint, TrainingSpec spec, Module mode
             throw new CommandFailure(e.getMessage(), e);
         }
         if (given.spec().data().source() == null) throw new CommandFailure(file + ": the configuration names no data");
-        DataSource dataSource;
-        try {
-            dataSource = DataSource.parse(given.spec().data().source());
-        } catch (IllegalArgumentException e) {
-            throw new CommandFailure(source + ": " + e.getMessage(), e);
-        }
-        TrainingData d = dataSource.load(given.spec().run().seed(), given.spec().data().testFraction());
+        TrainingData d = DataSource.load(given.spec(), source);
         TrainingSpec spec;
         Module model;
         try {
