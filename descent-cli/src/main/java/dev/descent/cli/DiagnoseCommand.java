@@ -3,6 +3,7 @@ package dev.descent.cli;
 import dev.descent.autodiff.Autodiff;
 import dev.descent.autodiff.Var;
 import dev.descent.autodiff.VarParams;
+import dev.descent.chart.Chart;
 import dev.descent.data.Batch;
 import dev.descent.data.BatchStream;
 import dev.descent.diagnostics.Curvature;
@@ -20,7 +21,6 @@ import dev.descent.io.Checkpoint;
 import dev.descent.io.Json;
 import dev.descent.nn.Module;
 import dev.descent.nn.Rnn;
-import dev.descent.report.Plot;
 import dev.descent.tensor.Params;
 import dev.descent.tensor.Tensor;
 import dev.descent.train.Evaluation;
@@ -194,8 +194,8 @@ public final class DiagnoseCommand implements Callable<Integer> {
                         idx[i] = i;
                         v[i++] = e.getValue();
                     }
-                    figures.add(new TrainingReport.Figure("gradient-norms-by-layer.png", Plot.builder("Gradient norm per layer (in order "
-                            + String.join(", ", layers.keySet()) + ")").xLabel("layer index").yLabel("||g_layer||").yScale(Plot.Scale.LOG10)
+                    figures.add(new TrainingReport.Figure("gradient-norms-by-layer.png", Chart.builder("Gradient norm per layer (in order "
+                            + String.join(", ", layers.keySet()) + ")").xLabel("layer index").yLabel("||g_layer||").yScale(Chart.Scale.LOG10)
                             .lineWithMarkers("||g_layer||", idx, v).build()));
                 }
                 case "curvature" -> {
@@ -222,7 +222,7 @@ public final class DiagnoseCommand implements Callable<Integer> {
                     }
                     if (ev.length > 0 && ev[0] > 0) sb.append(String.format(Locale.ROOT, "; 2/λ1 = %.6g (the largest stable plain-gradient step)", 2 / ev[0]));
                     lines.add(sb.toString());
-                    figures.add(new TrainingReport.Figure("hessian-eigenvalues.png", Plot.builder("Largest Hessian eigenvalues at step " + state.step())
+                    figures.add(new TrainingReport.Figure("hessian-eigenvalues.png", Chart.builder("Largest Hessian eigenvalues at step " + state.step())
                             .xLabel("k").yLabel("λ_k").lineWithMarkers("λ_k", idx, ev).build()));
                 }
                 case "hessian-trace" -> {
@@ -264,7 +264,7 @@ public final class DiagnoseCommand implements Callable<Integer> {
                         double[] idx = new double[s.units()];
                         for (int i = 0; i < idx.length; i++) idx[i] = i;
                         figures.add(new TrainingReport.Figure("weight-norm-" + s.layer().replaceAll("[^A-Za-z0-9._-]", "_") + ".png",
-                                Plot.builder("||u|| per unit of " + s.layer() + " at step " + state.step()).xLabel("unit").yLabel("||u||")
+                                Chart.builder("||u|| per unit of " + s.layer() + " at step " + state.step()).xLabel("unit").yLabel("||u||")
                                         .markers("||u||", idx, s.directionNorms()).build()));
                     }
                 }

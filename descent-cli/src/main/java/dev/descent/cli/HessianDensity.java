@@ -1,8 +1,8 @@
 package dev.descent.cli;
 
+import dev.descent.chart.Chart;
 import dev.descent.diagnostics.HessianSpectrum;
 import dev.descent.diagnostics.SpectralDensity;
-import dev.descent.report.Plot;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -73,7 +73,7 @@ final class HessianDensity {
         for (double v : density) peak = Math.max(peak, v);
         double[] shown = new double[density.length];
         for (int j = 0; j < density.length; j++) shown[j] = density[j] >= PLOT_FLOOR * peak ? density[j] : Double.NaN;
-        return new TrainingReport.Figure(fileName, Plot.builder(title).xLabel("eigenvalue λ").yLabel("density").yScale(Plot.Scale.LOG10)
+        return new TrainingReport.Figure(fileName, Chart.builder(title).xLabel("eigenvalue λ").yLabel("density").yScale(Chart.Scale.LOG10)
                 .line("φ_σ(λ)", grid, shown).build());
     }
 }

@@ -1,5 +1,6 @@
 package dev.descent.cli;
 
+import dev.descent.chart.Chart;
 import dev.descent.report.HtmlReport;
 import dev.descent.report.Plot;
 import java.io.IOException;
@@ -37,8 +38,8 @@ final class LongtermReport {
             List<Map<String, Object>> rs = e.getValue();
             int solved = 0;
             List<HtmlReport.Line> lines = new ArrayList<>();
-            Plot.Builder plot = Plot.builder(e.getKey() + ": probe test MSE").xLabel("training seconds").yLabel("test MSE")
-                    .yScale(Plot.Scale.LOG10);
+            Chart.Builder plot = Chart.builder(e.getKey() + ": probe test MSE").xLabel("training seconds").yLabel("test MSE")
+                    .yScale(Chart.Scale.LOG10);
             double budget = 0;
             for (Map<String, Object> r : rs) {
                 boolean ok = Boolean.TRUE.equals(r.get("solved"));
@@ -68,7 +69,7 @@ final class LongtermReport {
             String claim = String.format(Locale.ROOT, "%s: %d of %d seeds reach test MSE < %s within %.0f s of training", e.getKey(),
                     solved, rs.size(), threshold, budget);
             String file = e.getKey().replaceAll("[^A-Za-z0-9._-]+", "-") + ".png";
-            List<HtmlReport.Figure> figures = List.of(new HtmlReport.Figure("learning curves, " + e.getKey(), file, plot.build().toPng()));
+            List<HtmlReport.Figure> figures = List.of(new HtmlReport.Figure("learning curves, " + e.getKey(), file, Plot.png(plot.build())));
             double seconds = 0;
             for (Map<String, Object> r : rs) seconds += num(r, "train_seconds").doubleValue() + num(r, "eval_seconds").doubleValue();
             sections.add(new HtmlReport.Section(e.getKey(), claim, solved == rs.size(), lines, figures,

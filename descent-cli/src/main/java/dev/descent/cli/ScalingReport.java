@@ -1,6 +1,7 @@
 package dev.descent.cli;
 
 import dev.descent.bench.ScalingCurves;
+import dev.descent.chart.Chart;
 import dev.descent.report.HtmlReport;
 import dev.descent.report.Plot;
 import java.io.IOException;
@@ -33,7 +34,7 @@ final class ScalingReport {
         return r;
     }
 
-    private static void add(Plot.Builder b, String name, double[] x, double[] y, boolean[] any) {
+    private static void add(Chart.Builder b, String name, double[] x, double[] y, boolean[] any) {
         double[][] f = finite(x, y);
         if (f[0].length == 0) return;
         b.lineWithMarkers(name, f[0], f[1]);
@@ -55,15 +56,15 @@ final class ScalingReport {
         }
         boolean hvp = curve == ScalingCurves.Curve.HVP_PARAMS;
         boolean[] any = {false};
-        Plot.Builder times = Plot.builder(curve + ": median " + (hvp ? "HVP" : "step") + " time").xLabel(curve.axis())
-                .yLabel("ms").xScale(Plot.Scale.LOG10).yScale(Plot.Scale.LOG10);
+        Chart.Builder times = Chart.builder(curve + ": median " + (hvp ? "HVP" : "step") + " time").xLabel(curve.axis())
+                .yLabel("ms").xScale(Chart.Scale.LOG10).yScale(Chart.Scale.LOG10);
         add(times, "descent", x, d, any);
         add(times, "torch", x, t, any);
         List<HtmlReport.Figure> figures = new ArrayList<>();
-        figures.add(new HtmlReport.Figure(curve + ": median time against size (log-log)", curve + ".png", times.build().toPng()));
+        figures.add(new HtmlReport.Figure(curve + ": median time against size (log-log)", curve + ".png", Plot.png(times.build())));
         any[0] = false;
-        Plot.Builder ratios = Plot.builder(curve + ": ratios").xLabel(curve.axis()).yLabel("ratio").xScale(Plot.Scale.LOG10)
-                .yScale(Plot.Scale.LOG10);
+        Chart.Builder ratios = Chart.builder(curve + ": ratios").xLabel(curve.axis()).yLabel("ratio").xScale(Chart.Scale.LOG10)
+                .yScale(Chart.Scale.LOG10);
         add(ratios, "descent / torch time", x, ratio, any);
         if (hvp) {
             add(ratios, "descent hvp / grad", x, dr, any);
@@ -71,7 +72,7 @@ final class ScalingReport {
         }
         if (any[0]) {
             ratios.horizontalLine("1", 1.0);
-            figures.add(new HtmlReport.Figure(curve + ": ratios against size", curve + "-ratio.png", ratios.build().toPng()));
+            figures.add(new HtmlReport.Figure(curve + ": ratios against size", curve + "-ratio.png", Plot.png(ratios.build())));
         }
         List<HtmlReport.Line> lines = new ArrayList<>();
         for (ScalingCurves.Point p : points) {

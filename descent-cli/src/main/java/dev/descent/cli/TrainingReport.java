@@ -1,5 +1,6 @@
 package dev.descent.cli;
 
+import dev.descent.chart.Chart;
 import dev.descent.report.HtmlReport;
 import dev.descent.report.Plot;
 import java.io.IOException;
@@ -28,7 +29,7 @@ final class TrainingReport {
     private TrainingReport() {}
 
     /** A plot and the file it is written to. */
-    record Figure(String fileName, Plot plot) {}
+    record Figure(String fileName, Chart plot) {}
 
     /** Collects (x, y) points of one named series. */
     private static final class Points {
@@ -109,29 +110,29 @@ final class TrainingReport {
         }
         List<Figure> out = new ArrayList<>();
         if (!loss.isEmpty()) {
-            Plot.Builder p = Plot.builder("Loss").xLabel("step").yLabel("loss").yScale(Plot.Scale.LOG10).line("training (batch)", loss.xs(), loss.ys());
+            Chart.Builder p = Chart.builder("Loss").xLabel("step").yLabel("loss").yScale(Chart.Scale.LOG10).line("training (batch)", loss.xs(), loss.ys());
             if (!evalLoss.isEmpty()) p.lineWithMarkers("held-out", evalLoss.xs(), evalLoss.ys());
             out.add(new Figure("loss.png", p.build()));
         }
         for (Map.Entry<String, Points> e : evalMetric.entrySet()) {
             if (e.getValue().isEmpty()) continue;
-            Plot.Builder p = Plot.builder("Held-out " + e.getKey()).xLabel("step").yLabel(e.getKey())
+            Chart.Builder p = Chart.builder("Held-out " + e.getKey()).xLabel("step").yLabel(e.getKey())
                     .lineWithMarkers("model", e.getValue().xs(), e.getValue().ys());
             if (e.getKey().equals(baselineMetric) && Double.isFinite(baselineValue)) p.horizontalLine("trivial baseline", baselineValue);
             out.add(new Figure(e.getKey().replace(' ', '-') + ".png", p.build()));
         }
         if (!gradNorm.isEmpty()) {
-            Plot.Builder p = Plot.builder("Gradient norm before clipping").xLabel("step").yLabel("||g||").yScale(Plot.Scale.LOG10)
+            Chart.Builder p = Chart.builder("Gradient norm before clipping").xLabel("step").yLabel("||g||").yScale(Chart.Scale.LOG10)
                     .line("||g||", gradNorm.xs(), gradNorm.ys());
             if (clipNorm != null) p.horizontalLine("clip threshold", clipNorm);
             out.add(new Figure("gradient-norm.png", p.build()));
         }
         if (!clipScale.isEmpty()) {
-            out.add(new Figure("clipping.png", Plot.builder("Clipping: factor applied to the gradient").xLabel("step")
+            out.add(new Figure("clipping.png", Chart.builder("Clipping: factor applied to the gradient").xLabel("step")
                     .yLabel("min(1, c/||g||)").markers("factor", clipScale.xs(), clipScale.ys()).build()));
         }
         if (!lr.isEmpty()) {
-            out.add(new Figure("learning-rate.png", Plot.builder("Learning rate").xLabel("step").yLabel("η").line("η", lr.xs(), lr.ys()).build()));
+            out.add(new Figure("learning-rate.png", Chart.builder("Learning rate").xLabel("step").yLabel("η").line("η", lr.xs(), lr.ys()).build()));
         }
         secondOrderFigures(records, out);
         diagnostics.forEach((name, recs) -> diagnosticFigures(name, recs, out));
@@ -162,25 +163,25 @@ final class TrainingReport {
         }
         if (!damping.isEmpty()) {
             // A log scale where it can show every point (newton may keep λ = 0).
-            Plot.Builder p = Plot.builder("Damping λ").xLabel("step").yLabel("λ").yScale(positive(damping) ? Plot.Scale.LOG10 : Plot.Scale.LINEAR)
+            Chart.Builder p = Chart.builder("Damping λ").xLabel("step").yLabel("λ").yScale(positive(damping) ? Chart.Scale.LOG10 : Chart.Scale.LINEAR)
                     .lineWithMarkers("λ used", damping.xs(), damping.ys());
             out.add(new Figure("damping.png", p.build()));
         }
         if (!cg.isEmpty()) {
-            Plot.Builder p = Plot.builder("Conjugate-gradient iterations per step").xLabel("step").yLabel("iterations")
+            Chart.Builder p = Chart.builder("Conjugate-gradient iterations per step").xLabel("step").yLabel("iterations")
                     .lineWithMarkers("CG iterations run", cg.xs(), cg.ys());
             if (!chosen.isEmpty()) p.markers("chosen iterate", chosen.xs(), chosen.ys());
             out.add(new Figure("cg-iterations.png", p.build()));
         }
         if (!ratio.isEmpty()) {
             // "rho", not the Greek letter: the plots' bitmap font has no ρ.
-            out.add(new Figure("reduction-ratio.png", Plot.builder("Reduction ratio rho = actual / predicted decrease").xLabel("step")
+            out.add(new Figure("reduction-ratio.png", Chart.builder("Reduction ratio rho = actual / predicted decrease").xLabel("step")
                     .yLabel("rho").markers("rho", ratio.xs(), ratio.ys()).horizontalLine("3/4: λ shrinks above", 0.75)
                     .horizontalLine("1/4: λ grows below", 0.25).build()));
         }
         if (!step.isEmpty()) {
-            out.add(new Figure("step-size.png", Plot.builder("Step size taken").xLabel("step").yLabel("α")
-                    .yScale(positive(step) ? Plot.Scale.LOG10 : Plot.Scale.LINEAR)
+            out.add(new Figure("step-size.png", Chart.builder("Step size taken").xLabel("step").yLabel("α")
+                    .yScale(positive(step) ? Chart.Scale.LOG10 : Chart.Scale.LINEAR)
                     .markers("α", step.xs(), step.ys()).build()));
         }
     }
@@ -198,12 +199,12 @@ final class TrainingReport {
     private static void diagnosticFigures(String name, List<Map<String, Object>> recs, List<Figure> out) {
         switch (name) {
             case "gradientNorms" -> {
-                Plot.Builder p = Plot.builder("Gradient norm per layer").xLabel("step").yLabel("||g_layer||").yScale(Plot.Scale.LOG10);
+                Chart.Builder p = Chart.builder("Gradient norm per layer").xLabel("step").yLabel("||g_layer||").yScale(Chart.Scale.LOG10);
                 byLayer(recs, "layers").forEach((l, pts) -> p.line(l, pts.xs(), pts.ys()));
                 out.add(new Figure("diagnostic-gradient-norms.png", p.build()));
             }
             case "updateRatios" -> {
-                Plot.Builder p = Plot.builder("Update ratio ||Δθ||/||θ|| per layer").xLabel("step").yLabel("ratio").yScale(Plot.Scale.LOG10);
+                Chart.Builder p = Chart.builder("Update ratio ||Δθ||/||θ|| per layer").xLabel("step").yLabel("ratio").yScale(Chart.Scale.LOG10);
                 byLayer(recs, "layers").forEach((l, pts) -> p.line(l, pts.xs(), pts.ys()));
                 out.add(new Figure("diagnostic-update-ratios.png", p.build()));
             }
@@ -217,12 +218,12 @@ final class TrainingReport {
                     rq.add(step, v.get("rayleighQuotient"));
                 }
                 if (!rq.isEmpty()) {
-                    out.add(new Figure("diagnostic-curvature.png", Plot.builder("Curvature along the gradient gᵀHg/gᵀg").xLabel("step")
+                    out.add(new Figure("diagnostic-curvature.png", Chart.builder("Curvature along the gradient gᵀHg/gᵀg").xLabel("step")
                             .yLabel("Rayleigh quotient").lineWithMarkers("gᵀHg/gᵀg", rq.xs(), rq.ys()).build()));
                 }
                 if (!eps.isEmpty()) {
-                    out.add(new Figure("diagnostic-optimal-step.png", Plot.builder("Curvature-optimal step ε* = gᵀg/gᵀHg").xLabel("step")
-                            .yLabel("ε*").yScale(Plot.Scale.LOG10).lineWithMarkers("ε*", eps.xs(), eps.ys()).build()));
+                    out.add(new Figure("diagnostic-optimal-step.png", Chart.builder("Curvature-optimal step ε* = gᵀg/gᵀHg").xLabel("step")
+                            .yLabel("ε*").yScale(Chart.Scale.LOG10).lineWithMarkers("ε*", eps.xs(), eps.ys()).build()));
                 }
             }
             case "hessianEigenvalues" -> {
@@ -231,7 +232,7 @@ final class TrainingReport {
                     List<Object> ev = list(map(r.get("values")).get("eigenvalues"));
                     for (int i = 0; i < ev.size(); i++) k.computeIfAbsent(i, j -> new Points()).add(num(r.get("step")), ev.get(i));
                 }
-                Plot.Builder p = Plot.builder("Largest Hessian eigenvalues (Lanczos)").xLabel("step").yLabel("λ");
+                Chart.Builder p = Chart.builder("Largest Hessian eigenvalues (Lanczos)").xLabel("step").yLabel("λ");
                 k.forEach((i, pts) -> p.lineWithMarkers("λ" + (i + 1), pts.xs(), pts.ys()));
                 if (!k.isEmpty()) out.add(new Figure("diagnostic-hessian-eigenvalues.png", p.build()));
             }
@@ -239,7 +240,7 @@ final class TrainingReport {
                 Points tr = new Points();
                 for (Map<String, Object> r : recs) tr.add(num(r.get("step")), map(r.get("values")).get("trace"));
                 if (!tr.isEmpty()) {
-                    out.add(new Figure("diagnostic-hessian-trace.png", Plot.builder("Hessian trace (Hutchinson)").xLabel("step").yLabel("tr H")
+                    out.add(new Figure("diagnostic-hessian-trace.png", Chart.builder("Hessian trace (Hutchinson)").xLabel("step").yLabel("tr H")
                             .lineWithMarkers("tr H", tr.xs(), tr.ys()).build()));
                 }
             }
@@ -260,11 +261,11 @@ final class TrainingReport {
                         eff.computeIfAbsent(layer, k -> new Points()).add(step, mean(list(l.get("effectiveLearningRates"))));
                     }
                 }
-                Plot.Builder p = Plot.builder("Weight norm: mean ||u|| per layer").xLabel("step").yLabel("||u||");
+                Chart.Builder p = Chart.builder("Weight norm: mean ||u|| per layer").xLabel("step").yLabel("||u||");
                 u.forEach((l, pts) -> { if (!pts.isEmpty()) p.line(l, pts.xs(), pts.ys()); });
                 if (!u.isEmpty()) out.add(new Figure("diagnostic-weight-norm.png", p.build()));
-                Plot.Builder q = Plot.builder("Weight norm: mean effective learning rate η|g|/||u||").xLabel("step").yLabel("η|g|/||u||")
-                        .yScale(Plot.Scale.LOG10);
+                Chart.Builder q = Chart.builder("Weight norm: mean effective learning rate η|g|/||u||").xLabel("step").yLabel("η|g|/||u||")
+                        .yScale(Chart.Scale.LOG10);
                 boolean any = false;
                 for (Map.Entry<String, Points> e : eff.entrySet()) {
                     if (e.getValue().isEmpty()) continue;
@@ -305,7 +306,7 @@ final class TrainingReport {
             b[t] = t < product.size() ? num(product.get(t)) : Double.NaN;
             c[t] = t < crude.size() ? num(crude.get(t)) : Double.NaN;
         }
-        return new Figure(fileName, Plot.builder(title).xLabel("T − t").yLabel("||∂g_T/∂g_t||").yScale(Plot.Scale.LOG10)
+        return new Figure(fileName, Chart.builder(title).xLabel("T − t").yLabel("||∂g_T/∂g_t||").yScale(Chart.Scale.LOG10)
                 .lineWithMarkers("measured", span, a).bound("Π ||diag σ'|| ||W||", span, b).bound("(γ||W||)^(T−t)", span, c).build());
     }
 
@@ -326,7 +327,7 @@ final class TrainingReport {
         for (Figure f : figures) {
             byte[] png;
             try {
-                png = f.plot().toPng();
+                png = Plot.png(f.plot());
             } catch (RuntimeException e) {
                 h.append("<p>plot '").append(HtmlReport.escape(f.plot().title())).append("' could not be rendered: ")
                         .append(HtmlReport.escape(Errors.firstLine(e.getMessage(), e))).append("</p>\n");

@@ -1,5 +1,6 @@
 package dev.descent.cli;
 
+import dev.descent.chart.Chart;
 import dev.descent.experiments.ExperimentRegistry;
 import dev.descent.experiments.ExperimentRunner;
 import dev.descent.report.HtmlReport;
@@ -164,9 +165,9 @@ public final class VerifyCommand implements Callable<Integer> {
         String error = o.error();
         String stem = o.entry().id().replaceAll("[^A-Za-z0-9._-]", "_");
         for (int k = 0; k < o.plots().size(); k++) {
-            Plot p = o.plots().get(k);
+            Chart p = o.plots().get(k);
             try {
-                figures.add(new HtmlReport.Figure(p.title(), stem + "-" + (k + 1) + ".png", p.toPng()));
+                figures.add(new HtmlReport.Figure(p.title(), stem + "-" + (k + 1) + ".png", Plot.png(p)));
             } catch (RuntimeException ex) {
                 String why = "plot " + (k + 1) + " ('" + p.title() + "') could not be rendered: " + Errors.firstLine(ex.getMessage(), ex);
                 lines.add(new HtmlReport.Line("the report's plots render", "failed", "rendered", false));

@@ -21,8 +21,8 @@
  * while running (missing or corrupt file, failed claim) prints one line and exits 1; no stack
  * trace unless {@code --debug}; success is printed only after everything succeeded.
  *
- * <p>Depends on everything else: {@code dev.descent.experiments}, {@code dev.descent.report},
- * {@code dev.descent.bench} (the {@code bench} command), the library packages of
+ * <p>Depends on everything else: {@code dev.descent.experiments}, {@code dev.descent.chart},
+ * {@code dev.descent.report}, {@code dev.descent.bench} (the {@code bench} command), the library packages of
  * {@code descent-core} ({@code tensor}, {@code autodiff}, {@code nn}, {@code optim} and
  * {@code .second}, {@code diagnostics}, {@code data}, {@code io}, {@code interop}, {@code train})
  * and picocli; {@code dev.descent.cli.SparkTraining}, which lives in {@code descent-spark}, adds

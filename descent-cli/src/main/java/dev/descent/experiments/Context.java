@@ -1,6 +1,6 @@
 package dev.descent.experiments;
 
-import dev.descent.report.Plot;
+import dev.descent.chart.Chart;
 import dev.descent.tensor.Rng;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,7 +14,7 @@ public final class Context {
     private final String experimentId;
     private final long seed;
     private final Path outputDirectory;
-    private final List<Plot> plots = new ArrayList<>();
+    private final List<Chart> plots = new ArrayList<>();
 
     /** A context for experiment {@code experimentId} in a run with {@code seed}. */
     public Context(String experimentId, long seed, Path outputDirectory) {
@@ -42,12 +42,12 @@ public final class Context {
     }
 
     /** Adds a plot to the experiment's section of the report. */
-    public void addPlot(Plot plot) {
+    public void addPlot(Chart plot) {
         plots.add(plot);
     }
 
     /** The plots added so far. */
-    public List<Plot> plots() {
+    public List<Chart> plots() {
         return List.copyOf(plots);
     }
 }

@@ -1,6 +1,6 @@
 package dev.descent.experiments;
 
-import dev.descent.report.Plot;
+import dev.descent.chart.Chart;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +17,7 @@ public final class ExperimentRunner {
      * What one entry produced: its rows, plots (from the result and the context) and notes, the
      * error if it threw or was not wired (else {@code null}), and the wall time.
      */
-    public record Outcome(ExperimentRegistry.Entry entry, List<Row> rows, List<Plot> plots, List<String> notes, String error,
+    public record Outcome(ExperimentRegistry.Entry entry, List<Row> rows, List<Chart> plots, List<String> notes, String error,
                           double seconds) {
         /** Copies the lists. */
         public Outcome {
@@ -44,7 +44,7 @@ public final class ExperimentRunner {
             Result r = entry.experiment().run(ctx);
             double seconds = (System.nanoTime() - start) * 1e-9;
             if (r == null) throw new IllegalStateException("experiment returned no result");
-            List<Plot> plots = new ArrayList<>(ctx.plots());
+            List<Chart> plots = new ArrayList<>(ctx.plots());
             plots.addAll(r.plots());
             if (r.rows().isEmpty()) {
                 return new Outcome(entry, List.of(new Row(entry.claim(), "no figures reported", "at least one row", false)), plots,

@@ -3,7 +3,7 @@ package dev.descent.experiments;
 import dev.descent.autodiff.GradCheck;
 import dev.descent.autodiff.Var;
 import dev.descent.autodiff.VarParams;
-import dev.descent.report.Plot;
+import dev.descent.chart.Chart;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Params;
 import dev.descent.tensor.Rng;
@@ -80,8 +80,8 @@ public final class GradCheckExperiment implements Experiment {
             errors[k] = GradCheck.check(loss, params, 2, steps[k], checkSeed).finiteDifferenceError();
             model[k] = steps[k] * steps[k] + DType.F64.unitRoundoff() / steps[k];
         }
-        Plot plot = Plot.builder("Finite-difference error of the gradient checker against step h")
-                .xLabel("step h").yLabel("relative error").xScale(Plot.Scale.LOG10).yScale(Plot.Scale.LOG10)
+        Chart plot = Chart.builder("Finite-difference error of the gradient checker against step h")
+                .xLabel("step h").yLabel("relative error").xScale(Chart.Scale.LOG10).yScale(Chart.Scale.LOG10)
                 .lineWithMarkers("measured", steps, errors)
                 .bound("model h² + u/h", steps, model)
                 .horizontalLine("bound 1e-6", FD_BOUND)

@@ -1,6 +1,6 @@
 package dev.descent.experiments;
 
-import dev.descent.report.Plot;
+import dev.descent.chart.Chart;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,7 +9,7 @@ import java.util.List;
  * fallback fired 3 times"). The experiment passes iff it has at least one row and every row
  * passes.
  */
-public record Result(List<Row> rows, List<Plot> plots, List<String> notes) {
+public record Result(List<Row> rows, List<Chart> plots, List<String> notes) {
     /** Copies the lists. */
     public Result {
         rows = List.copyOf(rows);
@@ -28,8 +28,8 @@ public record Result(List<Row> rows, List<Plot> plots, List<String> notes) {
     }
 
     /** This result with {@code plot} appended. */
-    public Result withPlot(Plot plot) {
-        List<Plot> p = new ArrayList<>(plots);
+    public Result withPlot(Chart plot) {
+        List<Chart> p = new ArrayList<>(plots);
         p.add(plot);
         return new Result(rows, p, notes);
     }

@@ -1,6 +1,7 @@
 package dev.descent.experiments;
 
 import dev.descent.autodiff.VarParams;
+import dev.descent.chart.Chart;
 import dev.descent.diagnostics.GradientFlow;
 import dev.descent.diagnostics.JacobianNorms;
 import dev.descent.diagnostics.MatrixSpectra;
@@ -9,7 +10,6 @@ import dev.descent.diagnostics.RegimeAssessment;
 import dev.descent.nn.Activation;
 import dev.descent.nn.Init;
 import dev.descent.nn.Rnn;
-import dev.descent.report.Plot;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Params;
 import dev.descent.tensor.Rng;
@@ -152,8 +152,8 @@ public final class Spec12VanishingGradients implements Experiment {
             steps[t - 1] = t;
             bound[t - 1] = Math.pow(delta, t);
         }
-        Plot.Builder plot = Plot.builder("‖∂g_T/∂g_0‖ with ‖W‖ = " + Row.format(normMultiple * delta) + "/γ, by autodiff")
-                .xLabel("T").yLabel("‖∂g_T/∂g_0‖").yScale(Plot.Scale.LOG10);
+        Chart.Builder plot = Chart.builder("‖∂g_T/∂g_0‖ with ‖W‖ = " + Row.format(normMultiple * delta) + "/γ, by autodiff")
+                .xLabel("T").yLabel("‖∂g_T/∂g_0‖").yScale(Chart.Scale.LOG10);
         for (Activation act : List.of(Activation.SIGMOID, Activation.TANH)) {
             String name = act.name().toLowerCase(Locale.ROOT);
             Rng r = rng.split();

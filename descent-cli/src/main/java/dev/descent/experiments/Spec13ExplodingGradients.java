@@ -3,6 +3,7 @@ package dev.descent.experiments;
 import dev.descent.autodiff.Autodiff;
 import dev.descent.autodiff.Var;
 import dev.descent.autodiff.VarParams;
+import dev.descent.chart.Chart;
 import dev.descent.diagnostics.GradientFlow;
 import dev.descent.diagnostics.JacobianNorms;
 import dev.descent.diagnostics.MatrixSpectra;
@@ -20,7 +21,6 @@ import dev.descent.optim.OptimizerStates;
 import dev.descent.optim.Optimizers;
 import dev.descent.optim.Update;
 import dev.descent.optim.Updates;
-import dev.descent.report.Plot;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Params;
 import dev.descent.tensor.Rng;
@@ -148,8 +148,8 @@ public final class Spec13ExplodingGradients implements Experiment {
             t[i] = i;
             crude[i] = Math.pow(Activation.TANH.gamma() * MatrixSpectra.spectralNorm(w), i);
         }
-        Plot flows = Plot.builder("Above the bound, γ‖W‖ = " + Row.format(NORM) + ": growth or not")
-                .xLabel("t").yLabel("‖∂g_t/∂g_0‖").yScale(Plot.Scale.LOG10)
+        Chart flows = Chart.builder("Above the bound, γ‖W‖ = " + Row.format(NORM) + ": growth or not")
+                .xLabel("t").yLabel("‖∂g_t/∂g_0‖").yScale(Chart.Scale.LOG10)
                 .markers("growth (small inputs, every 5th t): lies on the bound", every(t, 5), every(grows.norms(), 5))
                 .line("saturating inputs", t, saturates.norms())
                 .bound("(γ‖W‖)^t", t, crude)
@@ -226,8 +226,8 @@ public final class Spec13ExplodingGradients implements Experiment {
                 hi = Math.max(hi, l);
             }
         }
-        Plot.Builder losses = Plot.builder("Exploding case: loss with and without clipping")
-                .xLabel("step").yLabel("loss (non-finite: not drawn)").yScale(Plot.Scale.LOG10)
+        Chart.Builder losses = Chart.builder("Exploding case: loss with and without clipping")
+                .xLabel("step").yLabel("loss (non-finite: not drawn)").yScale(Chart.Scale.LOG10)
                 .lineWithMarkers("SGD", k, plain.losses)
                 .lineWithMarkers("SGD, clipped", k, clipped.losses);
         if (hi > 0) losses.yRange(lo / 10, hi * 1e6);

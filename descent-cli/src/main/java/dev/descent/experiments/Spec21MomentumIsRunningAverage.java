@@ -1,6 +1,7 @@
 package dev.descent.experiments;
 
 import dev.descent.autodiff.Autodiff;
+import dev.descent.chart.Chart;
 import dev.descent.optim.ChainState;
 import dev.descent.optim.EmaState;
 import dev.descent.optim.GradientTransformation;
@@ -11,7 +12,6 @@ import dev.descent.optim.Optimizers;
 import dev.descent.optim.RunningAverageParams;
 import dev.descent.optim.Update;
 import dev.descent.optim.Updates;
-import dev.descent.report.Plot;
 import dev.descent.tensor.Params;
 import java.util.Locale;
 import java.util.function.Function;
@@ -162,9 +162,9 @@ public final class Spec21MomentumIsRunningAverage implements Experiment {
                 .orElseThrow(() -> new IllegalStateException("2.1: no running-average state in emaSgd")).average();
         double stateGap = maxAbs(velocity.sub(runningAverage.scale(average.stepSize()))) / maxAbs(velocity);
 
-        Plot trajectories = trajectoryPlot(stepIndex, coordMomentum, coordAverage);
-        Plot gapPlot = Plot.builder("Relative gap between the two trajectories, per step")
-                .xLabel("step t").yLabel("‖θ_mom − θ_avg‖∞ / ‖θ_mom‖∞").yScale(Plot.Scale.LOG10)
+        Chart trajectories = trajectoryPlot(stepIndex, coordMomentum, coordAverage);
+        Chart gapPlot = Chart.builder("Relative gap between the two trajectories, per step")
+                .xLabel("step t").yLabel("‖θ_mom − θ_avg‖∞ / ‖θ_mom‖∞").yScale(Chart.Scale.LOG10)
                 .line("relative gap", stepIndex, gap)
                 .horizontalLine("bound 1e-10", TRAJECTORY_BOUND)
                 .build();
@@ -215,8 +215,8 @@ public final class Spec21MomentumIsRunningAverage implements Experiment {
         return m;
     }
 
-    private static Plot trajectoryPlot(double[] steps, double[][] momentum, double[][] average) {
-        Plot.Builder b = Plot.builder("Momentum vs running average: parameter trajectories")
+    private static Chart trajectoryPlot(double[] steps, double[][] momentum, double[][] average) {
+        Chart.Builder b = Chart.builder("Momentum vs running average: parameter trajectories")
                 .xLabel("step t").yLabel("parameter value");
         // About 40 markers for the running average, so that the momentum line shows underneath.
         int every = Math.max(1, (steps.length - 1) / 40);
@@ -227,8 +227,8 @@ public final class Spec21MomentumIsRunningAverage implements Experiment {
                 xs[j] = steps[j * every];
                 ys[j] = average[k][j * every];
             }
-            b.series(new Plot.Series("momentum " + SHOWN_NAMES[k], steps, momentum[k], Plot.Style.LINE, COLORS[k]));
-            b.series(new Plot.Series("average " + SHOWN_NAMES[k], xs, ys, Plot.Style.MARKERS, COLORS[k]));
+            b.series(new Chart.Series("momentum " + SHOWN_NAMES[k], steps, momentum[k], Chart.Style.LINE, COLORS[k]));
+            b.series(new Chart.Series("average " + SHOWN_NAMES[k], xs, ys, Chart.Style.MARKERS, COLORS[k]));
         }
         return b.build();
     }

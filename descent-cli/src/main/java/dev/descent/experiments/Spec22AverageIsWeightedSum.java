@@ -1,6 +1,7 @@
 package dev.descent.experiments;
 
 import dev.descent.autodiff.Autodiff;
+import dev.descent.chart.Chart;
 import dev.descent.optim.ChainState;
 import dev.descent.optim.EmaState;
 import dev.descent.optim.GradientTransformation;
@@ -8,7 +9,6 @@ import dev.descent.optim.OptimizerStates;
 import dev.descent.optim.Optimizers;
 import dev.descent.optim.Update;
 import dev.descent.optim.Updates;
-import dev.descent.report.Plot;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Params;
 import dev.descent.tensor.Rng;
@@ -128,8 +128,8 @@ public final class Spec22AverageIsWeightedSum implements Experiment {
             errorReplayed[t - 1] = maxAbsDiff(replayed.get(t - 1), explicitSum(start, g, t)) / Math.max(gradScale, startScale);
         }
 
-        Plot plot = Plot.builder("Running average minus the explicit weighted sum, per step")
-                .xLabel("step t").yLabel("‖v_t − Σ‖∞ / scale").yScale(Plot.Scale.LOG10)
+        Chart plot = Chart.builder("Running average minus the explicit weighted sum, per step")
+                .xLabel("step t").yLabel("‖v_t − Σ‖∞ / scale").yScale(Chart.Scale.LOG10)
                 .line("emaSgd state, v_0 = 0", steps, errorTrained)
                 .line("ema from a random v_0", steps, errorReplayed)
                 .horizontalLine("bound 1e-12", BOUND)

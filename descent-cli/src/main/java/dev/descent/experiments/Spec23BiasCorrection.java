@@ -1,11 +1,11 @@
 package dev.descent.experiments;
 
+import dev.descent.chart.Chart;
 import dev.descent.optim.AdamState;
 import dev.descent.optim.EmaState;
 import dev.descent.optim.GradientTransformation;
 import dev.descent.optim.Optimizers;
 import dev.descent.optim.Update;
-import dev.descent.report.Plot;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Params;
 import dev.descent.tensor.Rng;
@@ -138,7 +138,7 @@ public final class Spec23BiasCorrection implements Experiment {
         }
 
         double[] adamErrors = adamOnConstantGradient();
-        Plot plot = Plot.builder("Bias correction: mean over " + RUNS + " runs, g ~ N(μ, s²)")
+        Chart plot = Chart.builder("Bias correction: mean over " + RUNS + " runs, g ~ N(μ, s²)")
                 .xLabel("step t").yLabel("Monte-Carlo mean")
                 .markers("mean of v_t (raw)", steps, meanRaw)
                 .bound("expected (1−β^t) μ", steps, expectedRaw)

@@ -2,10 +2,10 @@ package dev.descent.experiments;
 
 import dev.descent.autodiff.Var;
 import dev.descent.autodiff.VarParams;
+import dev.descent.chart.Chart;
 import dev.descent.optim.second.CurvatureOracle;
 import dev.descent.optim.second.Oracles;
 import dev.descent.optim.second.QuadraticModel;
-import dev.descent.report.Plot;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Params;
 import dev.descent.tensor.Rng;
@@ -213,9 +213,9 @@ public final class Spec31QuadraticModel implements Experiment {
         double[] refEps = Arrays.copyOfRange(eps, fitFrom, fitTo + 1), refErr = new double[refEps.length];
         for (int i = 0; i < refEps.length; i++) refErr[i] = Math.exp(meanLogErr + 3 * (Math.log(refEps[i]) - meanLogEps));
 
-        Plot plot = Plot.builder("Error of the quadratic model along −g against the step ε")
+        Chart plot = Chart.builder("Error of the quadratic model along −g against the step ε")
                 .xLabel("step size ε").yLabel("|f(x0 − εg) − model(ε)|")
-                .xScale(Plot.Scale.LOG10).yScale(Plot.Scale.LOG10)
+                .xScale(Chart.Scale.LOG10).yScale(Chart.Scale.LOG10)
                 .lineWithMarkers("Σ w exp(x) + xᵀAx/2", eps, err)
                 .bound("slope 3 (fitted range)", refEps, refErr)
                 .markers("quadratic (exact)", quadraticEps, quadraticError)

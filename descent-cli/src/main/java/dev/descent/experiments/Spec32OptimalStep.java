@@ -2,6 +2,7 @@ package dev.descent.experiments;
 
 import dev.descent.autodiff.Var;
 import dev.descent.autodiff.VarParams;
+import dev.descent.chart.Chart;
 import dev.descent.optim.GradientTransformation;
 import dev.descent.optim.Optimizers;
 import dev.descent.optim.Update;
@@ -12,7 +13,6 @@ import dev.descent.optim.second.Oracles;
 import dev.descent.optim.second.QuadraticModel;
 import dev.descent.optim.second.SecondOrderOptimizer;
 import dev.descent.optim.second.SecondOrderStep;
-import dev.descent.report.Plot;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Params;
 import dev.descent.tensor.Rng;
@@ -189,9 +189,9 @@ public final class Spec32OptimalStep implements Experiment {
             measured[k] = gap.get(k);
             bound[k] = Math.pow(rate, k);
         }
-        Plot convergence = Plot.builder(String.format(Locale.ROOT, "Steepest descent with ε* = gᵀg/gᵀHg on a quadratic, κ = %d",
+        Chart convergence = Chart.builder(String.format(Locale.ROOT, "Steepest descent with ε* = gᵀg/gᵀHg on a quadratic, κ = %d",
                         Math.round(KAPPA)))
-                .xLabel("iteration k").yLabel("(f_k − f*) / (f_0 − f*)").yScale(Plot.Scale.LOG10)
+                .xLabel("iteration k").yLabel("(f_k − f*) / (f_0 − f*)").yScale(Chart.Scale.LOG10)
                 .lineWithMarkers("ε* step (CurvatureStep)", ks, measured)
                 .line("fixed step 1/λ_max", ks, fixedStep)
                 .bound("bound ((κ−1)/(κ+1))^2k", ks, bound)
@@ -238,8 +238,8 @@ public final class Spec32OptimalStep implements Experiment {
             wk[k] = k;
             wl[k] = losses.get(k);
         }
-        Plot.Builder well = Plot.builder("Curvature step on a non-convex double well: loss per step")
-                .xLabel("step k").yLabel("f(x_k)").yScale(Plot.Scale.LOG10)
+        Chart.Builder well = Chart.builder("Curvature step on a non-convex double well: loss per step")
+                .xLabel("step k").yLabel("f(x_k)").yScale(Chart.Scale.LOG10)
                 .lineWithMarkers("loss", wk, wl);
         if (!fallbackSteps.isEmpty()) {
             well.markers("fallback (gᵀHg ≤ 0)", toArray(fallbackSteps), toArray(fallbackLosses));

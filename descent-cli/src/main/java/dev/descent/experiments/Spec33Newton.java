@@ -2,11 +2,11 @@ package dev.descent.experiments;
 
 import dev.descent.autodiff.Var;
 import dev.descent.autodiff.VarParams;
+import dev.descent.chart.Chart;
 import dev.descent.optim.second.CurvatureOracle;
 import dev.descent.optim.second.Newton;
 import dev.descent.optim.second.Oracles;
 import dev.descent.optim.second.SecondOrderStep;
-import dev.descent.report.Plot;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Params;
 import dev.descent.tensor.Rng;
@@ -237,8 +237,8 @@ public final class Spec33Newton implements Experiment {
             gradientPlot[k] = gradientNorms.get(k);
             bound[k] = k > 0 && checked.contains(k - 1) ? c * errors[k - 1] * errors[k - 1] : Double.NaN;
         }
-        Plot plot = Plot.builder("Newton's method: error and gradient norm per iteration")
-                .xLabel("iteration k").yLabel("error / gradient norm").yScale(Plot.Scale.LOG10)
+        Chart plot = Chart.builder("Newton's method: error and gradient norm per iteration")
+                .xLabel("iteration k").yLabel("error / gradient norm").yScale(Chart.Scale.LOG10)
                 .lineWithMarkers("logistic ‖θ_k − θ*‖", ks, shownErrors)
                 .bound("bound C e_(k−1)²", ks, bound)
                 .lineWithMarkers("logistic ‖∇f(θ_k)‖", ks, gradientPlot)

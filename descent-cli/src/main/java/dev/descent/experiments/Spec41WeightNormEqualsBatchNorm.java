@@ -1,12 +1,12 @@
 package dev.descent.experiments;
 
+import dev.descent.chart.Chart;
 import dev.descent.nn.BatchNorm;
 import dev.descent.nn.Init;
 import dev.descent.nn.Linear;
 import dev.descent.nn.Module;
 import dev.descent.nn.Sequential;
 import dev.descent.nn.WeightNorm;
-import dev.descent.report.Plot;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Params;
 import dev.descent.tensor.Rng;
@@ -120,7 +120,7 @@ public final class Spec41WeightNormEqualsBatchNorm implements Experiment {
         rows.add(new Row("info: raw inputs: max |WN(x) − BN(x)|", Row.format(rawGap),
                 "> " + Row.format(EQUALITY_BOUND) + " (differ)", rawGap > EQUALITY_BOUND));
 
-        Plot plot = Plot.builder("WN against BN, same u, g, b: one point per output")
+        Chart plot = Chart.builder("WN against BN, same u, g, b: one point per output")
                 .xLabel("BN output").yLabel("WN output")
                 .markers("whitened batch", bnWhitened.toDoubleArray(), wnWhitened.toDoubleArray())
                 .markers("raw batch", bnRaw.toDoubleArray(), wnRaw.toDoubleArray())

@@ -2,6 +2,7 @@ package dev.descent.experiments;
 
 import dev.descent.autodiff.Autodiff;
 import dev.descent.autodiff.Var;
+import dev.descent.chart.Chart;
 import dev.descent.nn.Init;
 import dev.descent.nn.Linear;
 import dev.descent.nn.Losses;
@@ -9,7 +10,6 @@ import dev.descent.nn.Module;
 import dev.descent.nn.Sequential;
 import dev.descent.nn.Tanh;
 import dev.descent.nn.WeightNorm;
-import dev.descent.report.Plot;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Params;
 import dev.descent.tensor.Rng;
@@ -114,8 +114,8 @@ public final class Spec42WeightNormGradientProjection implements Experiment {
             unprojected.add(cosUnprojected);
         }
 
-        Plot.Builder plot = Plot.builder("|cos| between u and its gradient, per unit").xLabel("unit (both layers)")
-                .yLabel("|cos(u, gradient)|").yScale(Plot.Scale.LOG10)
+        Chart.Builder plot = Chart.builder("|cos| between u and its gradient, per unit").xLabel("unit (both layers)")
+                .yLabel("|cos(u, gradient)|").yScale(Chart.Scale.LOG10)
                 .xRange(-0.5, HIDDEN + OUTPUTS - 0.5).yRange(1e-17, 10);
         double[] units = new double[HIDDEN + OUTPUTS], along = new double[units.length], alongW = new double[units.length];
         int k = 0;

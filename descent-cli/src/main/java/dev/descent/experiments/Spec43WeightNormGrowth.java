@@ -3,6 +3,7 @@ package dev.descent.experiments;
 import dev.descent.autodiff.Autodiff;
 import dev.descent.autodiff.Var;
 import dev.descent.autodiff.VarParams;
+import dev.descent.chart.Chart;
 import dev.descent.diagnostics.WeightNormDynamics;
 import dev.descent.diagnostics.WeightNormLayerStats;
 import dev.descent.nn.Init;
@@ -14,7 +15,6 @@ import dev.descent.optim.GradientTransformation;
 import dev.descent.optim.Optimizers;
 import dev.descent.optim.Update;
 import dev.descent.optim.Updates;
-import dev.descent.report.Plot;
 import dev.descent.tensor.DType;
 import dev.descent.tensor.Params;
 import dev.descent.tensor.Rng;
@@ -153,8 +153,8 @@ public final class Spec43WeightNormGrowth implements Experiment {
         for (int s = 0; s <= STEPS; s++) steps[s] = s;
         double minGrowth = Double.POSITIVE_INFINITY, maxResidual = 0, worstRescaling = 0;
         double[] finalEffectiveRate = new double[n];
-        Plot.Builder growth = Plot.builder("‖u‖ during training, one line per learning rate η").xLabel("step")
-                .yLabel("‖u‖ (all units)").yScale(Plot.Scale.LOG10);
+        Chart.Builder growth = Chart.builder("‖u‖ during training, one line per learning rate η").xLabel("step")
+                .yLabel("‖u‖ (all units)").yScale(Chart.Scale.LOG10);
         for (int k = 0; k < n; k++) {
             double lr = LEARNING_RATES[k];
             GradientTransformation<?> sgd = momentum == 0 ? Optimizers.sgd(lr) : Optimizers.sgd(lr, momentum, false, 0);
@@ -201,8 +201,8 @@ public final class Spec43WeightNormGrowth implements Experiment {
         rows.add(Row.atMost("rate η from u₀ equals rate 1 from u₀/√η (scale invariance): max |L_η − L₁|/L_η over η", worstRescaling,
                 RESCALING_BOUND));
 
-        Plot sweep = Plot.builder("Final loss after " + STEPS + " SGD steps against η (WN gains frozen)").xLabel("learning rate η")
-                .yLabel("final loss").xScale(Plot.Scale.LOG10).yScale(Plot.Scale.LOG10)
+        Chart sweep = Chart.builder("Final loss after " + STEPS + " SGD steps against η (WN gains frozen)").xLabel("learning rate η")
+                .yLabel("final loss").xScale(Chart.Scale.LOG10).yScale(Chart.Scale.LOG10)
                 .lineWithMarkers("plain", LEARNING_RATES, plainLoss)
                 .lineWithMarkers("weight-normalised", LEARNING_RATES, normalisedLoss)
                 .build();

@@ -1,5 +1,9 @@
 package dev.descent.report;
 
+import dev.descent.chart.Chart.Scale;
+import dev.descent.chart.Chart.Series;
+import dev.descent.chart.Chart.Style;
+import dev.descent.chart.Chart;
 import dev.descent.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,8 +14,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A line chart written as PNG: several named series, a legend, a title, axis labels, linear or
- * log₁₀ axes with "nice" ticks, lines and/or markers, and dashed reference series such as bounds.
+ * Renders a {@link Chart} as PNG: the title, axis labels, linear or log₁₀ axes with "nice" ticks,
+ * the series as lines and/or markers, dashed reference series, and a legend.
  *
  * <p>Rendering is pure Java ({@link Bitmap}, {@link BitmapFont}, {@link PngEncoder}): no AWT, no
  * system fonts, identical bytes on every machine. Points that cannot be shown (non-finite, or
@@ -19,61 +23,20 @@ import java.util.Locale;
  * (Heckbert, "Nice numbers for graph labels", Graphics Gems, 1990); log ticks sit on decades,
  * with 2× and 5× ticks added when the axis spans two decades or fewer. The legend goes below the
  * plot area, outside the data, its entries flowing in rows across the image, so that it never
- * hides a point or a curve.
+ * hides a point or a curve. Series with no colour of their own take the next colour of the
+ * palette, in order.
  *
  * <pre>{@code
- * Plot p = Plot.builder("‖∂g_T/∂g_0‖ against T").xLabel("T").yLabel("norm").yScale(Plot.Scale.LOG10)
- *         .line("measured", ts, norms).bound("δ^T", ts, bound).build();
- * p.writePng(dir.resolve("gradient-flow.png"));
+ * new Plot(chart).writePng(dir.resolve("gradient-flow.png"));
  * }</pre>
  */
 public final class Plot {
-    /** Axis scale. */
-    public enum Scale {
-        /** Linear. */
-        LINEAR,
-        /** Base-10 logarithmic; only positive values are shown. */
-        LOG10
-    }
-
-    /** How a series is drawn. */
-    public enum Style {
-        /** A solid line. */
-        LINE,
-        /** Markers only. */
-        MARKERS,
-        /** A solid line with markers. */
-        LINE_AND_MARKERS,
-        /** A dashed line, for bounds and reference values. */
-        DASHED
-    }
-
-    /**
-     * One series. {@code x} is {@code null} for a horizontal reference line at {@code y[0]}
-     * spanning the whole x range; {@code color} is 0xRRGGBB, or −1 for the next palette colour.
-     */
-    public record Series(String name, double[] x, double[] y, Style style, int color) {
-        /** Validates lengths and the name. */
-        public Series {
-            if (name == null || name.isBlank()) throw new IllegalArgumentException("Plot.Series: name is blank");
-            if (y == null || y.length == 0) throw new IllegalArgumentException("Plot.Series '" + name + "': no y values");
-            if (x != null && x.length != y.length) {
-                throw new IllegalArgumentException("Plot.Series '" + name + "': " + x.length + " x values but " + y.length + " y values");
-            }
-            if (x == null && y.length != 1) {
-                throw new IllegalArgumentException("Plot.Series '" + name + "': a horizontal line takes one y value, got " + y.length);
-            }
-            if (color < -1 || color > 0xFFFFFF) throw new IllegalArgumentException("Plot.Series '" + name + "': bad colour " + color);
-            x = x == null ? null : x.clone();
-            y = y.clone();
-        }
-    }
-
     /** Okabe &amp; Ito's colour-blind-safe palette (yellow dropped: too faint on white). */
     static final int[] PALETTE = {0x0072B2, 0xD55E00, 0x009E73, 0xCC79A7, 0xE69F00, 0x56B4E9, 0x000000, 0x7F7F7F};
     static final int BACKGROUND = 0xFFFFFF;
     private static final int INK = 0x202020, GRID = 0xE4E4E4, TEXT_SCALE = 2, PAD = 10, TICK = 6, MARKER = 4;
 
+    private final Chart chart;
     private final String title;
     private final String xLabel;
     private final String yLabel;
@@ -85,156 +48,29 @@ public final class Plot {
     private final int height;
     private final List<Series> series;
 
-    private Plot(Builder b) {
-        this.title = b.title;
-        this.xLabel = b.xLabel;
-        this.yLabel = b.yLabel;
-        this.xScale = b.xScale;
-        this.yScale = b.yScale;
-        this.xRange = b.xRange;
-        this.yRange = b.yRange;
-        this.width = b.width;
-        this.height = b.height;
-        this.series = List.copyOf(b.series);
+    /** A renderer for {@code chart}. */
+    public Plot(Chart chart) {
+        this.chart = chart;
+        this.title = chart.title();
+        this.xLabel = chart.xLabel();
+        this.yLabel = chart.yLabel();
+        this.xScale = chart.xScale();
+        this.yScale = chart.yScale();
+        this.xRange = chart.xRange() == null ? null : new double[] {chart.xRange().lo(), chart.xRange().hi()};
+        this.yRange = chart.yRange() == null ? null : new double[] {chart.yRange().lo(), chart.yRange().hi()};
+        this.width = chart.width();
+        this.height = chart.height();
+        this.series = chart.series();
     }
 
-    /** A builder for a plot titled {@code title}. */
-    public static Builder builder(String title) {
-        return new Builder(title);
+    /** {@code chart} as PNG bytes. */
+    public static byte[] png(Chart chart) {
+        return new Plot(chart).toPng();
     }
 
-    /** The title. */
-    public String title() {
-        return title;
-    }
-
-    /** The series, in drawing order. */
-    public List<Series> series() {
-        return series;
-    }
-
-    /** Image width in pixels. */
-    public int width() {
-        return width;
-    }
-
-    /** Image height in pixels. */
-    public int height() {
-        return height;
-    }
-
-    /** Builds a {@link Plot}. Not thread-safe; each setter validates its argument. */
-    public static final class Builder {
-        private final String title;
-        private String xLabel = "";
-        private String yLabel = "";
-        private Scale xScale = Scale.LINEAR;
-        private Scale yScale = Scale.LINEAR;
-        private double[] xRange;
-        private double[] yRange;
-        private int width = 800;
-        private int height = 500;
-        private final List<Series> series = new ArrayList<>();
-
-        private Builder(String title) {
-            if (title == null) throw new IllegalArgumentException("Plot: title is null");
-            this.title = title;
-        }
-
-        /** The x-axis label. */
-        public Builder xLabel(String label) {
-            this.xLabel = label == null ? "" : label;
-            return this;
-        }
-
-        /** The y-axis label. */
-        public Builder yLabel(String label) {
-            this.yLabel = label == null ? "" : label;
-            return this;
-        }
-
-        /** The x-axis scale (default linear). */
-        public Builder xScale(Scale s) {
-            this.xScale = s;
-            return this;
-        }
-
-        /** The y-axis scale (default linear). */
-        public Builder yScale(Scale s) {
-            this.yScale = s;
-            return this;
-        }
-
-        /** A fixed x range instead of one fitted to the data (positive on a log axis). */
-        public Builder xRange(double lo, double hi) {
-            this.xRange = range("x", lo, hi);
-            return this;
-        }
-
-        /** A fixed y range instead of one fitted to the data (positive on a log axis). */
-        public Builder yRange(double lo, double hi) {
-            this.yRange = range("y", lo, hi);
-            return this;
-        }
-
-        private static double[] range(String axis, double lo, double hi) {
-            if (!(Double.isFinite(lo) && Double.isFinite(hi) && lo < hi)) {
-                throw new IllegalArgumentException("Plot: " + axis + " range needs finite lo < hi, got [" + lo + ", " + hi + "]");
-            }
-            return new double[] {lo, hi};
-        }
-
-        /** Image size in pixels (default 800 × 500; at least 240 × 160). */
-        public Builder size(int w, int h) {
-            if (w < 240 || h < 160 || w > 8192 || h > 8192) {
-                throw new IllegalArgumentException("Plot: size must be within 240x160 .. 8192x8192, got " + w + "x" + h);
-            }
-            this.width = w;
-            this.height = h;
-            return this;
-        }
-
-        /** Adds a series. */
-        public Builder series(Series s) {
-            series.add(s);
-            return this;
-        }
-
-        /** A solid line. */
-        public Builder line(String name, double[] x, double[] y) {
-            return series(new Series(name, x, y, Style.LINE, -1));
-        }
-
-        /** Markers only. */
-        public Builder markers(String name, double[] x, double[] y) {
-            return series(new Series(name, x, y, Style.MARKERS, -1));
-        }
-
-        /** A line with markers. */
-        public Builder lineWithMarkers(String name, double[] x, double[] y) {
-            return series(new Series(name, x, y, Style.LINE_AND_MARKERS, -1));
-        }
-
-        /** A dashed bound or reference curve. */
-        public Builder bound(String name, double[] x, double[] y) {
-            return series(new Series(name, x, y, Style.DASHED, -1));
-        }
-
-        /** A dashed horizontal reference line at {@code y} across the whole plot. */
-        public Builder horizontalLine(String name, double y) {
-            return series(new Series(name, null, new double[] {y}, Style.DASHED, -1));
-        }
-
-        /** The plot. */
-        public Plot build() {
-            if (xScale == Scale.LOG10 && xRange != null && xRange[0] <= 0) {
-                throw new IllegalArgumentException("Plot: log x range must be positive, got [" + xRange[0] + ", " + xRange[1] + "]");
-            }
-            if (yScale == Scale.LOG10 && yRange != null && yRange[0] <= 0) {
-                throw new IllegalArgumentException("Plot: log y range must be positive, got [" + yRange[0] + ", " + yRange[1] + "]");
-            }
-            return new Plot(this);
-        }
+    /** The chart drawn. */
+    public Chart chart() {
+        return chart;
     }
 
     // ---------------------------------------------------------------- axes

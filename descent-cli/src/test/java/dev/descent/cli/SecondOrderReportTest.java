@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.descent.report.Plot;
+import dev.descent.chart.Chart;
 import dev.descent.tensor.Rng;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,7 +40,7 @@ class SecondOrderReportTest {
         return train.stream().mapToDouble(m -> ((Number) ((Map<?, ?>) m.get("details")).get(key)).doubleValue()).toArray();
     }
 
-    private static Plot.Series series(List<TrainingReport.Figure> figures, String file, int index) {
+    private static Chart.Series series(List<TrainingReport.Figure> figures, String file, int index) {
         return figures.stream().filter(f -> f.fileName().equals(file)).findFirst().orElseThrow().plot().series().get(index);
     }
 
@@ -63,7 +63,7 @@ class SecondOrderReportTest {
         for (double it : detail(train, "cgIterations")) assertTrue(it >= 1 && it <= 20, "at most --cg-iterations: " + it);
         assertArrayEquals(new double[] {1, 2, 3, 4, 5, 6}, series(figures, "damping.png", 0).x(), 0.0);
         double[] ratio = detail(train, "ratio");
-        Plot.Series rho = series(figures, "reduction-ratio.png", 0);
+        Chart.Series rho = series(figures, "reduction-ratio.png", 0);
         // Rejected steps have no ρ (NaN in the report, null in the file) and no point.
         assertArrayEquals(java.util.Arrays.stream(ratio).filter(Double::isFinite).toArray(), rho.y(), 0.0);
         // The damping the next step used is the one this step chose (Levenberg-Marquardt on ρ).

@@ -11,7 +11,7 @@ import dev.descent.experiments.Experiment;
 import dev.descent.experiments.ExperimentRegistry;
 import dev.descent.experiments.Result;
 import dev.descent.experiments.Row;
-import dev.descent.report.Plot;
+import dev.descent.chart.Chart;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -74,7 +74,7 @@ class VerifyCommandTest {
     private static ExperimentRegistry mixed() {
         return ExperimentRegistry.specClaims()
                 .with(fixed("1.1", Result.of(Row.atMost("error small", 1e-14, 1e-12))
-                        .withPlot(Plot.builder("p").line("s", new double[] {0, 1}, new double[] {0, 1}).build())))
+                        .withPlot(Chart.builder("p").line("s", new double[] {0, 1}, new double[] {0, 1}).build())))
                 .with(fixed("2.1", Result.of(Row.atMost("agreement", 3e-5, 1e-10), Row.holds("finite", true))))
                 .with(new Experiment() {
                     @Override public String id() { return "2.2"; }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.descent.chart.Chart;
 import dev.descent.report.Plot;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,8 +25,8 @@ final class ExperimentAssertions {
         assertNull(o.error(), "error: " + o.error());
         assertTrue(o.passed(), () -> "failed rows:\n" + describe(o.rows().stream().filter(r -> !r.pass()).collect(Collectors.toList())));
         assertEquals(plots, o.plots().size(), "plots");
-        for (Plot p : o.plots()) {
-            byte[] png = p.toPng();
+        for (Chart p : o.plots()) {
+            byte[] png = Plot.png(p);
             assertTrue(png.length > 1000, "plot '" + p.title() + "' rendered to " + png.length + " bytes");
             assertFalse(p.series().isEmpty(), "plot '" + p.title() + "' has no series");
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.descent.chart.Chart;
 import dev.descent.report.Plot;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,8 +32,8 @@ class Spec2ExperimentsTest {
     static void assertPassesWithPlots(Result r, int plots) {
         assertTrue(r.passed(), r.rows().toString());
         assertEquals(plots, r.plots().size(), "plots");
-        for (Plot p : r.plots()) {
-            byte[] png = p.toPng();
+        for (Chart p : r.plots()) {
+            byte[] png = Plot.png(p);
             assertTrue(png.length > 1000 && (png[0] & 0xFF) == 0x89 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', p.title());
         }
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.descent.chart.Chart;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,7 @@ class HtmlReportTest {
 
     @Test
     void textIsEscapedAndImagesAreEmbeddedAndWritten() throws IOException {
-        byte[] png = Plot.builder("x").line("s", new double[] {0, 1}, new double[] {1, 0}).build().toPng();
+        byte[] png = Plot.png(Chart.builder("x").line("s", new double[] {0, 1}, new double[] {1, 0}).build());
         HtmlReport.Section s = new HtmlReport.Section("1.2", "a < b & \"c\"", false,
                 List.of(new HtmlReport.Line("‖x‖ ≤ 1", "<script>", "≤ 1e-12", false)),
                 List.of(new HtmlReport.Figure("caption", "1.2-1.png", png)), List.of("note"), "boom", 0.5);

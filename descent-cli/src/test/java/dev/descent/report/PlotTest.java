@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.descent.chart.Chart;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,8 +41,8 @@ class PlotTest {
             decay[i] = Math.pow(0.7, t[i]);
             bound[i] = Math.pow(0.9, t[i]);
         }
-        Plot p = Plot.builder("decay").xLabel("T").yLabel("norm").yScale(Plot.Scale.LOG10)
-                .lineWithMarkers("measured", t, decay).bound("bound 0.9^T", t, bound).size(640, 400).build();
+        Plot p = new Plot(Chart.builder("decay").xLabel("T").yLabel("norm").yScale(Chart.Scale.LOG10)
+                .lineWithMarkers("measured", t, decay).bound("bound 0.9^T", t, bound).size(640, 400).build());
         Path file = dir.resolve("sub/decay.png");
         p.writePng(file);
         BufferedImage img = PngEncoderTest.decode(Files.readAllBytes(file));
@@ -61,7 +62,7 @@ class PlotTest {
 
     @Test
     void backgroundStaysWhereNothingIsDrawn() throws IOException {
-        Plot p = Plot.builder("").line("flat", new double[] {0, 10}, new double[] {5, 5}).build();
+        Plot p = new Plot(Chart.builder("").line("flat", new double[] {0, 10}, new double[] {5, 5}).build());
         BufferedImage img = PngEncoderTest.decode(p.toPng());
         Plot.Rendered r = p.render();
         assertTrue(colorNear(img, r.px(5), r.py(5), 1, p.colorOf(0)));
@@ -96,29 +97,30 @@ class PlotTest {
     @Test
     void unshowablePointsAreSkippedAndAnEmptyPlotStillRenders() throws IOException {
         double[] x = {1, 2, 3, 4}, y = {1, Double.NaN, -1, 4};
-        Plot p = Plot.builder("gaps").yScale(Plot.Scale.LOG10).line("s", x, y).build();
+        Plot p = new Plot(Chart.builder("gaps").yScale(Chart.Scale.LOG10).line("s", x, y).build());
         assertEquals(800, PngEncoderTest.decode(p.toPng()).getWidth());
-        Plot empty = Plot.builder("nothing").line("nan", new double[] {1}, new double[] {Double.NaN}).build();
+        Plot empty = new Plot(Chart.builder("nothing").line("nan", new double[] {1}, new double[] {Double.NaN}).build());
         assertEquals(500, PngEncoderTest.decode(empty.toPng()).getHeight());
-        Plot huge = Plot.builder("far").line("s", new double[] {0, 1e300}, new double[] {0, -1e300}).xRange(0, 1).yRange(0, 1).build();
+        Plot huge = new Plot(Chart.builder("far").line("s", new double[] {0, 1e300}, new double[] {0, -1e300}).xRange(0, 1).yRange(0, 1)
+                .build());
         assertEquals(800, PngEncoderTest.decode(huge.toPng()).getWidth());
     }
 
     @Test
     void invalidInputsFailEagerly() {
-        assertThrows(IllegalArgumentException.class, () -> Plot.builder("t").line("s", new double[] {1, 2}, new double[] {1}));
-        assertThrows(IllegalArgumentException.class, () -> Plot.builder("t").line(" ", new double[] {1}, new double[] {1}));
-        assertThrows(IllegalArgumentException.class, () -> Plot.builder("t").size(10, 10));
-        assertThrows(IllegalArgumentException.class, () -> Plot.builder("t").yRange(2, 1));
-        assertThrows(IllegalArgumentException.class, () -> Plot.builder("t").yScale(Plot.Scale.LOG10).yRange(0, 1).build());
+        assertThrows(IllegalArgumentException.class, () -> Chart.builder("t").line("s", new double[] {1, 2}, new double[] {1}));
+        assertThrows(IllegalArgumentException.class, () -> Chart.builder("t").line(" ", new double[] {1}, new double[] {1}));
+        assertThrows(IllegalArgumentException.class, () -> Chart.builder("t").size(10, 10));
+        assertThrows(IllegalArgumentException.class, () -> Chart.builder("t").yRange(2, 1));
+        assertThrows(IllegalArgumentException.class, () -> Chart.builder("t").yScale(Chart.Scale.LOG10).yRange(0, 1).build());
     }
 
     /** The legend sits below the plot area: points in every corner of the data keep their colour. */
     @Test
     void theLegendHidesNoData() throws IOException {
         double[] x = {0, 10, 0, 10, 5}, y = {0, 0, 10, 10, 5};
-        Plot p = Plot.builder("corners").markers("a series with a rather long name", x, y)
-                .horizontalLine("another long legend entry", 9.5).horizontalLine("and a third", 0.5).build();
+        Plot p = new Plot(Chart.builder("corners").markers("a series with a rather long name", x, y)
+                .horizontalLine("another long legend entry", 9.5).horizontalLine("and a third", 0.5).build());
         BufferedImage img = PngEncoderTest.decode(p.toPng());
         Plot.Rendered r = p.render();
         for (int i = 0; i < x.length; i++) assertTrue(colorNear(img, r.px(x[i]), r.py(y[i]), 2, p.colorOf(0)), "point " + i);
