@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link ActivationF64#mulActivationDerivative} against its scalar definition, element by element
  * and exactly (each lane performs the scalar operations; no fused multiply-add), at lengths that
- * put elements in the vector body, the tail or both, with ±0, ±∞ and NaN among the inputs. The
- * float32 twin of this test is generated with the kernel's.
+ * put elements in the vector body, the tail or both, with ±0, ±∞, NaN and errors below the flush
+ * threshold among the inputs. The float32 twin of this test is generated with the kernel's.
  */
 class ActivationF64Test {
     private static final int[] LENGTHS = {0, 1, 5, 16, 37, 200};
@@ -40,10 +40,27 @@ class ActivationF64Test {
                     for (int i = 0; i < n; i++) {
                         double g = withB ? a[i] + b[1 + i] : a[i], yi = y[2 + i];
                         double e = op == UnaryOp.TANH ? g * (1 - yi * yi) : op == UnaryOp.SIGMOID ? g * (yi * (1 - yi)) : yi > 0 ? g : 0;
+                        if (Math.abs(e) < ActivationF64.FLUSH_BELOW) e = 0;
                         same(e, out[i], "derivative op " + op + " i=" + i);
                     }
                 }
             }
         }
+    }
+
+    /**
+     * Exactly the errors below {@link ActivationF64#FLUSH_BELOW} become zero, in the vector body and
+     * the tail, whatever their sign; the threshold itself and everything above it pass unchanged;
+     * and a product with a weight of magnitude 2⁻⁴⁰ of the smallest error that survives is a normal number.
+     */
+    @Test
+    void flushesExactlyTheErrorsBelowTheThreshold() {
+        double t = ActivationF64.FLUSH_BELOW;
+        double below = Math.nextDown(t);
+        double[] a = new double[37], y = new double[37], out = new double[37];
+        for (int i = 0; i < a.length; i++) a[i] = (i % 4 == 0 ? below : i % 4 == 1 ? -below : i % 4 == 2 ? t : -t);
+        ActivationF64.mulActivationDerivative(UnaryOp.TANH, a, 0, null, 0, y, 0, out, 0, a.length); // y = 0: σ' = 1
+        for (int i = 0; i < a.length; i++) same(i % 4 < 2 ? 0 : a[i], out[i], "element " + i);
+        assertEquals(true, Math.abs(t * (double) 0x1p-40f) >= Double.MIN_NORMAL, "threshold times 2^-40 is normal");
     }
 }
