@@ -257,10 +257,15 @@ public final class SparkTraining implements TrainingLoop.Distributed {
             }
         }
 
-        /** Whether a path without a scheme names a file on this machine (Hadoop's fs.defaultFS is file:). */
+        /**
+         * Whether a path without a scheme surely names a file on this machine: a local master
+         * with no other default file system configured (HADOOP_CONF_DIR or
+         * spark.hadoop.fs.defaultFS could make it HDFS; Spark's reader then reports).
+         */
         private boolean defaultFsIsLocal() {
-            String fs = sc.hadoopConfiguration().get("fs.defaultFS", "file:///");
-            return fs.toLowerCase(Locale.ROOT).startsWith("file:");
+            String fs = sc.getConf().get("spark.hadoop.fs.defaultFS", "file:///");
+            return master.strip().startsWith("local") && System.getenv("HADOOP_CONF_DIR") == null
+                    && fs.toLowerCase(Locale.ROOT).startsWith("file:");
         }
 
         /** Whether the first line of a CSV has a cell that is not a number (CsvReader's rule). */
