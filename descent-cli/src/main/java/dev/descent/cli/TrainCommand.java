@@ -263,12 +263,17 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (partitions != null && partitions < 1) throw usage("--partitions must be >= 1, got " + partitions);
         if (partitions != null && sparkMaster == null) throw usage("--partitions applies only with --spark");
-        try (TrainingLoop.Session session = sparkMaster == null ? null : TrainingLoop.Distributed.find().open(sparkMaster, partitions, err)) {
+        TrainingLoop.Distributed cluster = sparkMaster == null ? null : TrainingLoop.Distributed.find();
+        String refused = cluster == null ? null : cluster.refusal(given.spec());
+        if (refused != null) throw usage(refused);
+        try (TrainingLoop.Session session = cluster == null ? null : cluster.open(sparkMaster, partitions, err)) {
             long seed = given.spec().run().seed();
             double testFraction = given.spec().data().testFraction();
             TrainingData d = session == null ? source.load(seed, testFraction) : session.load(source, seed, testFraction);
             DataChecks.report(d, source instanceof DataSource.CsvSource, err);
             RunSetup run = setUp(given, d, session == null ? RunSetup.facts(d) : session.facts(d));
+            refused = session == null ? null : session.refusal(run);
+            if (refused != null) throw usage(refused);
             if (resumed != null) ResumeCheck.requireSameConfiguration(resumedSource, resumed, run.spec().toJson());
             if (checkpoint != null) DataChecks.requireSameClasses(resumption.checkpoint(), checkpoint, d);
             lengthNote = null;
