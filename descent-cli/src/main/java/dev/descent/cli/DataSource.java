@@ -12,6 +12,8 @@ import dev.descent.data.TemporalOrderTask;
 import dev.descent.tensor.Rng;
 import dev.descent.train.TrainingSpec;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -78,10 +80,34 @@ public sealed interface DataSource {
         }
     }
 
-    /** A CSV file read with {@code options}. */
-    record CsvSource(Path file, CsvReader.Options options) implements DataSource {
+    /**
+     * A CSV file read with {@code options}. Its {@code location} is kept as written: a plain path
+     * or a {@code file:} URI is read here; with {@code --spark} any URI Spark's reader takes
+     * ({@code hdfs://…}, {@code s3a://…}) is passed to it unchanged (a {@link Path} would fold
+     * {@code //} and lose the authority).
+     *
+     * @param location the path or URI as given
+     */
+    record CsvSource(String location, CsvReader.Options options) implements DataSource {
+        /** The local file: a plain path, or a {@code file:} URI's path. */
+        public Path file() {
+            if (!hasScheme(location)) return Path.of(location);
+            URI u = URI.create(location);
+            if ("file".equalsIgnoreCase(u.getScheme())) return Path.of(u);
+            throw new CommandFailure("csv:" + location + ": a " + u.getScheme() + ": URI is read by Spark; add --spark MASTER, or copy the file here");
+        }
+
+        /**
+         * Whether {@code location} is a URI ({@code scheme://…}, or {@code file:…}) rather than a
+         * plain path (which may hold a colon, as in {@code runs/a:b.csv}).
+         */
+        public static boolean hasScheme(String location) {
+            return location.matches("[A-Za-z][A-Za-z0-9+.-]*://.*") || location.regionMatches(true, 0, "file:", 0, 5);
+        }
+
         @Override
         public TrainingData load(long seed, double testFraction) throws IOException {
+            Path file = file();
             CsvReader.Table table = CsvReader.readTable(file, options);
             Dataset all = table.data();
             if (all.size() < 2) {
@@ -94,7 +120,7 @@ public sealed interface DataSource {
 
         @Override
         public String spec() {
-            return "csv:" + file + (options.labelColumn() == null ? "" : ",label=" + options.labelColumn())
+            return "csv:" + location + (options.labelColumn() == null ? "" : ",label=" + options.labelColumn())
                     + (options.header() == CsvReader.Header.PRESENT ? ",header" : options.header() == CsvReader.Header.ABSENT ? ",no-header" : "")
                     + (options.task() == CsvReader.Task.REGRESSION ? ",regression" : "");
         }
@@ -241,6 +267,17 @@ public sealed interface DataSource {
                         + "'; expected label=COL, header, no-header, regression or classification");
             }
         }
-        return new CsvSource(Path.of(parts[0].strip()), o);
+        String location = parts[0].strip();
+        if (CsvSource.hasScheme(location)) {
+            try {
+                URI u = new URI(location);
+                if (u.getScheme().equalsIgnoreCase("file")) Path.of(u); // file:/abs or file:///abs only
+            } catch (URISyntaxException e) {
+                throw new IllegalArgumentException("'" + location + "' in '" + spec + "' is not a valid URI: " + e.getReason());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("'" + location + "' in '" + spec + "' is not a file URI of an absolute path (file:///DIR/FILE)");
+            }
+        }
+        return new CsvSource(location, o);
     }
 }

@@ -134,9 +134,12 @@ public final class TrainCommand implements Callable<Integer> {
      * The {@code train} command with one option per {@link TrainingSpec.Option}: each parses
      * and validates its value with the spec's own parser (so a bad flag is a usage error at
      * parse time) and keeps the text, which {@link #call()} layers with the other sources.
+     * Fixed defaults reach picocli through {@link #SPEC_DEFAULTS}, so the help's
+     * {@code ${DEFAULT-VALUE}} shows the spec's constants.
      */
     public static CommandSpec command() {
         CommandSpec s = CommandSpec.forAnnotatedObject(new TrainCommand());
+        s.defaultValueProvider(SPEC_DEFAULTS);
         int order = 0;
         for (TrainingSpec.Option o : TrainingSpec.OPTIONS) {
             CommandLine.ITypeConverter<String> check = text -> {
@@ -159,6 +162,19 @@ public final class TrainCommand implements Callable<Integer> {
         }
         return s;
     }
+
+    /**
+     * picocli's default-value provider for the options of {@link TrainingSpec}: each option's
+     * {@link TrainingSpec.Option#defaultText()}, null (no default) for the others and for options
+     * whose default depends on the data or on other options. The run's values never come from
+     * here: {@link #givenOnCommandLine()} reads only what was typed, and the spec resolves its
+     * own defaults, so a default in the help and in a run is the same constant.
+     */
+    static final CommandLine.IDefaultValueProvider SPEC_DEFAULTS = arg -> {
+        if (!(arg instanceof OptionSpec o)) return null;
+        TrainingSpec.Option option = TrainingSpec.option(o.longestName().replaceFirst("^--", ""));
+        return option == null ? null : option.defaultText();
+    };
 
     /** The options given on the command line, by name, as their text (a list for list options). */
     Map<String, Object> givenOnCommandLine() {
@@ -247,12 +263,17 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (partitions != null && partitions < 1) throw usage("--partitions must be >= 1, got " + partitions);
         if (partitions != null && sparkMaster == null) throw usage("--partitions applies only with --spark");
-        try (TrainingLoop.Session session = sparkMaster == null ? null : TrainingLoop.Distributed.find().open(sparkMaster, partitions, err)) {
+        TrainingLoop.Distributed cluster = sparkMaster == null ? null : TrainingLoop.Distributed.find();
+        String refused = cluster == null ? null : cluster.refusal(given.spec());
+        if (refused != null) throw usage(refused);
+        try (TrainingLoop.Session session = cluster == null ? null : cluster.open(sparkMaster, partitions, err)) {
             long seed = given.spec().run().seed();
             double testFraction = given.spec().data().testFraction();
             TrainingData d = session == null ? source.load(seed, testFraction) : session.load(source, seed, testFraction);
             DataChecks.report(d, source instanceof DataSource.CsvSource, err);
             RunSetup run = setUp(given, d, session == null ? RunSetup.facts(d) : session.facts(d));
+            refused = session == null ? null : session.refusal(run);
+            if (refused != null) throw usage(refused);
             if (resumed != null) ResumeCheck.requireSameConfiguration(resumedSource, resumed, run.spec().toJson());
             if (checkpoint != null) DataChecks.requireSameClasses(resumption.checkpoint(), checkpoint, d);
             lengthNote = null;

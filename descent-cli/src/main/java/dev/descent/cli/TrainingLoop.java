@@ -51,6 +51,14 @@ interface TrainingLoop extends AutoCloseable {
         Session open(String master, Integer partitions, PrintWriter err);
 
         /**
+         * Why a distributed run cannot apply the given options {@code spec}, as one line (a
+         * usage error: exit 2), or null. Asked before a session is opened or data read.
+         */
+        default String refusal(dev.descent.train.TrainingSpec spec) {
+            return null;
+        }
+
+        /**
          * The provider on the class path.
          *
          * @throws CommandFailure if there is none
@@ -74,6 +82,15 @@ interface TrainingLoop extends AutoCloseable {
          * set-up); otherwise loaded on the driver as without a cluster.
          */
         TrainingData load(DataSource source, long seed, double testFraction) throws java.io.IOException;
+
+        /**
+         * Why this session cannot train {@code run} (an option it does not apply, its model
+         * against the cluster's limits), as one line (a usage error: exit 2), or null. Asked
+         * before the run directory is made and before any training job.
+         */
+        default String refusal(RunSetup run) {
+            return null;
+        }
 
         /** What the run's defaults depend on, with the full training-set size. */
         dev.descent.train.TrainingSpec.DataFacts facts(TrainingData d);

@@ -41,9 +41,30 @@ class DataSourceTest {
     }
 
     @Test
+    void csvUrisAreKeptAsWritten() throws IOException {
+        // Spark reads these; a java.nio Path would fold the // and lose the authority.
+        DataSource.CsvSource h = (DataSource.CsvSource) DataSource.parse("csv:hdfs://nn:8020/d/x.csv,label=y");
+        assertEquals("hdfs://nn:8020/d/x.csv", h.location());
+        assertEquals("csv:hdfs://nn:8020/d/x.csv,label=y", h.spec());
+        assertEquals("csv:s3a://bucket/k/x.csv", DataSource.parse("csv:s3a://bucket/k/x.csv").spec());
+        // Without a cluster only local files are read: a file: URI is one, another scheme is a clear failure.
+        CommandFailure f = assertThrows(CommandFailure.class, () -> h.load(1, 0.2));
+        assertTrue(f.getMessage().startsWith("csv:hdfs://nn:8020/d/x.csv: a hdfs: URI is read by Spark; add --spark"), f.getMessage());
+        StringBuilder sb = new StringBuilder("a,label\n");
+        for (int i = 0; i < 10; i++) sb.append(i).append(',').append(i % 2).append('\n');
+        Path file = Files.writeString(dir.resolve("u.csv"), sb.toString()).toAbsolutePath();
+        DataSource.CsvSource u = (DataSource.CsvSource) DataSource.parse("csv:file://" + file);
+        assertEquals(file, u.file());
+        assertEquals(10, u.load(1, 0.2).train().size() + u.load(1, 0.2).test().size());
+        // A plain path may hold a colon.
+        assertEquals(Path.of("runs/a:b.csv"), ((DataSource.CsvSource) DataSource.parse("csv:runs/a:b.csv")).file());
+    }
+
+    @Test
     void rejectsMalformedSpecifications() {
         for (String bad : new String[] {"", "csv", "csv:", "csv:,label=1", "csv:x.csv,label=", "adding", "adding:", "adding:0",
-            "copy:-3", "fashion-mnist:", "mnist:3"}) {
+            "copy:-3", "fashion-mnist:", "mnist:3",
+            "csv:file:x.csv", "csv:file://host/x.csv", "csv:hdfs://nn/a b.csv"}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DataSource.parse(bad), bad);
             assertTrue(!e.getMessage().contains("\n"), e.getMessage());
         }

@@ -1,6 +1,7 @@
 package dev.descent.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -22,6 +23,24 @@ class MainTest {
         assertTrue(v.out().startsWith("descent "), v.out());
         assertTrue(v.out().contains("Java "), v.out());
         assertTrue(Cli.run("train", "--help").out().contains("temporal-order:T"), "--help documents the --data syntax");
+    }
+
+    /** train's help shows each fixed default of the run specification, filled in by picocli from the spec's constants. */
+    @Test
+    void trainHelpShowsTheSpecDefaults() {
+        String help = Cli.run("train", "--help").out().replaceAll("\\s+", " ");
+        assertFalse(help.contains("${"), "an unfilled placeholder in: " + help);
+        int shown = 0;
+        for (dev.descent.train.TrainingSpec.Option o : dev.descent.train.TrainingSpec.OPTIONS) {
+            if (o.defaultText() == null) continue;
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?<!\\[)--" + o.name() + "=\\S+ (.*?)(?= --|$)").matcher(help);
+            assertTrue(m.find(), o.name());
+            assertTrue(m.group(1).matches(".*\\(.*default:? " + java.util.regex.Pattern.quote(o.defaultText()) + "\\)\\..*"),
+                    "--" + o.name() + ": " + m.group(1));
+            shown++;
+        }
+        assertTrue(shown >= 10, "fixed defaults shown: " + shown);
+        assertTrue(help.contains("Minibatch size (>= 1; default " + dev.descent.train.TrainingSpec.DEFAULT_BATCH_SIZE + ")."), help);
     }
 
     @Test

@@ -52,8 +52,10 @@ import java.util.function.Function;
  *   <li>add a component to the group record it belongs to (null meaning "not given"), with its
  *       default as a {@code DEFAULT_…} constant here if it has one;</li>
  *   <li>add one {@link Option} line to {@link #OPTIONS}: name, parameter label, parser (with its
- *       range), how a {@link Builder} sets it, how a spec reads it, and the help text (quote
- *       the constant for the default);</li>
+ *       range), how a {@link Builder} sets it, how a spec reads it, and the help text; a fixed
+ *       default is given once, as {@code .defaultsTo(DEFAULT_…)}, and the help text writes
+ *       {@link Option#DEFAULT_PLACEHOLDER} where it goes (a default that depends on the data or
+ *       other options is described in words, quoting the constants);</li>
  *   <li>set the field in {@link Builder#build()} and, if its default depends on other choices
  *       or it applies only to some of them, in {@link #resolve}.</li>
  * </ol>
@@ -87,6 +89,10 @@ public record TrainingSpec(DataSpec data, ModelSpec model, OptimizerSpec optimiz
     public static final int DEFAULT_RECURRENT_HIDDEN = 64;
     /** Recurrent weight initialisation of an RNN. */
     public static final String DEFAULT_INIT = "pytorch";
+    /** The form of an RNN's recurrence. */
+    public static final Rnn.Form DEFAULT_FORM = Rnn.Form.ACTIVATION;
+    /** Normalisation of an MLP. */
+    public static final Norm DEFAULT_NORM = Norm.NONE;
     /** Element type of parameters and data. */
     public static final DType DEFAULT_DTYPE = DType.F32;
     /** The optimiser. */
@@ -143,12 +149,10 @@ public record TrainingSpec(DataSpec data, ModelSpec model, OptimizerSpec optimiz
     public static final String DEFAULT_RUN_DATA = "adding:30";
 
     /**
-     * The embedded default run, the run of {@code descent train} with no data given anywhere.
-     * Measured on the project's shared 2-core machine: 2500 steps in 5–6 s; final test MSE
-     * 0.041, 0.013, 0.009 and 0.059 for seeds 0–3, against the trivial 1/6. The orthogonal W
-     * shortens the plateau before a tanh RNN finds the two marked values: with PyTorch's uniform
-     * initialisation one seed in four ended at 0.075, and a larger learning rate (0.005) left one
-     * on the plateau.
+     * The embedded default run, the run of {@code descent train} with no data given anywhere: a
+     * few seconds, and well below the trivial baseline's test MSE of 1/6 for every seed tried. The
+     * orthogonal W shortens the plateau before a tanh RNN finds the two marked values; the
+     * figures that chose it are in docs/performance.md, "The embedded default run".
      */
     public static final Map<String, Object> DEFAULT_RUN = defaultRun();
 
@@ -550,11 +554,34 @@ public record TrainingSpec(DataSpec data, ModelSpec model, OptimizerSpec optimiz
      *                    {@link IllegalArgumentException} with a message such as
      *                    {@code must be a number > 0, got '-1'}
      * @param setter      stores a typed value in a builder
-     * @param getter      the typed value of a spec, or null
-     * @param description the help text
+     * @param getter       the typed value of a spec, or null
+     * @param description  the help text; {@value #DEFAULT_PLACEHOLDER} in it stands for
+     *                     {@link #defaultText()} (picocli's placeholder, filled by the CLI's
+     *                     default-value provider)
+     * @param defaultValue the default, one of the {@code DEFAULT_…} constants, where it depends
+     *                     neither on the data nor on other options; else null (the help text
+     *                     then says how {@link #resolve} chooses it)
      */
     public record Option(String name, String label, Arity arity, Function<String, Object> parser, BiConsumer<Builder, Object> setter,
-                         Function<TrainingSpec, Object> getter, String description) {
+                         Function<TrainingSpec, Object> getter, String description, Object defaultValue) {
+        /** What a help text writes where the default goes. */
+        public static final String DEFAULT_PLACEHOLDER = "${DEFAULT-VALUE}";
+
+        /** This option with {@code value}, a {@code DEFAULT_…} constant, as its fixed default. */
+        Option defaultsTo(Object value) {
+            return new Option(name, label, arity, parser, setter, getter, description, value);
+        }
+
+        /**
+         * The default as the command line writes it ({@code 64}, {@code 1e-8}, {@code float32},
+         * {@code act}), or null when it depends on the data or other options.
+         */
+        public String defaultText() {
+            if (defaultValue == null) return null;
+            Object v = json(defaultValue);
+            return v instanceof Double d ? num(d) : String.valueOf(v);
+        }
+
         /**
          * Parses {@code value}, a JSON value (string, number, boolean, or a list of them for a
          * list option) or its text.
@@ -590,12 +617,12 @@ public record TrainingSpec(DataSpec data, ModelSpec model, OptimizerSpec optimiz
         }
     }
 
-    /** {@code names} as help text, "a, b (default), c or d", marking {@code dflt}. */
-    private static String listed(List<String> names, String dflt) {
+    /** {@code names} as help text, "a, b, c or d". */
+    private static String listed(List<String> names) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < names.size(); i++) {
             if (i > 0) sb.append(i == names.size() - 1 ? " or " : ", ");
-            sb.append(names.get(i)).append(names.get(i).equals(dflt) ? " (default)" : "");
+            sb.append(names.get(i));
         }
         return sb.toString();
     }
@@ -613,8 +640,11 @@ public record TrainingSpec(DataSpec data, ModelSpec model, OptimizerSpec optimiz
 
     private static Option option(String name, String label, Function<String, Object> parser, BiConsumer<Builder, Object> setter,
                                  Function<TrainingSpec, Object> getter, String description) {
-        return new Option(name, label, Arity.ONE, parser, setter, getter, description);
+        return new Option(name, label, Arity.ONE, parser, setter, getter, description, null);
     }
+
+    /** Shorthand for the help texts: where the default goes. */
+    private static final String DEFAULT = Option.DEFAULT_PLACEHOLDER;
 
     @SuppressWarnings("unchecked")
     private static <T> List<T> list(Object v) {
@@ -622,30 +652,34 @@ public record TrainingSpec(DataSpec data, ModelSpec model, OptimizerSpec optimiz
     }
 
     /**
-     * Every option, in help and {@code config.json} order. Help texts quote the constants, so a
-     * default is written once.
+     * Every option, in help and {@code config.json} order. A fixed default is the option's
+     * {@link Option#defaultValue()}, which the help text shows through
+     * {@link Option#DEFAULT_PLACEHOLDER}; help texts of defaults that depend on the data or on
+     * other options quote the constants. Either way a default is written once.
      */
     public static final List<Option> OPTIONS = List.of(
             option("data", "SOURCE", TEXT, (b, v) -> b.data = (String) v, s -> s.data.source,
                     "Training data (default: the embedded run's " + DEFAULT_RUN_DATA + "); see below."),
             option("test-fraction", "F", real(OPEN_UNIT), (b, v) -> b.testFraction = (Double) v, s -> s.data.testFraction,
-                    "Held-out fraction for CSV data (default: " + num(DEFAULT_TEST_FRACTION) + ")."),
+                    "Held-out fraction for CSV data (default: " + DEFAULT + ").").defaultsTo(DEFAULT_TEST_FRACTION),
             option("model", "KIND", TrainingSpec::modelKind, (b, v) -> b.kind = (ModelKind) v, s -> s.model.kind,
                     "mlp, rnn or lstm (default: rnn for sequences, mlp otherwise)."),
             new Option("hidden", "SIZES", Arity.LIST, POSITIVE_INT, (b, v) -> b.hidden = list(v), s -> s.model.hidden,
                     "Hidden sizes, e.g. 512,256 for an MLP (default " + DEFAULT_MLP_HIDDEN.get(0) + ") or " + DEFAULT_RECURRENT_HIDDEN
-                            + " for an RNN/LSTM (default)."),
+                            + " for an RNN/LSTM (default).", null),
             option("activation", "NAME", TrainingSpec::activation, (b, v) -> b.activation = (Activation) v, s -> s.model.activation,
                     "tanh, sigmoid, relu or identity (default: tanh for rnn, relu for mlp)."),
             option("norm", "KIND", TrainingSpec::norm, (b, v) -> b.norm = (Norm) v, s -> s.model.norm,
-                    "MLP normalisation: none (default), weight (initialised from the first batch), batch or weight-mean-only."),
+                    "MLP normalisation: none, weight (initialised from the first batch), batch or weight-mean-only (default " + DEFAULT
+                            + ").").defaultsTo(DEFAULT_NORM),
             option("form", "FORM", TrainingSpec::form, (b, v) -> b.form = (Rnn.Form) v, s -> s.model.form,
-                    "RNN form: act (g_t = σ(W g_{t-1} + U x_t + b), default) or pre (h_t = W σ(h_{t-1}) + U x_t + b)."),
+                    "RNN form: act (g_t = σ(W g_{t-1} + U x_t + b)) or pre (h_t = W σ(h_{t-1}) + U x_t + b) (default " + DEFAULT
+                            + ").").defaultsTo(DEFAULT_FORM),
             option("init", "INIT", TEXT, (b, v) -> b.init = (String) v, s -> s.model.init,
                     "RNN recurrent weight init: pytorch, orthogonal[:GAIN], identity[:GAIN], scaled-normal:SCALE, glorot or sparse[:RADIUS[:K]] (default "
-                            + DEFAULT_INIT + ")."),
+                            + DEFAULT + ").").defaultsTo(DEFAULT_INIT),
             option("optimizer", "NAME", oneOf(OPTIMIZERS, "optimiser"), (b, v) -> b.optimizer = (String) v, s -> s.optimizer.name,
-                    listed(OPTIMIZERS, DEFAULT_OPTIMIZER) + "."),
+                    listed(OPTIMIZERS) + " (default " + DEFAULT + ").").defaultsTo(DEFAULT_OPTIMIZER),
             option("lr", "RATE", real(POSITIVE), (b, v) -> b.lr = (Double) v, s -> s.optimizer.learningRate,
                     "Learning rate (> 0): η, the seed's ε for momentum, δ for ema-sgd, the fallback step of curvature-step (default: "
                             + num(DEFAULT_LEARNING_RATE.get("adam")) + " for adam and adamw, " + num(DEFAULT_LEARNING_RATE.get("sgd"))
@@ -657,37 +691,37 @@ public record TrainingSpec(DataSpec data, ModelSpec model, OptimizerSpec optimiz
                     "Running-average decay in [0, 1): β of ema-sgd (default " + num(DEFAULT_EMA_DECAY) + "), α of rmsprop (default "
                             + num(Optimizers.RMSPROP_DECAY) + ")."),
             new Option("debias", "BOOL", Arity.FLAG, BOOLEAN, (b, v) -> b.debias = (Boolean) v, s -> s.optimizer.debias,
-                    "ema-sgd: step along the bias-corrected average v/(1-β^t)."),
+                    "ema-sgd: step along the bias-corrected average v/(1-β^t).", null),
             option("beta1", "B1", real(HALF_OPEN_UNIT), (b, v) -> b.beta1 = (Double) v, s -> s.optimizer.beta1,
-                    "Adam β1 (default " + num(Optimizers.ADAM_BETA1) + ")."),
+                    "Adam β1 (default " + DEFAULT + ").").defaultsTo(Optimizers.ADAM_BETA1),
             option("beta2", "B2", real(HALF_OPEN_UNIT), (b, v) -> b.beta2 = (Double) v, s -> s.optimizer.beta2,
-                    "Adam β2 (default " + num(Optimizers.ADAM_BETA2) + ")."),
+                    "Adam β2 (default " + DEFAULT + ").").defaultsTo(Optimizers.ADAM_BETA2),
             option("eps", "EPS", real(POSITIVE), (b, v) -> b.eps = (Double) v, s -> s.optimizer.eps,
-                    "Adam/RMSprop ε (default " + num(Optimizers.ADAM_EPS) + ")."),
+                    "Adam/RMSprop ε (default " + DEFAULT + ").").defaultsTo(Optimizers.ADAM_EPS),
             option("weight-decay", "LAMBDA", real(NON_NEGATIVE), (b, v) -> b.weightDecay = (Double) v, s -> s.optimizer.weightDecay,
                     "Weight decay (>= 0): coupled for sgd, adam, rmsprop (default 0); decoupled for adamw (default "
                             + num(Optimizers.ADAMW_WEIGHT_DECAY) + ")."),
             option("clip", "NORM", real(POSITIVE), (b, v) -> b.clip = (Double) v, s -> s.optimizer.clip,
                     "Clip gradients to this global L2 norm (> 0)."),
             option("schedule", "NAME", oneOf(SCHEDULES, "schedule"), (b, v) -> b.schedule = (String) v, s -> s.schedule.name,
-                    "Learning-rate schedule: " + listed(SCHEDULES, DEFAULT_SCHEDULE) + "."),
+                    "Learning-rate schedule: " + listed(SCHEDULES) + " (default " + DEFAULT + ").").defaultsTo(DEFAULT_SCHEDULE),
             option("warmup-steps", "N", POSITIVE_LONG, (b, v) -> b.warmupSteps = (Long) v, s -> s.schedule.warmupSteps,
                     "Linear warm-up from 0 over N steps before the schedule (default for warmup: steps/"
                             + Math.round(1 / DEFAULT_WARMUP_FRACTION) + ")."),
             option("decay-every", "N", POSITIVE_LONG, (b, v) -> b.decayEvery = (Long) v, s -> s.schedule.decayEvery,
                     "step schedule: multiply the rate by --decay-factor every N steps (default steps/" + DEFAULT_STEP_DECAYS + ")."),
             option("decay-factor", "GAMMA", real(FRACTION), (b, v) -> b.decayFactor = (Double) v, s -> s.schedule.decayFactor,
-                    "step schedule: the factor, in (0, 1] (default " + num(DEFAULT_DECAY_FACTOR) + ")."),
+                    "step schedule: the factor, in (0, 1] (default " + DEFAULT + ").").defaultsTo(DEFAULT_DECAY_FACTOR),
             option("final-lr-fraction", "F", real(UNIT), (b, v) -> b.finalFraction = (Double) v, s -> s.schedule.finalFraction,
-                    "cosine schedule: the final rate as a fraction of the initial one, in [0, 1] (default " + num(DEFAULT_FINAL_LR_FRACTION)
-                            + ")."),
+                    "cosine schedule: the final rate as a fraction of the initial one, in [0, 1] (default " + DEFAULT
+                            + ").").defaultsTo(DEFAULT_FINAL_LR_FRACTION),
             option("damping", "LAMBDA", real(NON_NEGATIVE), (b, v) -> b.damping = (Double) v, s -> s.optimizer.damping,
                     "Initial damping λ of newton (default " + num(DEFAULT_NEWTON_DAMPING) + ") and hessian-free (default "
                             + num(DEFAULT_HF_DAMPING) + ", must be > 0)."),
             option("cg-iterations", "N", POSITIVE_INT, (b, v) -> b.cgIterations = (Integer) v, s -> s.optimizer.cgIterations,
-                    "hessian-free: most CG iterations per step (default " + DEFAULT_CG_ITERATIONS + ")."),
+                    "hessian-free: most CG iterations per step (default " + DEFAULT + ").").defaultsTo(DEFAULT_CG_ITERATIONS),
             option("memory", "M", POSITIVE_INT, (b, v) -> b.memory = (Integer) v, s -> s.optimizer.memory,
-                    "lbfgs: pairs kept (default " + DEFAULT_LBFGS_MEMORY + ")."),
+                    "lbfgs: pairs kept (default " + DEFAULT + ").").defaultsTo(DEFAULT_LBFGS_MEMORY),
             option("flow-regularizer", "WEIGHT", real(NON_NEGATIVE), (b, v) -> b.flowRegularizer = (Double) v,
                     s -> s.optimizer.flowRegularizer,
                     "rnn, first-order: add WEIGHT x Pascanu et al.'s vanishing-gradient regulariser Omega to the loss (default 0)."),
@@ -697,7 +731,7 @@ public record TrainingSpec(DataSpec data, ModelSpec model, OptimizerSpec optimiz
             option("curvature-batch", "N", POSITIVE_INT, (b, v) -> b.curvatureBatch = (Integer) v, s -> s.optimizer.curvatureBatch,
                     "hessian-free: Gauss-Newton products on the first N samples of each batch (default: the whole batch)."),
             option("batch-size", "B", POSITIVE_INT, (b, v) -> b.batchSize = (Integer) v, s -> s.run.batchSize,
-                    "Minibatch size (>= 1; default " + DEFAULT_BATCH_SIZE + ")."),
+                    "Minibatch size (>= 1; default " + DEFAULT + ").").defaultsTo(DEFAULT_BATCH_SIZE),
             option("steps", "N", POSITIVE_LONG, (b, v) -> b.steps = (Long) v, s -> s.run.steps,
                     "Training steps (>= 1; default " + DEFAULT_TASK_STEPS + " for tasks; for a dataset " + DEFAULT_EPOCHS
                             + " epochs, or " + MIN_DEFAULT_STEPS + " steps if that is more)."),
@@ -710,19 +744,24 @@ public record TrainingSpec(DataSpec data, ModelSpec model, OptimizerSpec optimiz
             option("checkpoint-every", "N", POSITIVE_LONG, (b, v) -> b.checkpointEvery = (Long) v, s -> s.run.checkpointEvery,
                     "Write a checkpoint every N steps and at the end (default: " + DEFAULT_CHECKPOINTS + " times)."),
             new Option("diagnostics", "LIST", Arity.LIST, TEXT, (b, v) -> b.diagnostics = list(v), s -> s.diagnostics.names,
-                    "Diagnostics to compute, e.g. gradient-flow,curvature,weight-norm."),
+                    "Diagnostics to compute, e.g. gradient-flow,curvature,weight-norm.", null),
             option("every", "K", POSITIVE_LONG, (b, v) -> b.every = (Long) v, s -> s.diagnostics.every,
                     "Run the diagnostics every K steps (default: " + DEFAULT_DIAGNOSTIC_RUNS + " times per run)."),
             option("seed", "N", TrainingSpec::integer, (b, v) -> b.seed = (Long) v, s -> s.run.seed,
-                    "Seed of every random draw (default: " + DEFAULT_SEED + ")."),
+                    "Seed of every random draw (default: " + DEFAULT + ").").defaultsTo(DEFAULT_SEED),
             option("dtype", "TYPE", TrainingSpec::dtype, (b, v) -> b.dtype = (DType) v, s -> s.model.dtype,
-                    "float32 (default) or float64."));
+                    "float32 or float64 (default " + DEFAULT + ").").defaultsTo(DEFAULT_DTYPE));
 
     private static final Map<String, Option> BY_NAME = byName();
 
     private static Map<String, Option> byName() {
         Map<String, Option> m = new LinkedHashMap<>();
-        for (Option o : OPTIONS) m.put(o.name(), o);
+        for (Option o : OPTIONS) {
+            if (o.description().contains(Option.DEFAULT_PLACEHOLDER) != (o.defaultValue() != null)) {
+                throw new IllegalStateException("option '" + o.name() + "': the help text must quote the default exactly when it has one");
+            }
+            m.put(o.name(), o);
+        }
         return Collections.unmodifiableMap(m);
     }
 
@@ -995,9 +1034,9 @@ public record TrainingSpec(DataSpec data, ModelSpec model, OptimizerSpec optimiz
         if (kind != ModelKind.MLP && b.hidden.size() != 1) {
             throw new IllegalArgumentException("--model " + kind + " takes one hidden size, got " + b.hidden);
         }
-        if (kind == ModelKind.MLP && b.norm == null) b.norm = Norm.NONE;
+        if (kind == ModelKind.MLP && b.norm == null) b.norm = DEFAULT_NORM;
         if (kind == ModelKind.RNN) {
-            if (b.form == null) b.form = Rnn.Form.ACTIVATION;
+            if (b.form == null) b.form = DEFAULT_FORM;
             if (b.init == null) b.init = DEFAULT_INIT;
         }
         if (kind != ModelKind.LSTM && b.activation == null) b.activation = kind == ModelKind.RNN ? Activation.TANH : Activation.RELU;

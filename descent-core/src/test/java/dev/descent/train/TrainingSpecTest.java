@@ -22,6 +22,37 @@ class TrainingSpecTest {
         return new TrainingSpec.DataFacts("a CSV of " + rows + " rows", false, null, rows);
     }
 
+    /**
+     * The fixed defaults that the help shows (through picocli's default-value provider) are the
+     * values a run gets when the option is not given, and their text reads back as the default.
+     */
+    @Test
+    void everyFixedDefaultIsWhatAnUnsetOptionResolvesTo() {
+        TrainingSpec rnn = TrainingSpec.NONE.resolve(ADDING, Set.of());
+        TrainingSpec mlp = TrainingSpec.NONE.resolve(dataset(1000), Set.of());
+        Set<String> checked = new java.util.TreeSet<>();
+        for (TrainingSpec.Option o : TrainingSpec.OPTIONS) {
+            assertEquals(o.defaultValue() != null, o.description().contains(TrainingSpec.Option.DEFAULT_PLACEHOLDER), o.name());
+            if (o.defaultValue() == null) {
+                assertNull(o.defaultText(), o.name());
+                continue;
+            }
+            assertEquals(o.defaultValue(), o.parse(o.defaultText()), o.name());
+            Object resolved = o.getter().apply(rnn) != null ? o.getter().apply(rnn) : o.getter().apply(mlp);
+            if (resolved != null) {
+                assertEquals(o.defaultValue(), resolved, o.name());
+                checked.add(o.name());
+            }
+        }
+        // The others (beta1, beta2, eps, decay-factor, ...) stay unset and take the same constants in the optimisers.
+        assertTrue(checked.containsAll(Set.of("test-fraction", "norm", "form", "init", "optimizer", "schedule", "batch-size", "seed",
+                "dtype")), checked.toString());
+        assertEquals("64", TrainingSpec.option("batch-size").defaultText());
+        assertEquals("1e-8", TrainingSpec.option("eps").defaultText());
+        assertEquals("act", TrainingSpec.option("form").defaultText());
+        assertEquals("float32", TrainingSpec.option("dtype").defaultText());
+    }
+
     @Test
     void everyOptionRoundTripsThroughJson() {
         TrainingSpec s = TrainingSpec.builder().set("data", "csv:x.csv").set("hidden", List.of(32L, 16L)).set("activation", "SIGMOID")

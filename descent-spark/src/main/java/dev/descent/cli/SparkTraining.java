@@ -16,6 +16,8 @@ import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import dev.descent.data.CsvReader;
 import dev.descent.spark.SparkTables;
@@ -54,6 +56,40 @@ public final class SparkTraining implements TrainingLoop.Distributed {
             TrainingSpec spec = TrainingSpec.fromJson(Json.parseObject(specJson, "the run's configuration"), "the run's configuration");
             return RunSetup.buildModel(spec, inputs, outputs, perStep, new Rng(spec.run().seed()));
         }
+    }
+
+    /**
+     * The options {@link SparkTrainer} does not apply, refused rather than ignored: diagnostics
+     * (listeners inside the single-JVM step), the flow regulariser and structural damping (terms
+     * formed inside one JVM's backward pass or from its hidden states), a curvature sub-batch,
+     * and batch-statistic normalisations (they couple a batch's examples).
+     */
+    @Override
+    public String refusal(TrainingSpec spec) {
+        TrainingSpec.OptimizerSpec o = spec.optimizer();
+        if (spec.diagnostics().names() != null && !spec.diagnostics().names().isEmpty()) {
+            return "--spark: --diagnostics " + String.join(",", spec.diagnostics().names())
+                    + " needs the single-JVM trainer (diagnostics look inside each step); drop it or --spark";
+        }
+        if (o.flowRegularizer() != null && o.flowRegularizer() > 0) {
+            return "--spark: --flow-regularizer " + o.flowRegularizer()
+                    + " needs the single-JVM trainer (Omega is formed inside the RNN's backward pass); drop it or --spark";
+        }
+        if (o.structuralDamping() != null && o.structuralDamping() > 0) {
+            return "--spark: --structural-damping " + o.structuralDamping()
+                    + " needs the single-JVM trainer (its S v products need the RNN's hidden states); drop it or --spark";
+        }
+        if (o.curvatureBatch() != null) {
+            return "--spark: --curvature-batch " + o.curvatureBatch()
+                    + " is not distributed (every product uses the whole batch); drop it or --spark";
+        }
+        TrainingSpec.Norm norm = spec.model().norm();
+        if (norm == TrainingSpec.Norm.BATCH || norm == TrainingSpec.Norm.WEIGHT_MEAN_ONLY) {
+            return "--spark: --norm " + norm
+                    + " normalises with batch statistics, which couple the examples of a batch, so a step is not a sum over"
+                    + " partitions; use --norm weight or none, or drop --spark";
+        }
+        return null;
     }
 
     @Override
@@ -104,16 +140,22 @@ public final class SparkTraining implements TrainingLoop.Distributed {
                 regression = pq.regression();
                 rows = read(name, () -> spark.read().parquet(pq.path()));
             } else if (source instanceof DataSource.CsvSource csv) {
-                name = "csv:" + csv.file();
+                // A URI (hdfs://, s3a://, file:) goes to Spark's reader as written; a plain path is
+                // checked here when Spark's default file system is this machine's.
+                String location = csv.location();
+                name = "csv:" + location;
+                if (!DataSource.CsvSource.hasScheme(location) && defaultFsIsLocal() && !Files.exists(Path.of(location))) {
+                    throw new CommandFailure(name + ": no such file or directory");
+                }
                 label = csv.options().labelColumn();
                 regression = csv.options().task() == CsvReader.Task.REGRESSION;
                 boolean header = switch (csv.options().header()) {
                     case PRESENT -> true;
                     case ABSENT -> false;
-                    default -> hasHeader(name, csv.file().toString());
+                    default -> hasHeader(name, location);
                 };
                 rows = read(name, () -> spark.read().option("header", header).option("inferSchema", "true")
-                        .option("sep", String.valueOf(csv.options().delimiter())).option("mode", "FAILFAST").csv(csv.file().toString()));
+                        .option("sep", String.valueOf(csv.options().delimiter())).option("mode", "FAILFAST").csv(location));
             } else {
                 return source.load(seed, testFraction); // fashion-mnist, synthetic tasks: loaded here, distributed by loop()
             }
@@ -145,19 +187,26 @@ public final class SparkTraining implements TrainingLoop.Distributed {
         }
 
         @Override
+        public String refusal(RunSetup run) {
+            String r = new SparkTraining().refusal(run.spec());
+            if (r != null) return r;
+            if (run.model().buffers().count() > 0) {
+                return "--spark: the model has buffers " + run.model().buffers().names()
+                        + " (batch statistics); they couple the examples of a batch, so it cannot be trained data-parallel";
+            }
+            try {
+                SparkTrainer.checkResultSize(run.model().trainable().elementCount(), table != null ? table.partitions() : partitions,
+                        sc.getConf());
+            } catch (IllegalArgumentException e) {
+                return "--spark: " + e.getMessage().replaceFirst("^spark: ", "");
+            }
+            return null;
+        }
+
+        @Override
         public TrainingLoop loop(RunSetup run, TrainingData d) {
-            if (run.monitor() != null) {
-                throw new CommandFailure("--spark: diagnostics need the single-JVM trainer (they look inside each step); drop --diagnostics");
-            }
-            TrainingSpec.OptimizerSpec o = run.spec().optimizer();
-            if (o.flowRegularizer() != null && o.flowRegularizer() > 0) {
-                throw new CommandFailure("--spark: --flow-regularizer " + o.flowRegularizer()
-                        + " needs the single-JVM trainer (Ω is formed inside the RNN's backward pass); drop it or --spark");
-            }
-            if (o.curvatureBatch() != null) {
-                throw new CommandFailure("--spark: --curvature-batch " + o.curvatureBatch()
-                        + " is not distributed yet (every product uses the whole batch); drop it or --spark");
-            }
+            String refused = refusal(run);
+            if (refused != null) throw new CommandFailure(refused);
             SparkData data;
             if (d == tableData) data = table;
             else if (d.task() != null) data = SparkData.synthetic(sc, d.task(), partitions);
@@ -206,6 +255,17 @@ public final class SparkTraining implements TrainingLoop.Distributed {
                 }
                 throw new CommandFailure(name + ": " + m, e);
             }
+        }
+
+        /**
+         * Whether a path without a scheme surely names a file on this machine: a local master
+         * with no other default file system configured (HADOOP_CONF_DIR or
+         * spark.hadoop.fs.defaultFS could make it HDFS; Spark's reader then reports).
+         */
+        private boolean defaultFsIsLocal() {
+            String fs = sc.getConf().get("spark.hadoop.fs.defaultFS", "file:///");
+            return master.strip().startsWith("local") && System.getenv("HADOOP_CONF_DIR") == null
+                    && fs.toLowerCase(Locale.ROOT).startsWith("file:");
         }
 
         /** Whether the first line of a CSV has a cell that is not a number (CsvReader's rule). */

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
@@ -107,24 +108,48 @@ public final class SparkTrainer {
         }
         Params p = model.trainable();
         if (p.count() == 0) throw new IllegalArgumentException("spark: the model has no trainable parameters");
-        checkResultSize(p.elementCount(), data.partitions(), sc.getConf().getSizeAsBytes("spark.driver.maxResultSize", "1g"));
+        checkResultSize(p.elementCount(), data.partitions(), sc.getConf());
         this.batches = data.batches(batchSize, seed);
     }
 
     /**
-     * Rejects a model whose gradients the driver cannot take in: each partition returns one
-     * float64 vector of the model's size, and Spark refuses a job whose results pass
-     * {@code spark.driver.maxResultSize} (0: unlimited). Java arrays cap the size too.
+     * Serialised bytes of one partition's result beyond its 8 bytes per parameter: the
+     * {@link Partial}'s fields and Java serialisation headers, and the task's metrics, which
+     * Spark ships (and counts) with every result. A generous bound: measured results carry a few
+     * kilobytes.
      */
+    static final long RESULT_OVERHEAD_BYTES = 64 * 1024;
+
+    /**
+     * Rejects a model whose gradient sums the driver cannot gather, before any job runs. Each
+     * partition returns one float64 vector of the model's size (about 8·P + {@value
+     * #RESULT_OVERHEAD_BYTES} bytes serialised); Spark serialises a task's result into one
+     * buffer (under 2 GiB) and fails a job whose results add up to more than
+     * {@code spark.driver.maxResultSize} (0: no limit). The parameters themselves travel as a
+     * broadcast, which Spark cuts into blocks of {@code spark.broadcast.blockSize} and does not
+     * cap, and a task's result over {@code spark.task.maxDirectResultSize} goes through the block
+     * manager rather than an RPC message, so {@code spark.rpc.message.maxSize} does not bind.
+     *
+     * @param parameters the model's trainable parameters P
+     * @param partitions the partitions whose results one job gathers
+     * @param conf the session's configuration
+     * @throws IllegalArgumentException naming the limit and the figures
+     */
+    public static void checkResultSize(long parameters, int partitions, SparkConf conf) {
+        checkResultSize(parameters, partitions, conf.getSizeAsBytes("spark.driver.maxResultSize", "1g"));
+    }
+
     static void checkResultSize(long parameters, int partitions, long maxResultSize) {
-        if (parameters > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("spark: the model has " + parameters + " parameters; one array holds at most 2^31 - 9");
+        long perPartition = 8 * parameters + RESULT_OVERHEAD_BYTES;
+        if (parameters > Integer.MAX_VALUE - 8 || perPartition > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("spark: the model has " + parameters + " parameters; a partition's gradient sum of "
+                    + 8 * parameters + " bytes would not fit one serialised task result (under 2 GiB)");
         }
-        long bytes = 8 * parameters * partitions;
+        long bytes = perPartition * partitions;
         if (maxResultSize > 0 && bytes > maxResultSize) {
             throw new IllegalArgumentException("spark: the model's " + parameters + " parameters make " + partitions
-                    + " partition results of " + 8 * parameters + " bytes (" + bytes + " in all), over spark.driver.maxResultSize = "
-                    + maxResultSize + " bytes; raise it or use fewer partitions");
+                    + " partition results of about " + perPartition + " bytes (" + bytes + " in all) per job, over spark.driver.maxResultSize = "
+                    + maxResultSize + " bytes; raise it (--conf spark.driver.maxResultSize=...) or use fewer partitions");
         }
     }
 

@@ -105,19 +105,48 @@ class SparkTrainCommandTest {
     }
 
     @Test
-    void optionsTheSparkTrainerDoesNotRunAreRefusedInOneLine(@TempDir Path dir) throws Exception {
+    void optionsTheSparkTrainerDoesNotApplyAreRefusedInOneLine(@TempDir Path dir) throws Exception {
+        // {option, value, optimiser, data, what the line says}
         String[][] cases = {
-            {"--flow-regularizer", "0.1", "--flow-regularizer 0.1 needs the single-JVM trainer"},
-            {"--curvature-batch", "8", "--curvature-batch 8 is not distributed yet"},
+            {"--diagnostics", "gradient-norms", "sgd", "adding:5", "--diagnostics gradient-norms needs the single-JVM trainer"},
+            {"--flow-regularizer", "0.1", "sgd", "adding:5", "--flow-regularizer 0.1 needs the single-JVM trainer"},
+            {"--structural-damping", "0.3", "hessian-free", "adding:5", "--structural-damping 0.3 needs the single-JVM trainer"},
+            {"--curvature-batch", "8", "hessian-free", "adding:5", "--curvature-batch 8 is not distributed"},
+            {"--norm", "batch", "sgd", "csv:" + csv(dir), "--norm batch normalises with batch statistics"},
+            {"--norm", "weight-mean-only", "sgd", "csv:" + csv(dir), "--norm weight-mean-only normalises with batch statistics"},
         };
         for (String[] c : cases) {
-            Path out = dir.resolve("run" + c[0]);
-            Run r = run("train", "--data", "adding:5", "--steps", "2", "--batch-size", "16", "--optimizer",
-                    c[0].equals("--curvature-batch") ? "hessian-free" : "sgd", c[0], c[1], "--out", out.toString(), "--spark", "local[2]");
-            assertEquals(1, r.exit(), c[0] + ": " + r.err());
-            assertTrue(r.err().startsWith("descent: --spark: ") && r.err().contains(c[2]), c[0] + ": " + r.err());
-            assertEquals(1, r.err().lines().filter(l -> l.startsWith("descent:")).count(), r.err());
-            assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+            Path out = dir.resolve("run" + c[0] + c[1]);
+            Run r = run("train", "--data", c[3], "--steps", "2", "--batch-size", "16", "--optimizer", c[2], c[0], c[1],
+                    "--out", out.toString(), "--spark", "local[2]");
+            assertEquals(2, r.exit(), c[0] + ": " + r.err());
+            assertTrue(r.err().startsWith("descent: --spark: ") && r.err().contains(c[4]), c[0] + ": " + r.err());
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertFalse(Files.exists(out), "no run directory after " + c[0]);
+        }
+        // Without --spark the same options train (the refusal is the distributed trainer's, not a bad value).
+        ok("train", "--data", "adding:5", "--steps", "2", "--batch-size", "16", "--optimizer", "hessian-free", "--structural-damping",
+                "0.3", "--out", dir.resolve("single").toString());
+    }
+
+    @Test
+    void aModelWhoseGradientSumsPassTheDriversResultLimitIsRefusedBeforeAnyJob(@TempDir Path dir) {
+        // RNN 300: 91,201 parameters, about 0.8 MB of float64 per partition's result: two partitions pass 1 MB, one does not.
+        String[] args = {"train", "--data", "adding:4", "--hidden", "300", "--steps", "1", "--batch-size", "8", "--spark", "local[2]"};
+        System.setProperty("spark.driver.maxResultSize", "1m");
+        try {
+            Path out = dir.resolve("two");
+            Run r = run(concat(args, "--partitions", "2", "--out", out.toString()));
+            assertEquals(2, r.exit(), r.err());
+            assertTrue(r.err().startsWith("descent: --spark: the model's 91201 parameters make 2 partition results")
+                    && r.err().contains("over spark.driver.maxResultSize = 1048576 bytes"), r.err());
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertFalse(Files.exists(out), "no run directory, no checkpoint");
+            Path one = dir.resolve("one");
+            ok(concat(args, "--partitions", "1", "--out", one.toString()));
+            assertTrue(Files.exists(new RunDirectory(one).checkpoint(1)));
+        } finally {
+            System.clearProperty("spark.driver.maxResultSize");
         }
     }
 
@@ -163,6 +192,12 @@ class SparkTrainCommandTest {
         Run c = ok("train", "--data", "csv:" + csv(dir) + ",label=label", "--steps", "3", "--out", dir.resolve("csv").toString(),
                 "--spark", "local[2]");
         assertTrue(c.err().contains("csv:") && c.err().contains("read by Spark") && c.err().contains("3 features"), c.err());
+        // A URI reaches Spark's reader as written (a java.nio Path would fold file:///x to file:/x, hdfs://h/x to hdfs:/h/x).
+        String uri = csv(dir).toUri().toString().replaceFirst("^file:/+", "file:///");
+        Run u = ok("train", "--data", "csv:" + uri + ",label=label", "--steps", "3", "--out", dir.resolve("uri").toString(),
+                "--spark", "local[2]");
+        assertTrue(u.err().contains("csv:" + uri + " read by Spark") && u.err().contains("3 features"), u.err());
+        assertTrue(Files.readString(dir.resolve("uri").resolve("config.json")).contains("csv:" + uri), "the URI is kept in config.json");
 
         Path none = dir.resolve("none");
         String[][] bad = {
@@ -170,6 +205,9 @@ class SparkTrainCommandTest {
             {"parquet:" + strings + ",label=label", "column 's' is string, not numeric"},
             {"parquet:" + dir.resolve("missing.parquet"), "no such file or directory"},
             {"parquet:" + table + ",label=a", "label column 'a' holds"},
+            {"csv:" + dir.resolve("missing.csv"), "csv:" + dir.resolve("missing.csv") + ": no such file or directory"},
+            {"csv:file://" + dir.resolve("missing.csv"), "csv:file://" + dir.resolve("missing.csv") + ": no such file or directory"},
+            {"csv:s3a://bucket/key.csv", "csv:s3a://bucket/key.csv: "},
         };
         for (String[] b : bad) {
             Run e = run("train", "--data", b[0], "--steps", "2", "--out", none.toString(), "--spark", "local[2]");
