@@ -162,14 +162,25 @@ public final class Autodiff {
 
     /** Vars reachable from {@code root} through recorded inputs, inputs before their users. */
     static List<Var> topologicalOrder(Var root) {
+        return topologicalOrder(List.of(root));
+    }
+
+    /** Vars reachable from any of {@code roots} through recorded inputs, each once, inputs before their users. */
+    static List<Var> topologicalOrder(List<Var> roots) {
         List<Var> order = new ArrayList<>();
         IdentityHashMap<Var, Boolean> visited = new IdentityHashMap<>();
+        for (Var root : roots) {
+            if (root.requiresGrad && visited.put(root, Boolean.TRUE) == null) visitFrom(root, visited, order);
+        }
+        return order;
+    }
+
+    /** Depth-first post-order from {@code root} (already marked visited), skipping visited Vars. */
+    private static void visitFrom(Var root, IdentityHashMap<Var, Boolean> visited, List<Var> order) {
         ArrayDeque<Var> stack = new ArrayDeque<>();
         ArrayDeque<Integer> next = new ArrayDeque<>();
-        if (!root.requiresGrad) return order;
         stack.push(root);
         next.push(0);
-        visited.put(root, Boolean.TRUE);
         while (!stack.isEmpty()) {
             Var v = stack.peek();
             int i = next.pop();
@@ -185,7 +196,6 @@ public final class Autodiff {
                 order.add(v);
             }
         }
-        return order;
     }
 
     private static void requireScalar(String op, Var loss) {
@@ -294,18 +304,148 @@ public final class Autodiff {
     /**
      * The Gauss-Newton-vector product G v = Jᵀ H_L J v for a loss L(z) of model outputs
      * z = model(θ): J v by forward mode, H_L (J v) by forward-over-reverse on the loss alone, then
-     * Jᵀ(·) by reverse mode. G is positive semi-definite whenever L is convex in z, which is what
-     * Hessian-free optimisation needs (Schraudolph 2002; Martens 2010).
+     * Jᵀ(·) by reverse mode on the same forward pass ({@link #linearize}). G is positive
+     * semi-definite whenever L is convex in z, which is what Hessian-free optimisation needs
+     * (Schraudolph 2002; Martens 2010).
      */
     public static Params gnvp(Function<VarParams, Var> model, Function<Var, Var> loss, Params params, Params v) {
-        JvpResult jv = jvp(model, params, v);
-        Tensor z = jv.value();
-        Var zv = Var.parameter(z, jv.tangent());
+        Linearization lin = linearize(vp -> new Var[] {model.apply(vp)}, params, v);
+        return lin.transpose(lossHvp("gnvp", loss, lin.value(0), lin.tangent(0)));
+    }
+
+    /**
+     * H_L u for a scalar function L of one tensor at z, by forward-over-reverse on L alone (z is
+     * the leaf): what a Gauss-Newton product applies between its forward and reverse halves.
+     */
+    public static Tensor lossHvp(String op, Function<Var, Var> loss, Tensor z, Tensor u) {
+        Var zv = Var.parameter(z, u);
         Var l = loss.apply(zv);
-        requireScalar("gnvp", l);
+        requireScalar(op, l);
         Var gz = backward(l, Var.constant(Tensor.ones(l.dtype(), l.value().dims())), List.of(zv), false)[0];
-        Tensor hjv = gz.tangent() != null ? gz.tangent() : Tensor.zerosLike(z);
-        return vjp(model, params, hjv);
+        return gz.tangent() != null ? gz.tangent() : Tensor.zerosLike(z);
+    }
+
+    /**
+     * A function f of the parameters linearised at θ in a direction v: the outputs y_i = f_i(θ),
+     * their tangents J_i v, and the recorded graph of that single forward pass, through which
+     * {@link #transpose} takes Σ_i J_iᵀ u_i without running f again (Jᵀ is the transpose of the
+     * linear map v ↦ J v). A Gauss-Newton product Jᵀ H_L J v is then one forward pass carrying
+     * tangents and one reverse pass, instead of a JVP pass plus a VJP pass that repeats the
+     * forward computation.
+     *
+     * <p>The reverse pass hands each primitive its inputs and output without their tangents, so
+     * the primitive runs its plain (not differentiated) VJP, the same numbers as
+     * {@link #vjp} on a fresh forward pass: the tangents belong to the direction v, and Jᵀ u does
+     * not depend on them.
+     */
+    public static final class Linearization {
+        private final VarParams vars;
+        private final Var[] outputs;
+
+        private Linearization(VarParams vars, Var[] outputs) {
+            this.vars = vars;
+            this.outputs = outputs;
+        }
+
+        /** The number of outputs. */
+        public int size() {
+            return outputs.length;
+        }
+
+        /** y_i = f_i(θ). */
+        public Tensor value(int i) {
+            return outputs[i].value;
+        }
+
+        /** J_i v (zeros where the output does not depend on the parameters along v). */
+        public Tensor tangent(int i) {
+            Var o = outputs[i];
+            return o.tangent != null ? o.tangent : Tensor.zerosLike(o.value);
+        }
+
+        /**
+         * Σ_i J_iᵀ u_i, one cotangent per output (same shape; {@code null} = zero), by one reverse
+         * pass over the recorded graph. May be called more than once.
+         */
+        public Params transpose(Tensor... cotangents) {
+            if (cotangents.length != outputs.length) {
+                throw new IllegalArgumentException("linearization: " + cotangents.length + " cotangents for " + outputs.length + " outputs");
+            }
+            List<Var> wrt = vars.vars();
+            List<Var> roots = new ArrayList<>();
+            IdentityHashMap<Var, Var> cot = new IdentityHashMap<>();
+            for (int i = 0; i < outputs.length; i++) {
+                if (cotangents[i] == null) continue;
+                Var o = outputs[i];
+                if (!cotangents[i].shape().equals(o.shape()) || cotangents[i].dtype() != o.dtype()) {
+                    throw new IllegalArgumentException("linearization: cotangent " + i + " is " + cotangents[i].dtype() + cotangents[i].shape()
+                            + ", output is " + o.dtype() + o.shape());
+                }
+                roots.add(o);
+                Var c = Var.constant(cotangents[i]);
+                Var prev = cot.get(o);
+                try (NoGrad ng = noGrad()) {
+                    cot.put(o, prev == null ? c : prev.add(c));
+                }
+            }
+            Tensor[] t = transposedBackward(roots, cot, wrt);
+            return pack(vars.names(), t);
+        }
+    }
+
+    /**
+     * Runs f once with the parameters carrying tangents v, recording the graph: see
+     * {@link Linearization}.
+     */
+    public static Linearization linearize(Function<VarParams, Var[]> f, Params params, Params v) {
+        VarParams vp = VarParams.of(params, v, true);
+        Var[] out = f.apply(vp);
+        if (out == null || out.length == 0) throw new IllegalArgumentException("linearize: the function returned no outputs");
+        return new Linearization(vp, out.clone());
+    }
+
+    /** {@code v} without its tangent (same value, graph node and inputs); {@code v} itself if it has none. */
+    private static Var withoutTangent(Var v) {
+        return v.tangent == null ? v : new Var(v.value, null, v.op, v.inputs, v.requiresGrad);
+    }
+
+    /**
+     * The reverse pass of {@link Linearization#transpose}: like {@link #backward} from several
+     * roots with their cotangents already in {@code cot}, nothing recorded, each primitive's VJP
+     * given tangent-free inputs and output (see {@link Linearization}).
+     */
+    private static Tensor[] transposedBackward(List<Var> roots, IdentityHashMap<Var, Var> cot, List<Var> wrt) {
+        List<Var> order = topologicalOrder(roots);
+        IdentityHashMap<Var, Boolean> keep = new IdentityHashMap<>();
+        for (Var w : wrt) keep.put(w, Boolean.TRUE);
+        try (NoGrad scope = noGrad()) {
+            for (int i = order.size() - 1; i >= 0; i--) {
+                Var v = order.get(i);
+                Var ct = keep.containsKey(v) ? cot.get(v) : cot.remove(v);
+                if (ct == null || v.op == null) continue;
+                int k = v.inputs.length;
+                boolean[] need = new boolean[k];
+                Var[] in = new Var[k];
+                for (int j = 0; j < k; j++) {
+                    need[j] = v.inputs[j].requiresGrad;
+                    in[j] = withoutTangent(v.inputs[j]);
+                }
+                Var[] g = v.op.vjp(in, withoutTangent(v), ct, need);
+                for (int j = 0; j < k; j++) {
+                    if (!need[j] || g[j] == null) continue;
+                    Var input = v.inputs[j];
+                    requireShape(v, g[j].shape(), input);
+                    Var prev = cot.get(input);
+                    cot.put(input, prev == null ? g[j] : prev.add(g[j]));
+                }
+            }
+        }
+        Tensor[] out = new Tensor[wrt.size()];
+        for (int i = 0; i < out.length; i++) {
+            Var c = cot.get(wrt.get(i));
+            out[i] = c != null ? c.value : Tensor.zerosLike(wrt.get(i).value);
+        }
+        return out;
     }
 
     static Params pack(List<String> names, Tensor[] values) {

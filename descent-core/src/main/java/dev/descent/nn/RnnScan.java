@@ -36,8 +36,8 @@ import java.util.concurrent.locks.LockSupport;
  * outputs (see {@link Activation}).
  *
  * <p>With few input channels the primitive takes x [T, B, in] and U [H, in] instead of P and
- * forms x_t Uᵀ inside each step (see the three-argument constructor); the JVP and the
- * differentiable VJP then go through P = x Uᵀ (x̄ = P̄ U, Ū = P̄ᵀ x).
+ * forms x_t Uᵀ inside each step (see the three-argument constructor); the JVP then takes
+ * Ṗ = ẋ Uᵀ + x U̇ᵀ, and the differentiable VJP goes through P = x Uᵀ (x̄ = P̄ U, Ū = P̄ᵀ x).
  *
  * <p>Two VJP paths compute the same numbers: a fused raw-array loop, used for plain gradients
  * (nothing recorded, no tangents), and the same recurrence written with {@link Var} operations,
@@ -135,34 +135,44 @@ final class RnnScan extends Primitive {
         return (preActivation ? activated : out).storage();
     }
 
+    /**
+     * The tangent recurrence on raw arrays. The terms that do not depend on earlier tangents,
+     * Ṗ_t + ḃ + z_{t−1} Ẇᵀ (with the input in the loop Ṗ = ẋ Uᵀ + x U̇ᵀ), are formed for all
+     * steps at once by block products over the T·B rows, so that the sequential loop does only
+     * its one [B, H]×[H, H] product and the activation derivative per step; that derivative goes
+     * through the same kernel as backpropagation, which zeroes vanishing values (see
+     * {@code ActivationF64.FLUSH_BELOW}).
+     */
     @Override
     public Tensor jvp(Tensor[] in, Tensor out, Tensor[] tan) {
-        if (!inputInLoop) return jvpOfProjections(in, out, tan);
-        // Through the projections: P = x Uᵀ and Ṗ = ẋ Uᵀ + x U̇ᵀ, then the projections' JVP.
-        Tensor x = in[0], u = in[1];
-        int steps = x.dim(0), batch = x.dim(1), inputs = x.dim(2), hidden = u.dim(0);
-        Tensor x2 = x.reshape(steps * batch, inputs);
-        Tensor p = x2.matmul(u, false, true).reshape(steps, batch, hidden);
-        Tensor dp = null;
-        if (tan[0] != null) dp = tan[0].reshape(steps * batch, inputs).matmul(u, false, true).reshape(steps, batch, hidden);
-        if (tan[1] != null) {
-            Tensor term = x2.matmul(tan[1], false, true).reshape(steps, batch, hidden);
-            dp = dp == null ? term : dp.add(term);
-        }
-        return jvpOfProjections(new Tensor[] {p, in[2], in[3], in[4]}, out, new Tensor[] {dp, tan[2], tan[3], tan[4]});
-    }
-
-    /** The JVP with the inputs (P, W, b, s_0). */
-    private Tensor jvpOfProjections(Tensor[] in, Tensor out, Tensor[] tan) {
-        Tensor p = in[0], w = in[1], s0 = in[3];
-        Tensor dp = tan[0], dw = tan[1], db = tan[2], ds0 = tan[3];
-        if (dp == null && dw == null && db == null && ds0 == null) return null;
-        int steps = p.dim(0), batch = p.dim(1), hidden = p.dim(2), n = batch * hidden;
-        DType dtype = p.dtype();
-        Tensor dout = Tensor.zeros(dtype, steps, batch, hidden);
+        int iw = wIndex();
+        Tensor w = in[iw], s0 = in[iw + 2];
+        Tensor dw = tan[iw], db = tan[iw + 1], ds0 = tan[iw + 2];
+        boolean inputTangent = tan[0] != null || (inputInLoop && tan[1] != null);
+        if (!inputTangent && dw == null && db == null && ds0 == null) return null;
+        int steps = out.dim(0), batch = out.dim(1), hidden = out.dim(2), n = batch * hidden, rows = steps * batch;
+        DType dtype = out.dtype();
+        Tensor dout = !inputInLoop && tan[0] != null ? tan[0].copy() : Tensor.zeros(dtype, steps, batch, hidden);
+        if (steps == 0) return dout;
         Storage d = dout.storage(), o = out.storage();
+        if (inputInLoop) {
+            int inputs = in[0].dim(2);
+            if (tan[0] != null) {
+                tan[0].storage().gemm(false, true, rows, hidden, inputs, 0, inputs, in[1].storage(), 0, inputs, d, 0, hidden, true);
+            }
+            if (tan[1] != null) {
+                in[0].storage().gemm(false, true, rows, hidden, inputs, 0, inputs, tan[1].storage(), 0, inputs, d, 0, hidden, true);
+            }
+        }
+        if (db != null) d.addRows(0, db.storage(), 0, d, 0, rows, hidden);
+        if (dw != null) {
+            Storage dws = dw.storage();
+            previousActivation(0, out, s0).gemm(false, true, batch, hidden, hidden, 0, hidden, dws, 0, hidden, d, 0, hidden, true);
+            if (steps > 1) {
+                previousActivation(1, out, s0).gemm(false, true, rows - batch, hidden, hidden, 0, hidden, dws, 0, hidden, d, n, hidden, true);
+            }
+        }
         Storage wt = w.storage().packB(true, hidden, hidden, 0, hidden);
-        Storage dwt = dw == null ? null : dw.storage().packB(true, hidden, hidden, 0, hidden);
         // The tangent of the previous activation: ġ_{t−1} (activation form) or σ'(h_{t−1}) ⊙ ḣ_{t−1}.
         Storage prevTan = null;
         int prevTanOff = 0;
@@ -178,14 +188,9 @@ final class RnnScan extends Primitive {
             }
         }
         for (int t = 0; t < steps; t++) {
-            int off = t * n, prevOff = t == 0 ? 0 : off - n;
-            if (dp != null) dp.storage().copyTo(off, d, off, n);
-            if (db != null) Loops.addToRows(db.storage(), d, off, batch, hidden);
+            int off = t * n;
             if (prevTan != null) {
                 prevTan.gemmPacked(false, batch, hidden, hidden, prevTanOff, hidden, wt, d, off, hidden, true);
-            }
-            if (dwt != null) {
-                previousActivation(t, out, s0).gemmPacked(false, batch, hidden, hidden, prevOff, hidden, dwt, d, off, hidden, true);
             }
             if (preActivation) {
                 if (activatedTan == null) activatedTan = dtype.allocate(n);

@@ -6,7 +6,6 @@ import dev.descent.autodiff.VarParams;
 import dev.descent.optim.HyperParameters;
 import dev.descent.tensor.Params;
 import dev.descent.tensor.Tensor;
-import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -152,50 +151,19 @@ public final class Oracles {
             }
             @Override public Params gaussNewtonWithStructural(Params at, Params v, double weight) {
                 if (weight == 0) return plain.gaussNewtonVectorProduct(at, v);
-                if (!Double.isNaN(knownCurvature)) return knownCurvatureProduct(at, v, weight * knownCurvature);
-                // Shapes of z and h, from the value pass, to split the stacked vector again.
-                int[][] shapes = new int[2][];
-                Function<VarParams, Var> joint = vp -> {
-                    Var[] zh = modelAndHidden.apply(vp);
-                    shapes[0] = zh[0].value().dims();
-                    shapes[1] = zh[1].value().dims();
-                    return Var.concat(0, zh[0].reshape(-1), zh[1].reshape(-1));
-                };
-                Function<Var, Var> jointLoss = y -> {
-                    int nz = 1;
-                    for (int d : shapes[0]) nz *= d;
-                    Var z = y.slice(0, 0, nz).reshape(shapes[0]);
-                    Var h = y.slice(0, nz, y.dim(0)).reshape(shapes[1]);
-                    return outputLoss.apply(z).add(hiddenPenalty.apply(h).mul(weight));
-                };
-                return Autodiff.gnvp(joint, jointLoss, at, v);
-            }
-
-            /**
-             * Jzᵀ H_L Jz v + s·J_hᵀ J_h v: one JVP gives Jz v and J_h v, the small output loss is
-             * differentiated twice, and one VJP of the scalar ⟨z, H_L Jz v⟩ + s⟨h, J_h v⟩ sums
-             * both back.
-             */
-            private Params knownCurvatureProduct(Params at, Params v, double s) {
-                int[][] shapes = new int[2][];
-                Function<VarParams, Var> joint = vp -> {
-                    Var[] zh = modelAndHidden.apply(vp);
-                    shapes[0] = zh[0].value().dims();
-                    shapes[1] = zh[1].value().dims();
-                    return Var.concat(0, zh[0].reshape(-1), zh[1].reshape(-1));
-                };
-                Autodiff.JvpResult jv = Autodiff.jvp(joint, at, v);
-                int nz = 1;
-                for (int d : shapes[0]) nz *= d;
-                int n = jv.value().size();
-                Tensor z = jv.value().slice(0, 0, nz).reshape(shapes[0]), tz = jv.tangent().slice(0, 0, nz).reshape(shapes[0]);
-                Var zv = Var.parameter(z, tz);
-                Var l = outputLoss.apply(zv);
-                Var gz = Autodiff.backward(l, Var.constant(Tensor.ones(l.dtype(), l.value().dims())), List.of(zv), false)[0];
-                Tensor cz = gz.tangent() != null ? gz.tangent() : Tensor.zerosLike(z);
-                Tensor ch = jv.tangent().slice(0, nz, n).mul(s);
-                Tensor cotangent = Tensor.concat(0, cz.reshape(nz), ch);
-                return Autodiff.vjp(joint, at, cotangent);
+                // One forward pass carrying tangents gives z, h, Jz v and J_h v; the loss and the
+                // penalty are differentiated twice on their own (small or known) inputs; one
+                // reverse pass sums Jzᵀ(H_L Jz v) + w·J_hᵀ(H_D J_h v).
+                Autodiff.Linearization lin = Autodiff.linearize(modelAndHidden, at, v);
+                if (lin.size() != 2) {
+                    throw new IllegalArgumentException("structural damping: the model must return {outputs, hidden states}, got "
+                            + lin.size() + " values");
+                }
+                Tensor cz = Autodiff.lossHvp("structural damping", outputLoss, lin.value(0), lin.tangent(0));
+                Tensor ch = Double.isNaN(knownCurvature)
+                        ? Autodiff.lossHvp("structural damping", hiddenPenalty, lin.value(1), lin.tangent(1)).mul(weight)
+                        : lin.tangent(1).mul(weight * knownCurvature);
+                return lin.transpose(cz, ch);
             }
         };
     }

@@ -23,8 +23,8 @@ public final class ReduceF64 {
 
     /** Σ a[off .. off+n). */
     // NOTE: four vector accumulators, not one: a single one makes every addition wait for the
-    // previous (latency-bound, measured 4x slower on 784-element rows); the partial sums are
-    // combined pairwise, which also keeps the rounding error lower.
+    // previous (latency-bound; docs/performance.md, "Sums: four vector accumulators"); the
+    // partial sums are combined pairwise, which also keeps the rounding error lower.
     public static double sum(double[] a, int off, int n) {
         int i = 0, l = S.length();
         int upper4 = n - n % (4 * l), upper = S.loopBound(n);
