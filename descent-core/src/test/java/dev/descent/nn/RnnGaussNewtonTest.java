@@ -84,6 +84,34 @@ class RnnGaussNewtonTest {
         assertTrue(dampedRef.sub(plainRef).norm() > 0.1 * plainRef.norm(), what + ": S v too small to be checked");
     }
 
+    /**
+     * The same fused product in float32 against float64 (the benchmark's dtype, where the
+     * tangent recurrence's σ' kernel flushes tiny values): the bound of the class comment with
+     * u = 2⁻²⁴.
+     */
+    @Test
+    void float32ProductMatchesFloat64() {
+        int steps = 30;
+        for (Rnn.Form form : Rnn.Form.values()) {
+            Rnn.Config c = Rnn.Config.of(2, H).withForm(form).withRecurrentInit(Init.sparse(3, 1.1));
+            Rnn r64 = new Rnn(c, new Rng(60), DType.F64), r32 = new Rnn(c, new Rng(60), DType.F32);
+            Rng rng = new Rng(61);
+            Tensor x = rng.normal(DType.F64, 0, 1, steps, B, 2), y = rng.normal(DType.F64, 0, 1, B, 1);
+            Params at = r64.parameters().with("s0", rng.normal(DType.F64, 0, 0.5, B, H)).with("readout", rng.normal(DType.F64, 0, 1, H, 1));
+            Params v = at.map(t -> rng.normal(DType.F64, 0, 1, t.dims()));
+            Params[] products = new Params[2];
+            for (int i = 0; i < 2; i++) {
+                DType dt = i == 0 ? DType.F64 : DType.F32;
+                Tensor xd = x.to(dt), yd = y.to(dt);
+                StructuralDampingOracle o = Oracles.withSquaredHiddenPenalty(model(i == 0 ? r64 : r32, xd, false),
+                        z -> z.sub(Var.constant(yd)).square().mean(), 1.0 / B);
+                products[i] = o.gaussNewtonWithStructural(at.map(t -> t.to(dt)), v.map(t -> t.to(dt)), 0.37).map(t -> t.to(DType.F64));
+            }
+            double err = relErr(products[1], products[0]), tol = (double) steps * steps * B * H * 0x1p-24;
+            assertTrue(err <= tol, form + ": float32 vs float64 " + err + " > " + tol);
+        }
+    }
+
     private static double relErr(Params a, Params b) {
         return a.sub(b).norm() / b.norm();
     }

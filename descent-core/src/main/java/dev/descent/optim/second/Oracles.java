@@ -102,7 +102,8 @@ public final class Oracles {
      * S v = J_hᵀ H_D J_h v of the penalty D(h) ({@link StructuralDampingOracle}). The joint product
      * G v + w S v is one Gauss-Newton product of the stacked output (z, h) under the loss
      * L(z) + w·D(h), whose Hessian is block-diagonal (H_L, w·H_D), so it is exactly
-     * Jzᵀ H_L Jz v + w·J_hᵀ H_D J_h v at the cost of one JVP and one VJP through the model.
+     * Jzᵀ H_L Jz v + w·J_hᵀ H_D J_h v at the cost of one forward pass carrying tangents and one
+     * reverse pass through the model ({@link Autodiff#linearize}).
      *
      * @param modelAndHidden θ ↦ {z, h}
      * @param outputLoss L(z), scalar and convex
@@ -117,8 +118,8 @@ public final class Oracles {
      * {@link #withHiddenStates(Function, Function, Function)} for the squared-error penalty
      * D(h) = ½ c ‖h − h(θ₀)‖² (what Martens &amp; Sutskever 2011 use for non-logistic units), whose
      * Hessian c·I is known: the joint product then scales the hidden tangent by c instead of
-     * differentiating D twice over the [T, B, H] states (measured at T = 200, B = 200, H = 100:
-     * the general path cost about twice a plain Gauss-Newton product; see docs/longterm-results.md).
+     * differentiating D twice over the [T, B, H] states (docs/performance.md, "Gauss-Newton
+     * products on the tanh RNN").
      *
      * @param c the penalty's curvature per hidden value, &gt; 0 (e.g. 1/B to average over sequences)
      */
