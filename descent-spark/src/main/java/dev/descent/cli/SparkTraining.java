@@ -97,7 +97,10 @@ public final class SparkTraining implements TrainingLoop.Distributed {
         checkMaster(master);
         SparkSession spark;
         try {
-            SparkConf conf = new SparkConf().setMaster(master).setAppName("descent train").set("spark.ui.showConsoleProgress", "false");
+            SparkConf conf = SparkTrainer.configure(new SparkConf().setMaster(master).setAppName("descent train")
+                    .set("spark.ui.showConsoleProgress", "false"));
+            // No web UI for a local run (nobody browses it; it binds a port and listens to every event).
+            if (master.strip().startsWith("local")) conf.setIfMissing("spark.ui.enabled", "false");
             spark = SparkSession.builder().config(conf).getOrCreate();
         } catch (RuntimeException e) {
             throw new CommandFailure("--spark " + master + ": cannot start Spark: " + Errors.firstLine(e.getMessage(), e), e);

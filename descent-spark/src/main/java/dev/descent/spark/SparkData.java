@@ -31,6 +31,9 @@ import org.apache.spark.storage.StorageLevel;
  * <p>Synthetic data (a {@link SequenceTask}) is generated on the driver, batch k from
  * {@code new Rng(key + k·φ)} as {@link SequenceTask#stream} documents, cut into equal contiguous
  * parts, one per partition, and cached for the step's products.
+ *
+ * <p>Shards cut on the driver (a local dataset, a synthetic batch) travel as one broadcast each,
+ * read by a cached RDD of partition numbers, so that tasks stay small (see {@code ship}).
  */
 public final class SparkData {
     private static final long GOLDEN = 0x9E3779B97F4A7C15L;
@@ -40,8 +43,15 @@ public final class SparkData {
     private final SequenceTask task;
     private final int partitions;
     private final String description;
+    private final List<Broadcast<Shard>> shipped;
 
     private SparkData(JavaSparkContext sc, JavaRDD<Shard> shards, int size, SequenceTask task, int partitions, String description) {
+        this(sc, shards, size, task, partitions, description, List.of());
+    }
+
+    private SparkData(JavaSparkContext sc, JavaRDD<Shard> shards, int size, SequenceTask task, int partitions, String description,
+                      List<Broadcast<Shard>> shipped) {
+        this.shipped = shipped;
         this.sc = sc;
         this.shards = shards;
         this.size = size;
@@ -62,8 +72,31 @@ public final class SparkData {
             int from = (int) ((long) n * p / partitions), to = (int) ((long) n * (p + 1) / partitions);
             list.add(Shard.of(data, from, to, from));
         }
-        JavaRDD<Shard> rdd = sc.parallelize(list, partitions).persist(StorageLevel.MEMORY_ONLY());
-        return new SparkData(sc, rdd, n, null, partitions, data + " in " + partitions + " partitions");
+        Shipped shipped = ship(sc, list);
+        return new SparkData(sc, shipped.rdd(), n, null, partitions, data + " in " + partitions + " partitions", shipped.broadcasts());
+    }
+
+    /** Driver-side shards on the cluster: one broadcast each, and the cached RDD that reads them. */
+    private record Shipped(JavaRDD<Shard> rdd, List<Broadcast<Shard>> broadcasts) {}
+
+    /**
+     * Puts driver-side shards on the cluster as one broadcast per shard, read by a cached RDD of
+     * partition numbers. ({@code sc.parallelize(shards)} would keep each shard inside its
+     * partition object, which Spark serialises into every task of every job, cached or not: the
+     * whole data set crossed the serialiser at every step.) A task fetches its shard's broadcast
+     * once per executor; the cache keeps later tasks on the executor that holds the shard, and a
+     * lost executor's partitions are rebuilt from the broadcasts, which the driver keeps.
+     */
+    private static Shipped ship(JavaSparkContext sc, List<Shard> shards) {
+        List<Broadcast<Shard>> broadcasts = new ArrayList<>();
+        List<Integer> index = new ArrayList<>();
+        for (int p = 0; p < shards.size(); p++) {
+            broadcasts.add(sc.broadcast(shards.get(p)));
+            index.add(p);
+        }
+        List<Broadcast<Shard>> handles = List.copyOf(broadcasts);
+        JavaRDD<Shard> rdd = sc.parallelize(index, shards.size()).map(p -> handles.get(p).value()).persist(StorageLevel.MEMORY_ONLY());
+        return new Shipped(rdd, broadcasts);
     }
 
     /**
@@ -178,9 +211,10 @@ public final class SparkData {
         return description;
     }
 
-    /** Unpersists the cached shards. */
+    /** Unpersists the cached shards and destroys their broadcasts. */
     public void release() {
         if (shards != null) shards.unpersist(false);
+        for (Broadcast<Shard> b : shipped) b.destroy();
     }
 
     /** The run's step batches: {@code batchSize} rows per step in the order {@code seed} fixes. */
@@ -270,13 +304,16 @@ public final class SparkData {
                 int from = (int) ((long) batchSize * p / partitions), to = (int) ((long) batchSize * (p + 1) / partitions);
                 list.add(Shard.of(d, from, to, from));
             }
-            JavaRDD<Shard> rdd = sc.parallelize(list, partitions).persist(StorageLevel.MEMORY_ONLY());
+            Shipped shipped = ship(sc, list);
             return new StepBatch() {
-                @Override public JavaRDD<Shard> shards() { return rdd; }
+                @Override public JavaRDD<Shard> shards() { return shipped.rdd(); }
                 @Override public Broadcast<int[]> selection() { return null; }
                 @Override public boolean fixed() { return false; }
                 @Override public int size() { return batchSize; }
-                @Override public void release() { rdd.unpersist(false); }
+                @Override public void release() {
+                    shipped.rdd().unpersist(false);
+                    for (Broadcast<Shard> b : shipped.broadcasts()) b.destroy();
+                }
             };
         }
 

@@ -113,6 +113,20 @@ public final class SparkTrainer {
     }
 
     /**
+     * Sets what this trainer's jobs want of a Spark configuration, where {@code conf} does not
+     * set it already (call before the context is created): {@code spark.task.maxDirectResultSize}
+     * 64m, so that a partition's gradient sum (8 bytes a parameter; 1.6 MB for a 200k-parameter
+     * MLP) comes back inside the task's status message rather than being stored in the
+     * executor's block manager and fetched by the driver in a second round trip (Spark caps it
+     * at {@code spark.rpc.message.maxSize}). See docs/performance.md, "Spark".
+     *
+     * @return {@code conf}
+     */
+    public static SparkConf configure(SparkConf conf) {
+        return conf.setIfMissing("spark.task.maxDirectResultSize", "64m");
+    }
+
+    /**
      * Serialised bytes of one partition's result beyond its 8 bytes per parameter: the
      * {@link Partial}'s fields and Java serialisation headers, and the task's metrics, which
      * Spark ships (and counts) with every result. A generous bound: measured results carry a few
