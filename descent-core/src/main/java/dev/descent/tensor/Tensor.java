@@ -427,16 +427,6 @@ public final class Tensor {
             kernelBinary(op, a, 0, 1, b, 0, 1, out, 0, s.size());
             return out;
         }
-        // A single value against a whole tensor (a · s): one kernel call over all elements
-        // instead of one per row of the broadcast plan.
-        if (b.size() == 1 && s.equals(a.shape)) {
-            kernelBinary(op, a, 0, 1, b, 0, 0, out, 0, s.size());
-            return out;
-        }
-        if (a.size() == 1 && s.equals(b.shape)) {
-            kernelBinary(op, a, 0, 0, b, 0, 1, out, 0, s.size());
-            return out;
-        }
         Broadcast.plan(s, new Shape[] {a.shape, b.shape}).forEachRow(
                 (offs, oo, n, st) -> kernelBinary(op, a, offs[0], st[0], b, offs[1], st[1], out, oo, n));
         return out;
