@@ -78,16 +78,7 @@ public final class Autodiff {
                 boolean[] need = new boolean[v.inputs.length];
                 for (int j = 0; j < need.length; j++) need[j] = v.inputs[j].requiresGrad;
                 Var[] g = v.op.vjp(v.inputs, v, ct, need);
-                for (int j = 0; j < need.length; j++) {
-                    if (!need[j] || g[j] == null) continue;
-                    Var in = v.inputs[j];
-                    if (!g[j].shape().equals(in.shape())) {
-                        throw new IllegalStateException("vjp of " + v.op.name() + " returned shape " + g[j].shape()
-                                + " for input of shape " + in.shape());
-                    }
-                    Var prev = cot.get(in);
-                    cot.put(in, prev == null ? g[j] : prev.add(g[j]));
-                }
+                addCotangents(cot, v, need, g);
             }
         } finally {
             if (scope != null) scope.close();
@@ -127,13 +118,7 @@ public final class Autodiff {
                 }
                 if (anyFull) {
                     Var[] g = v.op.vjp(v.inputs, v, ct, need);
-                    for (int j = 0; j < k; j++) {
-                        if (!need[j] || g[j] == null) continue;
-                        Var in = v.inputs[j];
-                        requireShape(v, g[j].shape(), in);
-                        Var prev = cot.get(in);
-                        cot.put(in, prev == null ? g[j] : prev.add(g[j]));
-                    }
+                    addCotangents(cot, v, need, g);
                 }
                 for (int j = 0; j < k; j++) {
                     Var in = v.inputs[j];
@@ -157,6 +142,20 @@ public final class Autodiff {
     private static void requireShape(Var node, dev.descent.tensor.Shape got, Var input) {
         if (!got.equals(input.shape())) {
             throw new IllegalStateException("vjp of " + node.op.name() + " returned shape " + got + " for input of shape " + input.shape());
+        }
+    }
+
+    /**
+     * Adds the input cotangents {@code g} that node {@code v}'s vjp returned (where {@code need}) to
+     * the running sums in {@code cot}, after checking each has its input's shape.
+     */
+    private static void addCotangents(IdentityHashMap<Var, Var> cot, Var v, boolean[] need, Var[] g) {
+        for (int j = 0; j < need.length; j++) {
+            if (!need[j] || g[j] == null) continue;
+            Var in = v.inputs[j];
+            requireShape(v, g[j].shape(), in);
+            Var prev = cot.get(in);
+            cot.put(in, prev == null ? g[j] : prev.add(g[j]));
         }
     }
 
@@ -431,13 +430,7 @@ public final class Autodiff {
                     in[j] = withoutTangent(v.inputs[j]);
                 }
                 Var[] g = v.op.vjp(in, withoutTangent(v), ct, need);
-                for (int j = 0; j < k; j++) {
-                    if (!need[j] || g[j] == null) continue;
-                    Var input = v.inputs[j];
-                    requireShape(v, g[j].shape(), input);
-                    Var prev = cot.get(input);
-                    cot.put(input, prev == null ? g[j] : prev.add(g[j]));
-                }
+                addCotangents(cot, v, need, g);
             }
         }
         Tensor[] out = new Tensor[wrt.size()];
